@@ -1,0 +1,147 @@
+"""Every knob of Chartfleet, read from ``CHARTFLEET_*`` environment variables in one place.
+
+``Settings.from_env()`` is the only reader of the environment; everything else receives a
+``Settings``. Defaults work on a developer machine with Postgres and Redis on localhost. The README's
+configuration table is generated from ``Settings.documented()`` so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setting(env: str, default: Any, doc: str) -> Any:
+    return field(default=default, metadata={"env": env, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = _setting(
+        "CHARTFLEET_DATABASE_URL",
+        "postgresql+psycopg://postgres@127.0.0.1:5432/chartfleet",
+        "SQLAlchemy URL of the Postgres database (psycopg 3 driver).",
+    )
+    redis_url: str = _setting(
+        "CHARTFLEET_REDIS_URL", "redis://127.0.0.1:6379/0", "Redis for job events, caches and counters."
+    )
+    broker_url: str = _setting(
+        "CHARTFLEET_BROKER_URL", "", "Celery broker URL; empty means the same as CHARTFLEET_REDIS_URL."
+    )
+    redis_prefix: str = _setting(
+        "CHARTFLEET_REDIS_PREFIX", "cf:", "Prefix of every Redis key and channel Chartfleet uses."
+    )
+    queue_prefix: str = _setting(
+        "CHARTFLEET_QUEUE_PREFIX", "", "Prefix of the Celery queue names (lets test suites share a broker)."
+    )
+    storage: str = _setting(
+        "CHARTFLEET_STORAGE",
+        "",
+        "Object store backend: `local` or `s3`; empty picks `s3` when CHARTFLEET_S3_ENDPOINT is set.",
+    )
+    storage_dir: str = _setting(
+        "CHARTFLEET_STORAGE_DIR", "var/storage", "Directory of the `local` backend (relative to the project)."
+    )
+    s3_endpoint: str = _setting(
+        "CHARTFLEET_S3_ENDPOINT", "", "S3/MinIO endpoint, e.g. `http://127.0.0.1:9000`; enables the s3 backend."
+    )
+    s3_access_key: str = _setting("CHARTFLEET_S3_ACCESS_KEY", "minioadmin", "S3 access key.")
+    s3_secret_key: str = _setting("CHARTFLEET_S3_SECRET_KEY", "minioadmin", "S3 secret key.")
+    s3_bucket: str = _setting("CHARTFLEET_S3_BUCKET", "chartfleet", "Bucket for images (created if missing).")
+    s3_region: str = _setting("CHARTFLEET_S3_REGION", "us-east-1", "S3 region.")
+    public_url: str = _setting(
+        "CHARTFLEET_PUBLIC_URL", "http://127.0.0.1:8000", "Base URL used in links the API returns."
+    )
+    port: int = _setting("CHARTFLEET_PORT", 8000, "Port of the api process (`make run`, Procfile).")
+    web_concurrency: int = _setting("CHARTFLEET_WEB_CONCURRENCY", 4, "gunicorn worker threads per api process.")
+    worker_concurrency: int = _setting("CHARTFLEET_WORKER_CONCURRENCY", 2, "Render worker processes.")
+    sync_timeout: float = _setting(
+        "CHARTFLEET_SYNC_TIMEOUT", 30.0, "Seconds a synchronous render waits before answering 504 with the job id."
+    )
+    url_ttl: int = _setting(
+        "CHARTFLEET_URL_TTL", 3600, "Seconds a presigned image URL stays valid."
+    )
+    retention_days: int = _setting(
+        "CHARTFLEET_RETENTION_DAYS", 30, "Days a stored image is kept (drives `expiresAt`) until plans set it."
+    )
+    render_soft_limit: int = _setting(
+        "CHARTFLEET_RENDER_SOFT_LIMIT", 30, "Soft time limit of one render, seconds (job marked failed)."
+    )
+    render_hard_limit: int = _setting(
+        "CHARTFLEET_RENDER_HARD_LIMIT", 45, "Hard time limit of one render, seconds (worker child killed)."
+    )
+    max_attempts: int = _setting(
+        "CHARTFLEET_MAX_ATTEMPTS", 3, "Deliveries of a render job before it is marked `dead`."
+    )
+    stuck_after: int = _setting(
+        "CHARTFLEET_STUCK_AFTER", 90, "Seconds after which a queued/running job is considered stuck and requeued."
+    )
+    outbox_interval: float = _setting(
+        "CHARTFLEET_OUTBOX_INTERVAL", 2.0, "Seconds between outbox relay runs (beat)."
+    )
+    outbox_grace: float = _setting(
+        "CHARTFLEET_OUTBOX_GRACE", 5.0, "Seconds an unpublished outbox row waits before the relay publishes it."
+    )
+    trusted_proxies: int = _setting(
+        "CHARTFLEET_TRUSTED_PROXIES", 0, "How many proxies in front of the api append to X-Forwarded-For."
+    )
+    key_environment: str = _setting(
+        "CHARTFLEET_KEY_ENVIRONMENT", "live", "Environment tag of new API keys: `live` or `test`."
+    )
+    secret_key: str = _setting(
+        "CHARTFLEET_SECRET_KEY", "dev-insecure-change-me", "Secret for sessions and signed tokens."
+    )
+    log_level: str = _setting("CHARTFLEET_LOG_LEVEL", "INFO", "Log level of every process.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f.metadata["env"])
+            if raw is None:
+                continue
+            values[f.name] = _coerce(f.metadata["env"], raw, type(f.default))
+        values.update(overrides)
+        return cls(**values)
+
+    @classmethod
+    def documented(cls) -> list[tuple[str, Any, str]]:
+        return [(f.metadata["env"], f.default, f.metadata["doc"]) for f in dataclasses.fields(cls)]
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def effective_broker_url(self) -> str:
+        return self.broker_url or self.redis_url
+
+    @property
+    def storage_backend(self) -> str:
+        if self.storage:
+            return self.storage
+        return "s3" if self.s3_endpoint else "local"
+
+    @property
+    def storage_path(self) -> Path:
+        p = Path(self.storage_dir)
+        return p if p.is_absolute() else PROJECT_ROOT / p
+
+
+def _coerce(name: str, raw: str, kind: type) -> Any:
+    try:
+        if kind is bool:
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if kind is int:
+            return int(raw)
+        if kind is float:
+            return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name}: expected {kind.__name__}, got {raw!r}") from exc
+    return raw

@@ -1,0 +1,219 @@
+"""The normalized chart specification every dialect is parsed into.
+
+A ``ChartSpec`` is plain data: frozen dataclasses holding only str/int/float/bool/None and tuples
+of those, so it serializes to canonical JSON (stored on the job row, sent to the worker, hashed into
+the cache key) and back without loss. Parsers in ``core.specs`` build it; renderers in
+``worker.render`` draw it. Nothing in a spec is ever code.
+
+Conventions the parsers guarantee and the renderers rely on:
+
+* Colours are ``#rrggbbaa`` lowercase hex strings (alpha included), already resolved from CSS
+  names, ``rgb()``/``rgba()``/``hsl()`` and short hex forms.
+* A colour field is either one colour (``str``) or one colour per point (``tuple[str, ...]``).
+* ``Dataset.values`` holds numbers/None for category charts (line, bar, pie, doughnut, radar,
+  polarArea); ``Dataset.points`` holds ``Point`` objects for scatter/bubble and for any chart whose
+  x scale is ``linear``/``logarithmic``/``time`` with object data. Exactly one of them is non-empty
+  (both empty is an empty dataset).
+* On a ``time`` scale, ``Point.x`` is seconds since the Unix epoch (UTC), and labels that were
+  dates are kept as text in ``labels`` as well as converted in ``label_times``.
+* ``Dataset.type`` is always set (the chart's type when the dataset did not name its own), so a
+  mixed bar+line chart is just datasets of different types.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+CHART_TYPES = ("line", "bar", "pie", "doughnut", "radar", "polarArea", "scatter", "bubble")
+FORMATS = ("png", "jpeg", "svg", "webp", "pdf")
+CONTENT_TYPES = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "svg": "image/svg+xml",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+    "gif": "image/gif",
+}
+FILE_EXTENSIONS = {"png": "png", "jpeg": "jpg", "svg": "svg", "webp": "webp", "pdf": "pdf", "gif": "gif"}
+SCALE_TYPES = ("linear", "logarithmic", "category", "time")
+LEGEND_POSITIONS = ("top", "bottom", "left", "right", "chartArea")
+
+# Limits (documented in the README). Dimensions are CSS pixels before devicePixelRatio.
+MIN_SIDE = 100
+MAX_SIDE = 4000
+DEFAULT_WIDTH = 800
+DEFAULT_HEIGHT = 400
+MIN_PIXEL_RATIO = 1
+MAX_PIXEL_RATIO = 4
+MAX_DATASETS = 50
+MAX_POINTS = 50_000  # total over all datasets
+MAX_LABELS = 10_000
+MAX_TEXT = 500  # characters in any one label/title line
+
+
+Color = str
+ColorSpec = str | tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    x: float | str | None
+    y: float | None
+    r: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    type: str
+    label: str = ""
+    values: tuple[float | None, ...] = ()
+    points: tuple[Point, ...] = ()
+    background_color: ColorSpec = None  # None: the renderer's palette picks one
+    border_color: ColorSpec = None
+    border_width: float | None = None
+    fill: bool | str = False  # False, True (to origin), or "origin" / "start" / "end" / "-1" / "+1" style targets
+    tension: float = 0.0
+    point_radius: float | None = None
+    border_dash: tuple[float, ...] = ()
+    stack: str | None = None
+    hidden: bool = False
+    y_axis_id: str = "y"
+    x_axis_id: str = "x"
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    lines: tuple[str, ...]
+    color: Color | None = None
+    font_size: float | None = None  # CSS pixels
+    position: str = "top"
+
+
+@dataclass(frozen=True, slots=True)
+class Legend:
+    display: bool = True
+    position: str = "top"
+    color: Color | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Axis:
+    type: str | None = None  # None: the natural default for the chart type
+    min: float | None = None
+    max: float | None = None
+    stacked: bool = False
+    title: str | None = None
+    ticks_display: bool = True
+    grid_display: bool = True
+    display: bool = True
+    begin_at_zero: bool = False
+    reverse: bool = False
+    position: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSpec:
+    type: str
+    width: int = DEFAULT_WIDTH
+    height: int = DEFAULT_HEIGHT
+    device_pixel_ratio: float = 1
+    format: str = "png"
+    labels: tuple[str, ...] = ()
+    label_times: tuple[float, ...] = ()
+    datasets: tuple[Dataset, ...] = ()
+    index_axis: str = "x"  # "y" draws bars horizontally
+    title: Text | None = None
+    subtitle: Text | None = None
+    legend: Legend = field(default_factory=Legend)
+    scales: tuple[tuple[str, Axis], ...] = ()  # (axis id, Axis), ids like "x", "y", "y1"
+    background_color: Color | None = None  # canvas; None means white for raster formats
+    # Set by dialects that need it (Image-Charts animation, brand kits...); ignored when empty.
+    extras: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def pixel_width(self) -> int:
+        return round(self.width * self.device_pixel_ratio)
+
+    @property
+    def pixel_height(self) -> int:
+        return round(self.height * self.device_pixel_ratio)
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.format]
+
+    def axis(self, axis_id: str) -> Axis:
+        for key, value in self.scales:
+            if key == axis_id:
+                return value
+        return Axis()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (tuples become lists); ``from_dict`` inverts it exactly."""
+        return _jsonable(dataclasses.asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChartSpec:
+        d = dict(data)
+        d["labels"] = tuple(d.get("labels", ()))
+        d["label_times"] = tuple(d.get("label_times", ()))
+        d["datasets"] = tuple(_dataset_from_dict(ds) for ds in d.get("datasets", ()))
+        d["title"] = _text_from_dict(d.get("title"))
+        d["subtitle"] = _text_from_dict(d.get("subtitle"))
+        d["legend"] = Legend(**d["legend"]) if d.get("legend") else Legend()
+        d["scales"] = tuple((k, Axis(**v)) for k, v in d.get("scales", ()))
+        d["extras"] = tuple((k, _freeze(v)) for k, v in d.get("extras", ()))
+        return cls(**d)
+
+    def canonical_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+    def cache_key(self, variant: str = "") -> str:
+        """The canonical hash of spec + format + size + pixel ratio (+ a variant such as a brand kit).
+
+        It is the ETag, the render cache key and the stored object's name.
+        """
+        h = hashlib.sha256(self.canonical_json().encode())
+        if variant:
+            h.update(b"\0" + variant.encode())
+        return h.hexdigest()
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _color_from(value: Any) -> ColorSpec:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _text_from_dict(d: dict[str, Any] | None) -> Text | None:
+    if not d:
+        return None
+    return Text(**{**d, "lines": tuple(d["lines"])})
+
+
+def _dataset_from_dict(d: dict[str, Any]) -> Dataset:
+    d = dict(d)
+    d["values"] = tuple(d.get("values", ()))
+    d["points"] = tuple(Point(**p) for p in d.get("points", ()))
+    d["background_color"] = _color_from(d.get("background_color"))
+    d["border_color"] = _color_from(d.get("border_color"))
+    d["border_dash"] = tuple(d.get("border_dash", ()))
+    if isinstance(d.get("fill"), list):  # never produced, but keep from_dict total
+        d["fill"] = bool(d["fill"])
+    return Dataset(**d)
