@@ -49,7 +49,9 @@ class Settings:
         "CHARTFLEET_STORAGE_DIR", "var/storage", "Directory of the `local` backend (relative to the project)."
     )
     s3_endpoint: str = _setting(
-        "CHARTFLEET_S3_ENDPOINT", "", "S3/MinIO endpoint, e.g. `http://127.0.0.1:9000`; enables the s3 backend."
+        "CHARTFLEET_S3_ENDPOINT",
+        "",
+        "S3/MinIO endpoint, e.g. `http://127.0.0.1:9000`; enables the s3 backend.",
     )
     s3_access_key: str = _setting("CHARTFLEET_S3_ACCESS_KEY", "minioadmin", "S3 access key.")
     s3_secret_key: str = _setting("CHARTFLEET_S3_SECRET_KEY", "minioadmin", "S3 secret key.")
@@ -58,17 +60,27 @@ class Settings:
     public_url: str = _setting(
         "CHARTFLEET_PUBLIC_URL", "http://127.0.0.1:8000", "Base URL used in links the API returns."
     )
+    bind: str = _setting(
+        "CHARTFLEET_BIND",
+        "0.0.0.0",  # noqa: S104 - a server process listens on all interfaces
+        "Address the api process listens on.",
+    )
     port: int = _setting("CHARTFLEET_PORT", 8000, "Port of the api process (`make run`, Procfile).")
-    web_concurrency: int = _setting("CHARTFLEET_WEB_CONCURRENCY", 4, "gunicorn worker threads per api process.")
+    web_processes: int = _setting("CHARTFLEET_WEB_PROCESSES", 2, "gunicorn worker processes of the api.")
+    web_concurrency: int = _setting(
+        "CHARTFLEET_WEB_CONCURRENCY", 16, "gunicorn threads per api process (see deploy/gunicorn.conf.py)."
+    )
     worker_concurrency: int = _setting("CHARTFLEET_WORKER_CONCURRENCY", 2, "Render worker processes.")
     sync_timeout: float = _setting(
-        "CHARTFLEET_SYNC_TIMEOUT", 30.0, "Seconds a synchronous render waits before answering 504 with the job id."
+        "CHARTFLEET_SYNC_TIMEOUT",
+        30.0,
+        "Seconds a synchronous render waits before answering 504 with the job id.",
     )
-    url_ttl: int = _setting(
-        "CHARTFLEET_URL_TTL", 3600, "Seconds a presigned image URL stays valid."
-    )
+    url_ttl: int = _setting("CHARTFLEET_URL_TTL", 3600, "Seconds a presigned image URL stays valid.")
     retention_days: int = _setting(
-        "CHARTFLEET_RETENTION_DAYS", 30, "Days a stored image is kept (drives `expiresAt`) until plans set it."
+        "CHARTFLEET_RETENTION_DAYS",
+        30,
+        "Days a stored image is kept (drives `expiresAt`) until plans set it.",
     )
     render_soft_limit: int = _setting(
         "CHARTFLEET_RENDER_SOFT_LIMIT", 30, "Soft time limit of one render, seconds (job marked failed)."
@@ -80,13 +92,17 @@ class Settings:
         "CHARTFLEET_MAX_ATTEMPTS", 3, "Deliveries of a render job before it is marked `dead`."
     )
     stuck_after: int = _setting(
-        "CHARTFLEET_STUCK_AFTER", 90, "Seconds after which a queued/running job is considered stuck and requeued."
+        "CHARTFLEET_STUCK_AFTER",
+        90,
+        "Seconds after which a queued/running job is considered stuck and requeued.",
     )
     outbox_interval: float = _setting(
         "CHARTFLEET_OUTBOX_INTERVAL", 2.0, "Seconds between outbox relay runs (beat)."
     )
     outbox_grace: float = _setting(
-        "CHARTFLEET_OUTBOX_GRACE", 5.0, "Seconds an unpublished outbox row waits before the relay publishes it."
+        "CHARTFLEET_OUTBOX_GRACE",
+        5.0,
+        "Seconds an unpublished outbox row waits before the relay publishes it.",
     )
     trusted_proxies: int = _setting(
         "CHARTFLEET_TRUSTED_PROXIES", 0, "How many proxies in front of the api append to X-Forwarded-For."
@@ -96,6 +112,11 @@ class Settings:
     )
     secret_key: str = _setting(
         "CHARTFLEET_SECRET_KEY", "dev-insecure-change-me", "Secret for sessions and signed tokens."
+    )
+    fault_render_delay: float = _setting(
+        "CHARTFLEET_FAULT_RENDER_DELAY",
+        0.0,
+        "Testing only: seconds every render sleeps (crash-recovery tests).",
     )
     log_level: str = _setting("CHARTFLEET_LOG_LEVEL", "INFO", "Log level of every process.")
 

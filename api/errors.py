@@ -1,0 +1,51 @@
+"""The one error helper: every error is JSON ``{"error": message, ...detail}`` with X-Request-Id."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from core.specs.errors import SpecError
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None, **detail: Any):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.detail = detail
+        self.headers = headers or {}
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None, **detail: Any):
+    response = jsonify({"error": message, **detail})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.message, exc.headers, **exc.detail)
+
+    @app.errorhandler(SpecError)
+    def _spec_error(exc: SpecError):
+        return error_response(
+            exc.status, f"Invalid chart specification: {exc}", field=exc.field, code=exc.code
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return error_response(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error")
+        return error_response(500, "Internal server error; quote the X-Request-Id when reporting it")

@@ -1,0 +1,185 @@
+"""The render flow shared by the sync and async routes: cache, record, dispatch, wait."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, url_for
+
+from api.errors import ApiError
+from core.db import utcnow
+from core.models import JobStatus, RenderJob
+from core.services import events, jobs
+from core.services.quotas import QuotaExceeded
+from core.storage import ObjectNotFound, StorageError
+
+
+@dataclass
+class Services:
+    """What a request needs, kept in ``app.extensions["chartfleet"]``."""
+
+    settings: Any
+    sessions: Any
+    redis: Any
+    celery: Any
+    store: Any
+
+
+def services() -> Services:
+    return current_app.extensions["chartfleet"]
+
+
+def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, bytes | None]:
+    """Record ``req`` and, for sync callers, wait for it. Returns ``(job, cache, image_bytes)``:
+    ``cache`` is "HIT" or "MISS"; bytes are set only for a finished sync render."""
+    svc = services()
+    settings = svc.settings
+    cached = _lookup_cache(req.cache_key)
+    cached_bytes: bytes | None = None
+    if cached is not None and wait:
+        try:
+            cached_bytes = svc.store.get(cached["object_key"])
+        except ObjectNotFound:
+            events.forget_rendered(svc.redis, settings.redis_prefix, req.cache_key)
+            cached = None
+    try:
+        with svc.sessions() as session, session.begin():
+            job, message = jobs.create_job(
+                session, req, cached=cached, retention_days=settings.retention_days
+            )
+    except jobs.IdempotencyConflict as exc:
+        raise ApiError(
+            422, "Idempotency-Key was already used with a different request body", idempotencyKey=str(exc)
+        ) from exc
+    except QuotaExceeded as exc:
+        raise ApiError(402, str(exc.body.pop("error")), **exc.body) from exc
+
+    if message is None and JobStatus(job.status).finished:  # a cache hit, or a replay of a finished job
+        if cached is not None:
+            events.remember_rendered(
+                svc.redis, settings.redis_prefix, req.cache_key, cached, ttl=settings.retention_days * 86400
+            )
+        label = "HIT" if job.cache_hit else "MISS"
+        if not wait:
+            return job, label, None
+        _raise_if_failed(job)
+        same = cached is not None and cached_bytes is not None and job.object_key == cached["object_key"]
+        return job, label, cached_bytes if same else read_image(job)
+    if not wait:
+        if message is not None:
+            jobs.dispatch(svc.sessions, svc.celery, settings, message)
+        return job, "MISS", None
+
+    with events.JobWaiter(svc.redis, settings.redis_prefix, job.id) as waiter:
+        if message is not None:
+            jobs.dispatch(svc.sessions, svc.celery, settings, message)
+        job = _reload(job.id)
+        if not JobStatus(job.status).finished:
+            waiter.wait(settings.sync_timeout)
+            job = _reload(job.id)
+    if not JobStatus(job.status).finished:
+        raise ApiError(
+            504,
+            f"The render did not finish within {settings.sync_timeout:g}s; poll the job for its result",
+            jobId=str(job.id),
+            status=job.status,
+            statusUrl=status_url(job),
+        )
+    _raise_if_failed(job)
+    return job, "MISS", read_image(job)
+
+
+def _raise_if_failed(job: RenderJob) -> None:
+    if job.status != JobStatus.SUCCEEDED.value:
+        raise ApiError(500, f"Render failed: {job.error}", jobId=str(job.id), status=job.status)
+
+
+def _lookup_cache(cache_key: str) -> dict[str, Any] | None:
+    svc = services()
+    try:
+        return events.lookup_rendered(svc.redis, svc.settings.redis_prefix, cache_key)
+    except Exception:  # noqa: BLE001 - a cache outage means a render, not an error
+        return None
+
+
+def _reload(job_id) -> RenderJob:  # noqa: ANN001
+    with services().sessions() as session:
+        return session.get(RenderJob, job_id)
+
+
+def read_image(job: RenderJob) -> bytes:
+    try:
+        return services().store.get(job.object_key)
+    except ObjectNotFound as exc:
+        raise ApiError(410, "The image has expired or was deleted", jobId=str(job.id)) from exc
+    except StorageError as exc:
+        raise ApiError(503, "Image storage is unavailable; retry shortly", jobId=str(job.id)) from exc
+
+
+def status_url(job: RenderJob) -> str:
+    return _absolute(url_for("jobs.get_job", job_id=job.id))
+
+
+def image_url(job: RenderJob) -> str:
+    return _absolute(url_for("jobs.get_job_image", job_id=job.id))
+
+
+def _absolute(path: str) -> str:
+    return services().settings.public_url.rstrip("/") + path
+
+
+def job_document(job: RenderJob, *, with_direct_url: bool = True) -> dict[str, Any]:
+    """The job as clients see it (status, timings, and when done its image)."""
+    from api.schemas.jobs import job_schema
+
+    data: dict[str, Any] = {
+        "id": job.id,
+        "status": job.status,
+        "dialect": job.dialect,
+        "format": job.format,
+        "width": job.width,
+        "height": job.height,
+        "cache_hit": job.cache_hit,
+        "attempts": job.attempts,
+        "queued_at": job.queued_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "render_ms": job.render_ms,
+        "error": job.error,
+        "warnings": job.warnings or [],
+        "statusUrl": status_url(job),
+    }
+    if job.status == JobStatus.SUCCEEDED.value and job.object_key:
+        data.update(
+            url=image_url(job),
+            size=job.size,
+            etag=job.spec_hash,
+            contentType=job.content_type,
+            expiresAt=job.expires_at,
+        )
+        if with_direct_url:
+            ttl = dt.timedelta(seconds=services().settings.url_ttl)
+            try:
+                direct = services().store.presigned_url(job.object_key, ttl)
+            except StorageError:
+                direct = None
+            if direct:
+                data.update(directUrl=direct, directUrlExpiresAt=utcnow() + ttl)
+    return job_schema.dump(_Obj(data))
+
+
+class _Obj:
+    """Attribute access over a dict, for marshmallow's attribute-based dumping."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.__dict__.update(data)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(name)
+
+
+def elapsed_ms(start: float) -> int:
+    return round((time.perf_counter() - start) * 1000)

@@ -1,0 +1,84 @@
+"""Small request helpers shared by the route modules."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response, g, request
+
+from api.auth import authenticate
+from api.errors import ApiError
+from api.ratelimit import check_rate_limit
+from api.rendering import services
+from core.services.keys import Principal
+
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+MAX_WARNINGS_HEADER = 2000
+
+
+def principal_for_request() -> Principal:
+    """Authenticate and apply the rate limit; rate-limit headers are added to the response later."""
+    svc = services()
+    principal = authenticate(request, svc.settings, svc.sessions)
+    g.rate_limit_headers = check_rate_limit(principal)
+    return principal
+
+
+def json_body() -> Any:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise ApiError(400, "Request body is empty; send a JSON chart specification", field="body")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(400, f"Malformed JSON: {exc}", field="body") from exc
+
+
+def flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def idempotency(payload: Any) -> tuple[str | None, str | None]:
+    """The Idempotency-Key header (validated) and the canonical hash of the request it guards."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None, None
+    if not IDEMPOTENCY_KEY.match(key):
+        raise ApiError(400, "Idempotency-Key must be 1-255 visible ASCII characters", field="Idempotency-Key")
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return key, hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def quoted_etag(spec_hash: str) -> str:
+    return f'"{spec_hash}"'
+
+
+def etag_matches(spec_hash: str) -> bool:
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return quoted_etag(spec_hash) in tags
+
+
+def warnings_header(response: Response, warnings: list[str] | tuple[str, ...]) -> None:
+    """Ignored keys, comma-separated and percent-encoded so user text can't break the header."""
+    if not warnings:
+        return
+    parts, size = [], 0
+    for i, w in enumerate(warnings):
+        item = quote(w, safe="[]._-/$@:")
+        if size + len(item) > MAX_WARNINGS_HEADER:
+            parts.append(f"...(+{len(warnings) - i} more)")
+            break
+        parts.append(item)
+        size += len(item) + 2
+    response.headers["X-Chart-Warnings"] = ", ".join(parts)

@@ -1,0 +1,103 @@
+"""Asynchronous jobs: submit, poll, fetch the image.
+
+A job id is a random UUID and works as a capability: anyone holding it may read the job and its
+image (so it can be embedded), except that a caller authenticated as another account gets 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, jsonify, redirect
+
+from api.errors import ApiError
+from api.rendering import job_document, read_image, services, status_url, submit
+from api.routes.common import etag_matches, idempotency, json_body, principal_for_request, quoted_etag
+from core.db import utcnow
+from core.models import JobStatus, RenderJob
+from core.services.jobs import RenderRequest
+from core.services.keys import Principal
+from core.specs.chartjs import parse_chart
+from core.storage import StorageError
+
+bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
+
+
+@bp.post("")
+def create_job():
+    principal = principal_for_request()
+    payload = json_body()
+    parsed = parse_chart(payload)
+    key, request_hash = idempotency(payload)
+    webhook_url = _webhook_url(payload.get("webhookUrl") if isinstance(payload, dict) else None)
+    req = RenderRequest(
+        spec=parsed.spec,
+        dialect="chartjs",
+        principal=principal,
+        mode="async",
+        warnings=parsed.warnings,
+        idempotency_key=key,
+        request_hash=request_hash,
+        webhook_url=webhook_url,
+    )
+    job, _cache, _ = submit(req, wait=False)
+    response = jsonify(job_document(job))
+    response.status_code = 202
+    response.headers["Location"] = status_url(job)
+    return response
+
+
+@bp.get("/<uuid:job_id>")
+def get_job(job_id: uuid.UUID):
+    job = _visible_job(job_id, principal_for_request())
+    return jsonify(job_document(job))
+
+
+@bp.get("/<uuid:job_id>/image")
+def get_job_image(job_id: uuid.UUID):
+    job = _visible_job(job_id, principal_for_request())
+    if job.status != JobStatus.SUCCEEDED.value:
+        detail = {"jobId": str(job.id), "status": job.status}
+        if job.error:
+            detail["jobError"] = job.error
+        raise ApiError(409, f"The job is {job.status}; its image is not available", **detail)
+    if job.expires_at and job.expires_at <= utcnow():
+        raise ApiError(410, "The image has expired", jobId=str(job.id), expiredAt=job.expires_at.isoformat())
+    if etag_matches(job.spec_hash):
+        response = Response(status=304)
+    else:
+        store = services().store
+        try:
+            direct = store.presigned_url(job.object_key, dt.timedelta(seconds=services().settings.url_ttl))
+        except StorageError:
+            direct = None
+        response = (
+            redirect(direct, code=302) if direct else Response(read_image(job), mimetype=job.content_type)
+        )
+    response.headers["ETag"] = quoted_etag(job.spec_hash)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _visible_job(job_id: uuid.UUID, principal: Principal) -> RenderJob:
+    with services().sessions() as session:
+        job = session.get(RenderJob, job_id)
+    if job is None or (principal.account_id and job.account_id and job.account_id != principal.account_id):
+        raise ApiError(404, "Job not found", jobId=str(job_id))
+    return job
+
+
+def _webhook_url(value: object) -> str | None:
+    """Shape check only; address safety (SSRF rules) is enforced when webhooks are sent."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 2000:
+        raise ApiError(
+            400, "webhookUrl must be an http(s) URL of at most 2000 characters", field="webhookUrl"
+        )
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ApiError(400, "webhookUrl must be an absolute http(s) URL", field="webhookUrl")
+    return value

@@ -1,0 +1,68 @@
+"""The one place that knows queue and task names, and the Celery app factory.
+
+The api enqueues by task *name* (it never imports worker code); the worker registers tasks under
+these names. Celery carries ids only; Postgres holds the state.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Queue
+
+from core.config import Settings
+
+RENDER_TASK = "chartfleet.render"
+OUTBOX_RELAY_TASK = "chartfleet.outbox_relay"
+SWEEP_STUCK_TASK = "chartfleet.sweep_stuck_jobs"
+EXPIRE_OBJECTS_TASK = "chartfleet.expire_objects"
+
+RENDER_QUEUE = "render"
+WEBHOOKS_QUEUE = "webhooks"
+MAINTENANCE_QUEUE = "maintenance"
+LOGICAL_QUEUES = (RENDER_QUEUE, WEBHOOKS_QUEUE, MAINTENANCE_QUEUE)
+
+
+def queue_name(settings: Settings, logical: str) -> str:
+    """The broker queue for a logical queue (prefixed so test suites can share a broker)."""
+    return f"{settings.queue_prefix}{logical}"
+
+
+def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
+    """A Celery app configured for Chartfleet's reliability rules (see ARCHITECTURE.md)."""
+    app = Celery(name, broker=settings.effective_broker_url)
+    render_q = queue_name(settings, RENDER_QUEUE)
+    maint_q = queue_name(settings, MAINTENANCE_QUEUE)
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_ignore_result=True,  # Postgres is the truth, not a result backend
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        worker_max_tasks_per_child=1000,
+        worker_hijack_root_logger=False,
+        task_default_queue=render_q,
+        task_queues=[Queue(queue_name(settings, q)) for q in LOGICAL_QUEUES],
+        task_routes={
+            RENDER_TASK: {"queue": render_q},
+            OUTBOX_RELAY_TASK: {"queue": maint_q},
+            SWEEP_STUCK_TASK: {"queue": maint_q},
+            EXPIRE_OBJECTS_TASK: {"queue": maint_q},
+        },
+        task_soft_time_limit=settings.render_soft_limit,
+        task_time_limit=settings.render_hard_limit,
+        broker_connection_retry_on_startup=True,
+        # A message whose worker vanished entirely comes back after this; the stuck-job sweeper
+        # usually requeues much sooner.
+        broker_transport_options={"visibility_timeout": 3600},
+        broker_pool_limit=10,
+        timezone="UTC",
+        enable_utc=True,
+        beat_schedule={
+            "outbox-relay": {"task": OUTBOX_RELAY_TASK, "schedule": settings.outbox_interval},
+            "sweep-stuck-jobs": {"task": SWEEP_STUCK_TASK, "schedule": max(1.0, settings.stuck_after / 3)},
+            "expire-objects": {"task": EXPIRE_OBJECTS_TASK, "schedule": 3600.0},
+        },
+    )
+    return app

@@ -1,0 +1,67 @@
+"""Job completion events over Redis pub/sub, and the render cache index.
+
+The worker publishes ``<prefix>job:<id>`` when a job reaches a final state; a synchronous api
+request subscribes before enqueueing and wakes up on that message. Postgres stays the truth: the
+event only says "look now".
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import redis
+
+
+def job_channel(prefix: str, job_id: uuid.UUID | str) -> str:
+    return f"{prefix}job:{job_id}"
+
+
+def cache_entry_key(prefix: str, cache_key: str) -> str:
+    return f"{prefix}render-cache:{cache_key}"
+
+
+def publish_job_event(client: redis.Redis, prefix: str, job_id: uuid.UUID | str, status: str) -> None:
+    client.publish(job_channel(prefix, job_id), json.dumps({"id": str(job_id), "status": status}))
+
+
+class JobWaiter:
+    """Subscribe first, enqueue, then wait: no completion event can slip in between."""
+
+    def __init__(self, client: redis.Redis, prefix: str, job_id: uuid.UUID | str):
+        self._pubsub = client.pubsub(ignore_subscribe_messages=True)
+        self._pubsub.subscribe(job_channel(prefix, job_id))
+
+    def wait(self, timeout: float) -> dict[str, Any] | None:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            message = self._pubsub.get_message(timeout=min(left, 1.0))
+            if message and message.get("type") == "message":
+                return json.loads(message["data"])
+        return None
+
+    def close(self) -> None:
+        self._pubsub.close()
+
+    def __enter__(self) -> JobWaiter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def remember_rendered(
+    client: redis.Redis, prefix: str, cache_key: str, entry: dict[str, Any], ttl: int
+) -> None:
+    client.set(cache_entry_key(prefix, cache_key), json.dumps(entry), ex=max(1, ttl))
+
+
+def lookup_rendered(client: redis.Redis, prefix: str, cache_key: str) -> dict[str, Any] | None:
+    raw = client.get(cache_entry_key(prefix, cache_key))
+    return json.loads(raw) if raw else None
+
+
+def forget_rendered(client: redis.Redis, prefix: str, cache_key: str) -> None:
+    client.delete(cache_entry_key(prefix, cache_key))

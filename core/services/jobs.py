@@ -1,0 +1,297 @@
+"""Render jobs: submission (with idempotency and the cache), dispatch through the outbox, and the
+worker-side state transitions. Every transition is guarded in SQL so a redelivered message or a
+duplicate publish changes nothing twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import uuid
+from typing import Any
+
+from celery import Celery
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.config import Settings
+from core.db import utcnow
+from core.models import JobStatus, OutboxMessage, RenderJob
+from core.queue import RENDER_QUEUE, RENDER_TASK, queue_name
+from core.services.keys import Principal
+from core.services.quotas import charge_render
+from core.specs.model import ChartSpec
+
+log = logging.getLogger(__name__)
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was already used with a different request body."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RenderRequest:
+    spec: ChartSpec
+    dialect: str
+    principal: Principal
+    mode: str = "async"
+    warnings: tuple[str, ...] = ()
+    idempotency_key: str | None = None
+    request_hash: str | None = None
+    webhook_url: str | None = None
+    variant: str = ""  # anything besides the spec that changes the pixels (brand kit...)
+
+    @property
+    def cache_key(self) -> str:
+        return self.spec.cache_key(self.variant)
+
+
+def _new_job(req: RenderRequest, **fields: Any) -> RenderJob:
+    spec = req.spec
+    return RenderJob(
+        account_id=req.principal.account_id,
+        api_key_id=req.principal.api_key_id,
+        client_ip=req.principal.client_ip,
+        owner=req.principal.owner,
+        dialect=req.dialect,
+        mode=req.mode,
+        spec=spec.to_dict(),
+        spec_hash=req.cache_key,
+        format=spec.format,
+        width=spec.width,
+        height=spec.height,
+        warnings=list(req.warnings),
+        idempotency_key=req.idempotency_key,
+        request_hash=req.request_hash,
+        webhook_url=req.webhook_url,
+        **fields,
+    )
+
+
+def find_idempotent(session: Session, req: RenderRequest) -> RenderJob | None:
+    """The job an earlier request with the same Idempotency-Key created, if any."""
+    if not req.idempotency_key:
+        return None
+    job = session.scalars(
+        select(RenderJob).where(
+            RenderJob.owner == req.principal.owner, RenderJob.idempotency_key == req.idempotency_key
+        )
+    ).first()
+    if job is not None and job.request_hash != req.request_hash:
+        raise IdempotencyConflict(req.idempotency_key)
+    return job
+
+
+def create_job(
+    session: Session, req: RenderRequest, *, cached: dict[str, Any] | None = None, retention_days: int = 30
+) -> tuple[RenderJob, OutboxMessage | None]:
+    """Record a render request in the caller's transaction.
+
+    With ``cached`` (a render-cache entry) the job is born succeeded and is neither queued nor
+    charged. Otherwise the quota is charged and the job is inserted with its outbox message.
+    Returns ``(job, message)``; ``message`` is None for cache hits and idempotent replays.
+    """
+    existing = find_idempotent(session, req)
+    if existing is not None:
+        return existing, None
+    if cached is not None:
+        now = utcnow()
+        job = _new_job(
+            req,
+            status=JobStatus.SUCCEEDED.value,
+            cache_hit=True,
+            queued_at=now,
+            started_at=now,
+            finished_at=now,
+            render_ms=0,
+            object_key=cached["object_key"],
+            size=cached["size"],
+            etag=cached["etag"],
+            content_type=cached["content_type"],
+            expires_at=now + dt.timedelta(days=retention_days),
+        )
+    else:
+        charge_render(session, req.principal, req.spec.format)
+        job = _new_job(req, status=JobStatus.QUEUED.value)
+    try:
+        with session.begin_nested():
+            session.add(job)
+            session.flush()
+    except IntegrityError:
+        # A concurrent request with the same Idempotency-Key won the race.
+        existing = find_idempotent(session, req)
+        if existing is None:
+            raise
+        return existing, None
+    if cached is not None:
+        return job, None
+    message = OutboxMessage(task=RENDER_TASK, queue=RENDER_QUEUE, payload={"job_id": str(job.id)})
+    session.add(message)
+    session.flush()
+    return job, message
+
+
+def dispatch(
+    factory: sessionmaker[Session], celery: Celery, settings: Settings, message: OutboxMessage
+) -> None:
+    """Fast path: publish a committed outbox message now and stamp it. Failure is fine: the relay
+    publishes it later."""
+    try:
+        _send(celery, settings, message)
+    except Exception:  # noqa: BLE001 - broker trouble must not fail a committed request
+        log.warning("publish of outbox message %s failed; the relay will retry", message.id, exc_info=True)
+        return
+    with factory() as session, session.begin():
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id)
+            .values(published_at=utcnow(), publish_count=OutboxMessage.publish_count + 1)
+        )
+
+
+def _send(celery: Celery, settings: Settings, message: OutboxMessage) -> None:
+    celery.send_task(message.task, kwargs=message.payload, queue=queue_name(settings, message.queue))
+
+
+def relay_outbox(factory: sessionmaker[Session], celery: Celery, settings: Settings, limit: int = 500) -> int:
+    """Slow path: publish outbox messages still unpublished after the grace period."""
+    cutoff = utcnow() - dt.timedelta(seconds=settings.outbox_grace)
+    with factory() as session, session.begin():
+        rows = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.published_at.is_(None), OutboxMessage.created_at < cutoff)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            _send(celery, settings, row)
+            row.published_at = utcnow()
+            row.publish_count += 1
+    if rows:
+        log.info("outbox relay published %d message(s)", len(rows))
+    return len(rows)
+
+
+def job_lock_id(job_id: uuid.UUID | str) -> int:
+    """A signed 64-bit advisory-lock id for a job (held while a worker renders it)."""
+    value = uuid.UUID(str(job_id)).int >> 64
+    return value - (1 << 64) if value >= (1 << 63) else value
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    job: RenderJob | None
+    outcome: str  # "claimed" | "finished" | "missing" | "dead"
+
+
+def claim_job(session: Session, job_id: str, worker: str, max_attempts: int) -> Claim:
+    """Move a job to ``running`` and count the attempt, or say why not. Caller holds the job lock."""
+    job = session.get(RenderJob, uuid.UUID(job_id), with_for_update=True)
+    if job is None:
+        return Claim(None, "missing")
+    if JobStatus(job.status).finished:
+        return Claim(job, "finished")
+    if job.attempts >= max_attempts:
+        job.status = JobStatus.DEAD.value
+        job.finished_at = utcnow()
+        job.error = f"gave up after {job.attempts} attempts (the render crashed or timed out every time)"
+        return Claim(job, "dead")
+    job.status = JobStatus.RUNNING.value
+    job.attempts += 1
+    job.started_at = utcnow()
+    job.worker = worker
+    return Claim(job, "claimed")
+
+
+def mark_succeeded(
+    session: Session,
+    job_id: str,
+    *,
+    object_key: str,
+    size: int,
+    etag: str,
+    content_type: str,
+    render_ms: int,
+    retention_days: int,
+) -> bool:
+    now = utcnow()
+    result = session.execute(
+        update(RenderJob)
+        .where(RenderJob.id == uuid.UUID(job_id), RenderJob.status == JobStatus.RUNNING.value)
+        .values(
+            status=JobStatus.SUCCEEDED.value,
+            finished_at=now,
+            object_key=object_key,
+            size=size,
+            etag=etag,
+            content_type=content_type,
+            render_ms=render_ms,
+            error=None,
+            expires_at=now + dt.timedelta(days=retention_days),
+        )
+    )
+    return result.rowcount == 1
+
+
+def mark_failed(session: Session, job_id: str, error: str, status: JobStatus = JobStatus.FAILED) -> bool:
+    result = session.execute(
+        update(RenderJob)
+        .where(
+            RenderJob.id == uuid.UUID(job_id),
+            RenderJob.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
+        )
+        .values(status=status.value, finished_at=utcnow(), error=error[:2000])
+    )
+    return result.rowcount == 1
+
+
+def requeue(session: Session, job_id: str, error: str) -> None:
+    """Back to ``queued`` after a transient failure (the retry message is already on its way)."""
+    session.execute(
+        update(RenderJob)
+        .where(RenderJob.id == uuid.UUID(job_id), RenderJob.status == JobStatus.RUNNING.value)
+        .values(status=JobStatus.QUEUED.value, error=error[:2000])
+    )
+
+
+def sweep_stuck_jobs(
+    factory: sessionmaker[Session], celery: Celery, settings: Settings, render_queue_depth: int
+) -> dict[str, int]:
+    """Requeue jobs nobody is working on: ``running`` with no live worker holding the job lock, or
+    ``queued`` for too long while the render queue is empty (its message was lost). Jobs past the
+    attempt limit become ``dead``."""
+    cutoff = utcnow() - dt.timedelta(seconds=settings.stuck_after)
+    counts = {"requeued": 0, "dead": 0}
+    with factory() as session, session.begin():
+        candidates = session.scalars(
+            select(RenderJob)
+            .where(
+                ((RenderJob.status == JobStatus.RUNNING.value) & (RenderJob.started_at < cutoff))
+                | (
+                    (RenderJob.status == JobStatus.QUEUED.value)
+                    & (func.coalesce(RenderJob.started_at, RenderJob.queued_at) < cutoff)
+                )
+            )
+            .order_by(RenderJob.queued_at)
+            .limit(200)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for job in candidates:
+            if job.status == JobStatus.QUEUED.value and render_queue_depth > 0:
+                continue  # its message is probably still waiting in the queue
+            lock = job_lock_id(job.id)
+            if not session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": lock}).scalar():
+                continue  # a live worker is rendering it
+            if job.attempts >= settings.max_attempts:
+                job.status = JobStatus.DEAD.value
+                job.finished_at = utcnow()
+                job.error = f"gave up after {job.attempts} attempts (worker lost every time)"
+                counts["dead"] += 1
+                continue
+            job.status = JobStatus.QUEUED.value
+            session.add(OutboxMessage(task=RENDER_TASK, queue=RENDER_QUEUE, payload={"job_id": str(job.id)}))
+            counts["requeued"] += 1
+    return counts

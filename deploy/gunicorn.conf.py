@@ -1,0 +1,17 @@
+"""gunicorn settings for the api process, from the same Settings as everything else."""
+
+from core.config import Settings
+
+_settings = Settings.from_env()
+
+bind = f"{_settings.bind}:{_settings.port}"
+# Threads: a synchronous render request spends most of its time waiting on Redis pub/sub for the
+# worker, so a thread per in-flight request is the cheap unit of concurrency.
+worker_class = "gthread"
+workers = _settings.web_processes
+threads = _settings.web_concurrency
+timeout = max(75, int(_settings.sync_timeout) + 15)
+graceful_timeout = 30
+keepalive = 5
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss rid=%({x-request-id}o)s'

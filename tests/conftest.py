@@ -1,0 +1,143 @@
+"""Shared fixtures: a private Postgres database migrated with Alembic, a private Redis DB index and
+key prefix, moto's S3 server, and the real api/worker/beat processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.config import Settings
+from tests.support.s3server import moto_s3_server
+from tests.support.stack import BIN, ROOT, start_api, start_beat, start_worker
+
+RUN_ID = f"{os.getpid()}"
+TEST_DB = f"chartfleet_test_{RUN_ID}"
+ADMIN_URL = os.environ.get(
+    "CHARTFLEET_TEST_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+TEST_REDIS = os.environ.get("CHARTFLEET_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    with moto_s3_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def base_env(s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    db_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{TEST_DB}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHARTFLEET_")}
+    env.update(
+        CHARTFLEET_DATABASE_URL=db_url,
+        CHARTFLEET_REDIS_URL=TEST_REDIS,
+        CHARTFLEET_REDIS_PREFIX=f"cftest{RUN_ID}:",
+        CHARTFLEET_QUEUE_PREFIX=f"cftest{RUN_ID}-",
+        CHARTFLEET_STORAGE="s3",
+        CHARTFLEET_S3_ENDPOINT=s3_endpoint,
+        CHARTFLEET_S3_BUCKET=f"chartfleet-test-{RUN_ID}",
+        CHARTFLEET_SYNC_TIMEOUT="20",
+        CHARTFLEET_OUTBOX_INTERVAL="0.5",
+        CHARTFLEET_OUTBOX_GRACE="1",
+        CHARTFLEET_STUCK_AFTER="6",
+        CHARTFLEET_LOG_LEVEL="INFO",
+        CHARTFLEET_STORAGE_DIR=str(tmp_path_factory.mktemp("storage")),
+        PATH=f"{BIN}:{os.environ.get('PATH', '')}",
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def settings(base_env: dict[str, str]) -> Settings:
+    return Settings.from_env(base_env)
+
+
+@pytest.fixture(scope="session")
+def database(base_env: dict[str, str], settings: Settings) -> Iterator[str]:
+    """A fresh database for this run, migrated by the real CLI (Alembic), dropped at the end."""
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)'))
+    subprocess.run(
+        [str(BIN / "chartfleet"), "db", "upgrade"], env=base_env, cwd=ROOT, check=True, capture_output=True
+    )
+    yield settings.database_url
+    from core.db import dispose_engines
+
+    dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_client(settings: Settings) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(settings.redis_url)
+    yield client
+    # Remove only what this run created (never flush a shared Redis).
+    for pattern in (f"{settings.redis_prefix}*", f"*{settings.queue_prefix}*"):
+        for key in client.scan_iter(pattern, count=1000):
+            client.delete(key)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def sessions(database: str) -> sessionmaker[Session]:
+    from core.db import session_factory
+
+    return session_factory(database)
+
+
+@pytest.fixture(scope="session")
+def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="session")
+def stack(base_env: dict[str, str], database: str, redis_client: redis.Redis, log_dir: Path) -> Iterator[str]:
+    """api (gunicorn) + worker (2 prefork processes) + beat; yields the api's base URL."""
+    api, base = start_api(base_env, log_dir)
+    worker = start_worker(base_env, log_dir)
+    beat = start_beat(base_env, log_dir)
+    yield base
+    for proc in (beat, worker, api):
+        proc.stop()
+
+
+@pytest.fixture(scope="session")
+def api_url(stack: str) -> str:
+    return stack
+
+
+@pytest.fixture()
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def make_key(base_env: dict[str, str], database: str):
+    """Create an API key through the real CLI; returns (account_name, key)."""
+
+    def _make(account: str | None = None) -> tuple[str, str]:
+        name = account or f"acct-{uuid.uuid4().hex[:10]}"
+        out = subprocess.run(
+            [str(BIN / "chartfleet"), "keys", "create", "--account", name],
+            env=base_env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return name, out.stdout.strip()
+
+    return _make

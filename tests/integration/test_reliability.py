@@ -1,0 +1,194 @@
+"""Crash recovery and delivery guarantees, with real processes killed for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+import uuid
+
+import pytest
+import redis
+import requests
+
+from core.db import transaction
+from core.models import RenderJob
+from core.services import events, jobs
+from core.services.keys import Principal
+from core.specs.chartjs import parse_chart
+from core.storage import build_store, object_key
+from tests.support.stack import start_api, start_beat, start_worker
+
+pytestmark = pytest.mark.slow
+
+
+def spec(**overrides):
+    body = {
+        "type": "bar",
+        "width": 300,
+        "height": 200,
+        "data": {"labels": ["x", "y"], "datasets": [{"label": uuid.uuid4().hex, "data": [1, 2]}]},
+    }
+    body.update(overrides)
+    return body
+
+
+def wait_for(predicate, timeout=60.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not reached in time")
+
+
+def load(sessions, job_id):
+    with sessions() as s:
+        return s.get(RenderJob, uuid.UUID(str(job_id)))
+
+
+class EventCounter:
+    """Counts completion events of one job on Redis pub/sub (the sync waiters' channel)."""
+
+    def __init__(self, settings, job_id):
+        self.client = redis.Redis.from_url(settings.redis_url)
+        self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        self.pubsub.subscribe(events.job_channel(settings.redis_prefix, job_id))
+        self.statuses: list[str] = []
+        self._stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self._stop:
+            m = self.pubsub.get_message(timeout=0.2)
+            if m:
+                self.statuses.append(json.loads(m["data"])["status"])
+
+    def close(self):
+        time.sleep(1.0)  # let any duplicate announcement arrive
+        self._stop = True
+        self.thread.join()
+        self.pubsub.close()
+        self.client.close()
+
+
+@pytest.fixture(scope="module")
+def crash_stack(base_env, database, redis_client, log_dir):
+    """A separate api + beat on their own queues; workers are started by each test."""
+    env = {
+        **base_env,
+        "CHARTFLEET_QUEUE_PREFIX": f"{base_env['CHARTFLEET_QUEUE_PREFIX']}crash-",
+        "CHARTFLEET_FAULT_RENDER_DELAY": "2.5",
+        "CHARTFLEET_MAX_ATTEMPTS": "3",
+        "CHARTFLEET_SYNC_TIMEOUT": "3",
+    }
+    api, base = start_api(env, log_dir, name="crash-api")
+    beat = start_beat(env, log_dir, name="crash-beat")
+    yield env, base
+    beat.stop()
+    api.stop()
+
+
+def test_worker_child_killed_mid_render_job_succeeds_exactly_once(crash_stack, log_dir, sessions, settings):
+    env, base = crash_stack
+    worker = start_worker(env, log_dir, name="crash-worker")
+    try:
+        job_id = requests.post(f"{base}/api/v1/jobs", json=spec(), timeout=10).json()["id"]
+        counter = EventCounter(settings, job_id)
+        running = wait_for(lambda: (j := load(sessions, job_id)).status == "running" and j)
+        child_pid = int(running.worker.rsplit(":", 1)[1])
+        assert child_pid != worker.proc.pid
+        os.kill(child_pid, signal.SIGKILL)
+        done = wait_for(lambda: (j := load(sessions, job_id)).status == "succeeded" and j, timeout=90)
+        counter.close()
+        assert done.attempts == 2, "the killed attempt and the one that finished"
+        assert counter.statuses == ["succeeded"]
+        assert int(done.worker.rsplit(":", 1)[1]) != child_pid
+        stored = build_store(settings.replace(s3_bucket=settings.s3_bucket)).stat(done.object_key)
+        assert stored is not None and stored.size == done.size
+        assert done.object_key == object_key(done.spec_hash, "png")
+    finally:
+        worker.stop()
+
+
+def test_whole_worker_killed_sweeper_requeues_to_another_worker(crash_stack, log_dir, sessions):
+    env, base = crash_stack
+    doomed = start_worker(env, log_dir, name="doomed-worker", concurrency=1)
+    job_id = requests.post(f"{base}/api/v1/jobs", json=spec(), timeout=10).json()["id"]
+    wait_for(lambda: load(sessions, job_id).status == "running")
+    doomed.stop(signal.SIGKILL)  # main process and its child, no chance to requeue anything
+    rescuer = start_worker({**env, "CHARTFLEET_FAULT_RENDER_DELAY": "0"}, log_dir, name="rescuer")
+    try:
+        done = wait_for(lambda: (j := load(sessions, job_id)).status == "succeeded" and j, timeout=90)
+        assert done.attempts == 2
+    finally:
+        rescuer.stop()
+
+
+def test_poison_job_is_marked_dead_after_max_attempts(base_env, database, redis_client, log_dir, sessions):
+    env = {
+        **base_env,
+        "CHARTFLEET_QUEUE_PREFIX": f"{base_env['CHARTFLEET_QUEUE_PREFIX']}poison-",
+        "CHARTFLEET_FAULT_RENDER_DELAY": "3",
+        "CHARTFLEET_RENDER_SOFT_LIMIT": "60",
+        "CHARTFLEET_RENDER_HARD_LIMIT": "1",
+        "CHARTFLEET_MAX_ATTEMPTS": "2",
+        "CHARTFLEET_STUCK_AFTER": "3",
+    }
+    api, base = start_api(env, log_dir, name="poison-api")
+    beat = start_beat(env, log_dir, name="poison-beat")
+    worker = start_worker(env, log_dir, name="poison-worker")
+    try:
+        job_id = requests.post(f"{base}/api/v1/jobs", json=spec(), timeout=10).json()["id"]
+        dead = wait_for(lambda: (j := load(sessions, job_id)).status == "dead" and j, timeout=120)
+        assert dead.attempts == 2 and "gave up" in dead.error
+        body = requests.get(f"{base}/api/v1/jobs/{job_id}", timeout=10).json()
+        assert body["status"] == "dead" and body["error"] == dead.error
+        image = requests.get(f"{base}/api/v1/jobs/{job_id}/image", timeout=10)
+        assert image.status_code == 409 and image.json()["status"] == "dead"
+    finally:
+        for p in (worker, beat, api):
+            p.stop()
+
+
+def test_committed_job_whose_publish_was_lost_is_relayed(api_url, settings, sessions):
+    """The api died between commit and publish: the outbox relay on beat delivers the job."""
+    parsed = parse_chart(spec())
+    req = jobs.RenderRequest(spec=parsed.spec, dialect="chartjs", principal=Principal(client_ip="10.0.0.1"))
+    with transaction(sessions) as session:
+        job, message = jobs.create_job(session, req)
+    assert message is not None  # never dispatched: only the relay can deliver it
+    done = wait_for(lambda: (j := load(sessions, job.id)).status == "succeeded" and j, timeout=60)
+    assert done.attempts == 1
+
+
+def test_redelivered_message_changes_nothing(api_url, http, settings, sessions):
+    """A duplicate publish of a finished job: no second render, no second transition."""
+    from core.queue import make_celery, queue_name
+
+    body = http.post(f"{api_url}/api/v1/jobs", json=spec()).json()
+    done = wait_for(lambda: (j := load(sessions, body["id"])).status == "succeeded" and j)
+    counter = EventCounter(settings, body["id"])
+    make_celery(settings).send_task(
+        "chartfleet.render", kwargs={"job_id": body["id"]}, queue=queue_name(settings, "render")
+    )
+    counter.close()
+    time.sleep(1)
+    again = load(sessions, body["id"])
+    assert (again.attempts, again.finished_at, again.status) == (1, done.finished_at, "succeeded")
+    assert counter.statuses == []
+
+
+def test_sync_render_timeout_is_504_with_job_id(crash_stack, log_dir):
+    env, base = crash_stack  # no worker consumes these queues right now
+    r = requests.post(
+        f"{base}/api/v1/render", json=spec(), timeout=60, headers={"X-Request-Id": "timeout-test"}
+    )
+    # CHARTFLEET_SYNC_TIMEOUT is 3 s in this stack
+    assert r.status_code == 504, r.text
+    body = r.json()
+    assert body["jobId"] and body["statusUrl"].endswith(body["jobId"]) and body["status"] == "queued"

@@ -1,0 +1,1 @@
+"""Helpers the test suites share: real local servers standing in for the outside world."""

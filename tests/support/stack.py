@@ -1,0 +1,129 @@
+"""Run Chartfleet's real processes (gunicorn api, celery worker, celery beat) for integration tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+from tests.support.s3server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
+
+
+class ManagedProcess:
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], log_dir: Path):
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        self._log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for_log(self, text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name} did not log {text!r}:\n{self.log()[-4000:]}")
+            time.sleep(0.1)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self._log.close()
+
+
+def start_api(env: dict[str, str], log_dir: Path, name: str = "api") -> tuple[ManagedProcess, str]:
+    port = free_port()
+    env = {
+        **env,
+        "CHARTFLEET_PORT": str(port),
+        "CHARTFLEET_BIND": "127.0.0.1",
+        "CHARTFLEET_WEB_PROCESSES": "1",
+        "CHARTFLEET_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    proc = ManagedProcess(
+        name, [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "api.app:create_app()"], env, log_dir
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return proc, base
+        except requests.RequestException:
+            pass
+        if proc.proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"api did not start:\n{proc.log()[-4000:]}")
+        time.sleep(0.1)
+
+
+def start_worker(
+    env: dict[str, str], log_dir: Path, name: str = "worker", concurrency: int = 2
+) -> ManagedProcess:
+    proc = ManagedProcess(
+        name,
+        [
+            str(BIN / "celery"),
+            "-A",
+            "worker.celery_app",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            str(concurrency),
+            "-n",
+            f"{name}-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env,
+        log_dir,
+    )
+    proc.wait_for_log("ready.")
+    return proc
+
+
+def start_beat(env: dict[str, str], log_dir: Path, name: str = "beat") -> ManagedProcess:
+    proc = ManagedProcess(
+        name,
+        [
+            str(BIN / "celery"),
+            "-A",
+            "worker.celery_app",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(log_dir / f"{name}-schedule"),
+        ],
+        env,
+        log_dir,
+    )
+    proc.wait_for_log("beat: Starting")
+    return proc

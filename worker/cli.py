@@ -1,0 +1,113 @@
+"""The ``chartfleet`` command line: operator tasks and in-process rendering.
+
+It lives beside the worker because ``chartfleet render`` embeds the renderer (no services needed);
+the other commands only use ``core``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from core.config import PROJECT_ROOT, Settings
+
+
+@click.group()
+def main() -> None:
+    """Chartfleet: chart images from Chart.js specs, Image-Charts URLs and market data."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create the database if it is missing and apply migrations (the deploy's release step)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from core.db import ensure_database
+
+    settings = Settings.from_env()
+    if ensure_database(settings.database_url):
+        click.echo("created database")
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.attributes["database_url"] = settings.database_url
+    command.upgrade(cfg, revision)
+    click.echo(f"database at {revision}")
+
+
+@main.group()
+def keys() -> None:
+    """API keys."""
+
+
+@keys.command("create")
+@click.option("--account", "account_name", required=True, help="Account name (created if missing).")
+@click.option("--name", default="", help="A label for the key.")
+@click.option("--test", "test_key", is_flag=True, help="Create a pk_test_ key instead of pk_live_.")
+def keys_create(account_name: str, name: str, test_key: bool) -> None:
+    """Create an API key and print it. It is shown this once; only its hash is stored."""
+    from core.db import session_factory, transaction
+    from core.services.keys import create_api_key, get_or_create_account
+
+    settings = Settings.from_env()
+    with transaction(session_factory(settings.database_url)) as session:
+        account = get_or_create_account(session, account_name)
+        key = create_api_key(session, account, name=name, environment="test" if test_key else "live")
+    click.echo(key)
+
+
+@main.command("render")
+@click.argument("spec", type=click.File("rb"))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the image ('-' for stdout).",
+)
+@click.option("--format", "fmt", default=None, help="Override the spec's format (png, jpeg, svg, webp, pdf).")
+def render(spec, output: Path, fmt: str | None) -> None:  # noqa: ANN001
+    """Render a Chart.js-style JSON SPEC in-process (no database, queue or storage)."""
+    from core.specs.chartjs import parse_chart
+    from core.specs.errors import SpecError
+    from worker.render import render_chart
+
+    try:
+        payload = json.loads(spec.read())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"malformed JSON: {exc}") from exc
+    if fmt is not None and isinstance(payload, dict):
+        payload["format"] = fmt
+    try:
+        parsed = parse_chart(payload)
+    except SpecError as exc:
+        raise click.ClickException(f"invalid chart specification: {exc}") from exc
+    for warning in parsed.warnings:
+        click.echo(f"warning: ignored {warning}", err=True)
+    image = render_chart(parsed.spec)
+    if str(output) == "-":
+        sys.stdout.buffer.write(image.data)
+    else:
+        output.write_bytes(image.data)
+        click.echo(f"wrote {output} ({image.width}x{image.height}, {len(image.data)} bytes)", err=True)
+
+
+@main.command("config")
+def config_table() -> None:
+    """Print every CHARTFLEET_* setting with its default (Markdown table)."""
+    click.echo("| variable | default | meaning |\n|---|---|---|")
+    for env, default, doc in Settings.documented():
+        shown = f"`{default}`" if default != "" else "(empty)"
+        click.echo(f"| `{env}` | {shown} | {doc} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""Celery tasks (thin: they call core services and worker.render)."""
+
+from worker.tasks import maintenance, render
+
+__all__ = ["maintenance", "render"]
