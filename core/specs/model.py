@@ -75,7 +75,7 @@ class Dataset:
     background_color: ColorSpec = None  # None: the renderer's palette picks one
     border_color: ColorSpec = None
     border_width: float | None = None
-    fill: bool | str = False  # False, True (to origin), or "origin" / "start" / "end" / "-1" / "+1" style targets
+    fill: bool | str = False  # False, True (to origin), "origin"/"start"/"end", or "-1"/"+1"/"2" targets
     tension: float = 0.0
     point_radius: float | None = None
     border_dash: tuple[float, ...] = ()
