@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None, **detail: Any):
+    def __init__(self, status: int, message: str, /, *, headers: dict[str, str] | None = None, **detail: Any):
         super().__init__(message)
         self.status = status
         self.message = message
@@ -22,7 +22,7 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def error_response(status: int, message: str, headers: dict[str, str] | None = None, **detail: Any):
+def error_response(status: int, message: str, headers: dict[str, str] | None = None, /, **detail: Any):
     response = jsonify({"error": message, **detail})
     response.status_code = status
     for name, value in (headers or {}).items():

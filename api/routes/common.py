@@ -35,7 +35,7 @@ def json_body() -> Any:
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, f"Malformed JSON: {exc}", field="body") from exc
+        raise ApiError(400, f"Malformed JSON in the request body: {exc}", field="body") from exc
 
 
 def flag(value: Any) -> bool:

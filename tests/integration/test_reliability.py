@@ -129,30 +129,26 @@ def test_whole_worker_killed_sweeper_requeues_to_another_worker(crash_stack, log
         rescuer.stop()
 
 
-def test_poison_job_is_marked_dead_after_max_attempts(base_env, database, redis_client, log_dir, sessions):
-    env = {
-        **base_env,
-        "CHARTFLEET_QUEUE_PREFIX": f"{base_env['CHARTFLEET_QUEUE_PREFIX']}poison-",
-        "CHARTFLEET_FAULT_RENDER_DELAY": "3",
-        "CHARTFLEET_RENDER_SOFT_LIMIT": "60",
-        "CHARTFLEET_RENDER_HARD_LIMIT": "1",
-        "CHARTFLEET_MAX_ATTEMPTS": "2",
-        "CHARTFLEET_STUCK_AFTER": "3",
-    }
-    api, base = start_api(env, log_dir, name="poison-api")
-    beat = start_beat(env, log_dir, name="poison-beat")
+def test_poison_job_is_marked_dead_after_max_attempts(crash_stack, log_dir, sessions):
+    """A job that kills its worker process every time (as a segfault or the OOM killer would) is
+    retried up to CHARTFLEET_MAX_ATTEMPTS (3 here) and then marked dead instead of looping forever."""
+    env, base = crash_stack
     worker = start_worker(env, log_dir, name="poison-worker")
     try:
         job_id = requests.post(f"{base}/api/v1/jobs", json=spec(), timeout=10).json()["id"]
-        dead = wait_for(lambda: (j := load(sessions, job_id)).status == "dead" and j, timeout=120)
-        assert dead.attempts == 2 and "gave up" in dead.error
+        for attempt in (1, 2, 3):
+            running = wait_for(
+                lambda n=attempt: (j := load(sessions, job_id)).status == "running" and j.attempts == n and j
+            )
+            os.kill(int(running.worker.rsplit(":", 1)[1]), signal.SIGKILL)
+        dead = wait_for(lambda: (j := load(sessions, job_id)).status == "dead" and j, timeout=60)
+        assert dead.attempts == 3 and "gave up" in dead.error
         body = requests.get(f"{base}/api/v1/jobs/{job_id}", timeout=10).json()
         assert body["status"] == "dead" and body["error"] == dead.error
         image = requests.get(f"{base}/api/v1/jobs/{job_id}/image", timeout=10)
         assert image.status_code == 409 and image.json()["status"] == "dead"
     finally:
-        for p in (worker, beat, api):
-            p.stop()
+        worker.stop()
 
 
 def test_committed_job_whose_publish_was_lost_is_relayed(api_url, settings, sessions):

@@ -1,0 +1,248 @@
+"""Platform benchmark: sustained async-job throughput through HTTP + queue + worker + storage.
+
+Starts a real api (gunicorn), a Celery worker with 2 processes and uses the real Postgres/Redis of
+this machine (a private database and Redis prefix), then submits jobs over HTTP as fast as a small
+client pool can, and waits for all of them. The baseline is the in-process engine loop
+(``parse_chart`` + ``render_chart``) over the same specs in the same run.
+
+    python -m bench.platform [--jobs 200] [--clients 8] [--storage local|s3]
+
+Prints JSON and writes ``var/bench/platform.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import contextlib
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, select, text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def suite() -> list[dict]:
+    """The engine benchmark's chart mix as Chart.js-style request bodies (PNG, 800x400)."""
+    rng = random.Random(7)
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    return [
+        {
+            "type": "bar",
+            "data": {
+                "labels": months,
+                "datasets": [
+                    {"label": f"s{i}", "data": [rng.randint(5, 50) for _ in months]} for i in range(3)
+                ],
+            },
+        },
+        {
+            "type": "line",
+            "data": {
+                "labels": [str(i) for i in range(1000)],
+                "datasets": [
+                    {
+                        "label": "walk",
+                        "data": [round(rng.gauss(0, 1), 3) for _ in range(1000)],
+                        "pointRadius": 0,
+                    }
+                ],
+            },
+        },
+        {
+            "type": "pie",
+            "data": {
+                "labels": list("ABCDEF"),
+                "datasets": [{"data": [rng.randint(1, 30) for _ in range(6)]}],
+            },
+        },
+        {
+            "type": "radar",
+            "data": {
+                "labels": [f"axis {i}" for i in range(8)],
+                "datasets": [
+                    {"label": f"r{i}", "data": [rng.randint(1, 10) for _ in range(8)]} for i in range(2)
+                ],
+            },
+        },
+        {
+            "type": "scatter",
+            "data": {
+                "datasets": [
+                    {
+                        "label": "cloud",
+                        "data": [
+                            {"x": round(rng.gauss(0, 1), 4), "y": round(rng.gauss(0, 1), 4)}
+                            for _ in range(5000)
+                        ],
+                    }
+                ]
+            },
+        },
+    ]
+
+
+def unique(body: dict, n: int) -> dict:
+    """Same drawing cost, different cache key: a distinct title per job."""
+    out = json.loads(json.dumps(body))
+    out.setdefault("options", {})["plugins"] = {"title": {"display": True, "text": f"job {n}"}}
+    return out
+
+
+def engine_loop(bodies: list[dict]) -> float:
+    from core.specs.chartjs import parse_chart
+    from worker.render import render_chart
+
+    for body in bodies[:5]:  # warm-up: fonts, caches
+        render_chart(parse_chart(body).spec)
+    started = time.perf_counter()
+    for body in bodies:
+        render_chart(parse_chart(body).spec)
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--storage", choices=["local", "s3"], default="local")
+    args = parser.parse_args()
+
+    from tests.support.s3server import moto_s3_server
+    from tests.support.stack import BIN, start_api, start_worker
+
+    run = f"bench{os.getpid()}"
+    db_name = f"chartfleet_{run}"
+    admin_url = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    base = suite()
+    bodies = [unique(base[i % len(base)], i) for i in range(args.jobs)]
+
+    with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CHARTFLEET_")}
+        env.update(
+            CHARTFLEET_DATABASE_URL=admin_url.rsplit("/", 1)[0] + f"/{db_name}",
+            CHARTFLEET_REDIS_URL="redis://127.0.0.1:6379/10",
+            CHARTFLEET_REDIS_PREFIX=f"{run}:",
+            CHARTFLEET_QUEUE_PREFIX=f"{run}-",
+            CHARTFLEET_STORAGE=args.storage,
+            CHARTFLEET_STORAGE_DIR=str(Path(tmp) / "storage"),
+            CHARTFLEET_LOG_LEVEL="WARNING",
+            PATH=f"{BIN}:{os.environ.get('PATH', '')}",
+        )
+        if args.storage == "s3":
+            env["CHARTFLEET_S3_ENDPOINT"] = stack.enter_context(moto_s3_server())
+        import subprocess
+
+        subprocess.run(
+            [str(BIN / "chartfleet"), "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
+        )
+        stack.callback(_forget_redis, env["CHARTFLEET_REDIS_URL"], run)
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        stack.callback(admin.dispose)
+        stack.callback(lambda: _drop(admin, db_name))
+        logs = Path(tmp) / "logs"
+        logs.mkdir()
+        api, url = start_api(env, logs, name="bench-api")
+        stack.callback(api.stop)
+        worker = start_worker(env, logs, name="bench-worker", concurrency=args.workers)
+        stack.callback(worker.stop)
+
+        engine_seconds = engine_loop(bodies)
+
+        submitted: dict[str, float] = {}
+        session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=args.clients)
+        session.mount("http://", adapter)
+
+        def submit(body: dict) -> None:
+            r = session.post(f"{url}/api/v1/jobs", json=body, timeout=60)
+            r.raise_for_status()
+            submitted[r.json()["id"]] = time.time()
+
+        wall_start = time.time()
+        with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
+            list(pool.map(submit, bodies))
+        submit_seconds = time.time() - wall_start
+
+        from core.models import RenderJob
+
+        db = create_engine(env["CHARTFLEET_DATABASE_URL"])
+        stack.callback(db.dispose)
+        ids = [uuid.UUID(i) for i in submitted]
+        while True:
+            with db.connect() as conn:
+                rows = conn.execute(
+                    select(RenderJob.id, RenderJob.status, RenderJob.finished_at).where(RenderJob.id.in_(ids))
+                ).all()
+            if all(r.status in ("succeeded", "failed", "dead") for r in rows):
+                break
+            if time.time() - wall_start > 600:
+                raise SystemExit("platform benchmark: jobs did not finish within 10 minutes")
+            time.sleep(0.2)
+        failed = [r for r in rows if r.status != "succeeded"]
+        last_done = max(r.finished_at for r in rows).timestamp()
+        platform_seconds = last_done - wall_start
+        latencies = [(r.finished_at.timestamp() - submitted[str(r.id)]) * 1000 for r in rows]
+
+    engine_tps = args.jobs / engine_seconds
+    platform_tps = args.jobs / platform_seconds
+    report = {
+        "benchmark": "platform",
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "jobs": args.jobs,
+        "clients": args.clients,
+        "worker_processes": args.workers,
+        "storage": args.storage,
+        "failed": len(failed),
+        "engine_loop": {"seconds": round(engine_seconds, 3), "jobs_per_second": round(engine_tps, 2)},
+        "platform": {
+            "seconds": round(platform_seconds, 3),
+            "submit_seconds": round(submit_seconds, 3),
+            "jobs_per_second": round(platform_tps, 2),
+            "latency_ms": {
+                "p50": round(statistics.median(latencies), 1),
+                "p95": round(percentile(latencies, 0.95), 1),
+                "max": round(max(latencies), 1),
+            },
+        },
+        "ratio": round(platform_tps / engine_tps, 3),
+        "target": ">= 0.8",
+        "cpus": os.cpu_count(),
+    }
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "platform.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+
+
+def _forget_redis(url: str, run: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(f"*{run}*", count=1000):
+        client.delete(key)
+    client.close()
+
+
+def _drop(admin, name: str) -> None:  # noqa: ANN001
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+if __name__ == "__main__":
+    main()
