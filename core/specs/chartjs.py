@@ -42,6 +42,7 @@ from core.specs.model import (
     FORMATS,
     MAX_LABELS,
     MAX_PIXEL_RATIO,
+    MAX_PIXELS,
     MAX_POINTS,
     MAX_SIDE,
     MIN_PIXEL_RATIO,
@@ -165,7 +166,7 @@ def parse_chart(payload: Any) -> ParseResult:
     if "backgroundColor" in sources:
         background = parse_color(*sources["backgroundColor"])
     spec = _build_spec(body, body_path, output, background, warnings)
-    return ParseResult(spec=spec, warnings=warnings.as_tuple())
+    return ParseResult(spec=_within_pixel_budget(spec), warnings=warnings.as_tuple())
 
 
 def parse_query(args: Mapping[str, str]) -> ParseResult:
@@ -252,7 +253,8 @@ def _parse_encoded_query(params: dict[str, str], chart_key: str) -> ParseResult:
     warnings.unknown_keys(
         params, (chart_key, "width", "height", "format", "devicePixelRatio", "scale", *REQUEST_KEYS), ""
     )
-    return ParseResult(spec=replace(result.spec, **overrides), warnings=warnings.as_tuple())
+    spec = _within_pixel_budget(replace(result.spec, **overrides))
+    return ParseResult(spec=spec, warnings=warnings.as_tuple())
 
 
 def _parse_simple_query(params: dict[str, str]) -> ParseResult:
@@ -309,7 +311,7 @@ def _parse_simple_query(params: dict[str, str]) -> ParseResult:
         index_axis="y" if horizontal else "x",
         title=title,
     )
-    return ParseResult(spec=spec, warnings=warnings.as_tuple())
+    return ParseResult(spec=_within_pixel_budget(spec), warnings=warnings.as_tuple())
 
 
 def _alias(params: Mapping[str, str], name: str, alias: str, warnings: Warnings) -> str | None:
@@ -337,6 +339,18 @@ def _query_output_sources(params: Mapping[str, str], warnings: Warnings) -> dict
     if ratio_key is not None:
         sources["devicePixelRatio"] = (params[ratio_key], ratio_key)
     return sources
+
+
+def _within_pixel_budget(spec: ChartSpec) -> ChartSpec:
+    """Each side may be 4000 px and the ratio 4, but not all at once: the image itself is capped."""
+    pixels = spec.pixel_width * spec.pixel_height
+    if pixels > MAX_PIXELS:
+        raise SpecError(
+            "devicePixelRatio",
+            f"{spec.width}x{spec.height} at ratio {spec.device_pixel_ratio:g} is {pixels:,} pixels; "
+            f"the limit is {MAX_PIXELS:,} (lower the ratio or the size)",
+        )
+    return spec
 
 
 def _load_output(sources: Mapping[str, tuple[Any, str]], *, partial: bool) -> dict[str, Any]:

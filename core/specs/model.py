@@ -52,6 +52,7 @@ MAX_PIXEL_RATIO = 4
 MAX_DATASETS = 50
 MAX_POINTS = 50_000  # total over all datasets
 MAX_LABELS = 10_000
+MAX_PIXELS = 50_000_000  # output image, after devicePixelRatio (e.g. 4000x3125 at ratio 4)
 MAX_TEXT = 500  # characters in any one label/title line
 
 

@@ -466,3 +466,21 @@ def test_chart_and_top_level_chart_keys_together():
 @pytest.mark.parametrize("chart", [[1], 3, "[1, 2]", "null"])
 def test_nested_chart_must_be_an_object(chart):
     refused({"chart": chart}, "chart", "JSON object")
+
+
+def test_pixel_budget_is_enforced_on_the_ratio():
+    from core.specs.chartjs import parse_chart
+    from core.specs.errors import SpecError
+
+    body = {
+        "type": "bar",
+        "width": 4000,
+        "height": 4000,
+        "devicePixelRatio": 4,
+        "data": {"datasets": [{"data": [1]}]},
+    }
+    with pytest.raises(SpecError) as err:
+        parse_chart(body)
+    assert err.value.field == "devicePixelRatio" and "50,000,000" in err.value.message
+    body["devicePixelRatio"] = 1
+    assert parse_chart(body).spec.pixel_width == 4000

@@ -1,0 +1,75 @@
+"""Render a normalized ``ChartSpec`` to image bytes with matplotlib (Agg, SVG and PDF canvases).
+
+``render_chart(spec)`` is the whole API: it draws the chart with the Chart.js look and semantics
+and encodes it as ``spec.format``. Raster output is exactly ``spec.pixel_width x
+spec.pixel_height`` pixels, SVG declares the same numbers in ``px`` and PDF pages are that many
+points. Text is literal (no mathtext, no TeX); nothing in the spec is used as a path or evaluated.
+
+Background: ``spec.background_color`` when set (transparent allowed for PNG/WebP/SVG/PDF; JPEG is
+flattened onto white); otherwise white in every format, so all five formats look the same.
+
+No pyplot, no global backend, and no module state other than pure caches (font metrics, parsed
+colours), so it is safe in prefork workers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.specs.model import CHART_TYPES, CONTENT_TYPES, FORMATS, MAX_PIXELS, ChartSpec
+
+from . import cartesian, encoders, radar, radial, theme
+from .canvas import Canvas, RenderError
+
+__all__ = ["RenderError", "RenderedImage", "render_chart", "MAX_PIXELS"]
+
+# A raster canvas beyond this many pixels would need gigabytes (RGBA buffer, encoder copies).
+
+_FAMILIES: dict[str, Callable[[Canvas, ChartSpec], None]] = {
+    "line": cartesian.render,
+    "bar": cartesian.render,
+    "scatter": cartesian.render,
+    "bubble": cartesian.render,
+    "pie": radial.render,
+    "doughnut": radial.render,
+    "polarArea": radial.render,
+    "radar": radar.render,
+}
+assert set(_FAMILIES) == set(CHART_TYPES)
+
+
+@dataclass(frozen=True)
+class RenderedImage:
+    data: bytes
+    content_type: str
+    width: int  # pixels
+    height: int
+
+
+def render_chart(spec: ChartSpec) -> RenderedImage:
+    """Draw ``spec`` and encode it; raises ``RenderError`` when it cannot be drawn."""
+    draw = _FAMILIES.get(spec.type)
+    if draw is None:
+        raise RenderError(f"unsupported chart type {spec.type!r}")
+    if spec.format not in FORMATS:
+        raise RenderError(f"unsupported format {spec.format!r}")
+    width, height = spec.pixel_width, spec.pixel_height
+    if width < 1 or height < 1:
+        raise RenderError(f"image size {width}x{height} is empty")
+    if width * height > MAX_PIXELS:
+        raise RenderError(f"image of {width}x{height} pixels exceeds {MAX_PIXELS} pixels")
+    try:
+        background = theme.rgba(spec.background_color) if spec.background_color else theme.WHITE
+        with warnings.catch_warnings():
+            # Characters DejaVu Sans lacks are drawn as boxes; that is not worth a warning per render.
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+            warnings.filterwarnings("ignore", message=r".*missing from font", category=UserWarning)
+            canvas = Canvas(spec, background)
+            draw(canvas, spec)
+            data = encoders.encode(canvas.figure, spec.format, width, height, opaque=background[3] >= 1.0)
+    except (ValueError, TypeError, ArithmeticError, IndexError, KeyError) as exc:
+        # Deterministic for this spec: retrying cannot help, so report it as undrawable.
+        raise RenderError(f"cannot draw this {spec.type} chart: {exc}") from exc
+    return RenderedImage(data, CONTENT_TYPES[spec.format], width, height)

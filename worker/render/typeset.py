@@ -1,0 +1,224 @@
+"""Literal text labels with a cached raster fast path.
+
+Laying out and rasterizing a string through ``matplotlib.text.Text`` costs about a millisecond,
+which made text three quarters of a render. ``Label`` draws on Agg from a per-process cache of
+rendered strings instead: a miss rasterizes the string once with FreeType (through matplotlib's
+``FT2Font``, the same shaping and hinting Agg uses), a hit is a single ``draw_image`` blit. Tick
+numbers, month names and legend labels repeat across renders, so most labels are hits.
+
+Multi-line text, characters outside the simple scripts (Latin, Greek, Cyrillic...)
+or missing from the font, and every vector renderer (SVG, PDF) fall back to an ordinary ``Text``
+with ``parse_math=False``/``usetex=False``: text is literal on every path.
+
+Vertical placement uses the font's ascent/descent, not the ink of the particular string, so
+labels in a row share one baseline: ``va="center"`` centres the em box, like canvas's
+``textBaseline = "middle"``.
+
+The caches hold pure functions of their arguments (string, size, weight, colour, angle), so
+module-level caching is safe in prefork workers; the sprite cache is bounded in bytes. FT2Font
+objects themselves are not cached here (matplotlib owns them and resets them on fork).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from functools import lru_cache
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+from matplotlib.font_manager import findfont, get_font
+from matplotlib.text import Text
+from matplotlib.transforms import IdentityTransform
+
+from . import theme
+
+_IDENTITY = IdentityTransform()
+_H_FRACTION = {"left": 0.0, "center": 0.5, "right": 1.0}
+
+
+@lru_cache(maxsize=4)
+def _font_path(bold: bool) -> str:
+    return findfont(theme.font(10.0, bold))
+
+
+@lru_cache(maxsize=64)
+def _metrics(bold: bool) -> tuple[float, float]:
+    """Ascent and descent of the font as fractions of its size."""
+    font = get_font(_font_path(bold))
+    return font.ascender / font.units_per_EM, -font.descender / font.units_per_EM
+
+
+def baseline_offset(size: float, va: str, bold: bool = False) -> float:
+    """Distance from the anchor to the baseline along the text's up direction."""
+    ascent, descent = _metrics(bold)
+    if va == "top":
+        return -ascent * size
+    if va == "bottom":
+        return descent * size
+    if va == "baseline":
+        return 0.0
+    return -(ascent - descent) * size / 2  # center, center_baseline
+
+
+def _simple(text: str) -> bool:
+    return all(32 <= ord(c) < 0x0590 and not 0x0300 <= ord(c) < 0x0370 for c in text)
+
+
+Sprite = tuple[np.ndarray, float, float, float]  # RGBA bottom row first, left, bottom, ink width
+SPRITE_CACHE_BYTES = 24 * 2**20
+
+
+class _SpriteCache:
+    """Least-recently-used rendered labels, bounded by bytes: a few huge labels (500 characters
+    at devicePixelRatio 4) must not pin hundreds of megabytes in every worker."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, Sprite | None] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: tuple) -> Sprite | None | bool:
+        """The cached value (a sprite or None), or False when absent."""
+        if key not in self._items:
+            return False
+        self._items.move_to_end(key)
+        return self._items[key]
+
+    def put(self, key: tuple, value: Sprite | None) -> None:
+        size = value[0].nbytes if value is not None else 0
+        if size > self.max_bytes // 16 or key in self._items:
+            return
+        self._items[key] = value
+        self._bytes += size
+        while self._bytes > self.max_bytes:
+            _, old = self._items.popitem(last=False)
+            self._bytes -= old[0].nbytes if old is not None else 0
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._bytes = 0
+
+
+_sprites = _SpriteCache(SPRITE_CACHE_BYTES)
+
+
+def clear_text_cache() -> None:
+    """Forget every rendered label (benchmarks use it to time renders of never-seen text)."""
+    _sprites.clear()
+
+
+def _mask(
+    text: str, size: float, bold: bool, rotation: float
+) -> tuple[np.ndarray, float, float, float] | None:
+    """Coverage bitmap of one line, bottom row first, and its placement relative to the pen
+    origin (start of the baseline): (mask, left offset, bottom offset, unrotated ink width)."""
+    if not text or not _simple(text):
+        return None
+    font = get_font(_font_path(bold))
+    font.clear()
+    font.set_size(size, 72.0)
+    if any(font.get_char_index(ord(c)) == 0 for c in text):
+        return None
+    flags = get_hinting_flag()
+    if rotation:
+        font.set_text(text, 0.0, flags=flags)
+        width = font.get_width_height()[0] / 64.0
+    font.set_text(text, rotation, flags=flags)
+    font.draw_glyphs_to_bitmap(antialiased=True)
+    mask = np.asarray(font.get_image(), dtype=np.uint8)[::-1]  # Agg's draw_image takes the bottom row first
+    if not rotation:
+        width = font.get_width_height()[0] / 64.0
+    xo = font.get_bitmap_offset()[0] / 64.0
+    descent = font.get_descent() / 64.0
+    return mask, xo, -descent - 1.0, width
+
+
+def sprite(text: str, size: float, bold: bool, color: theme.RGBA, rotation: float) -> Sprite | None:
+    """The label rendered in ``color`` (None when it needs the general ``Text`` path)."""
+    key = (text, size, bold, color, rotation)
+    cached = _sprites.get(key)
+    if cached is not False:
+        return cached  # type: ignore[return-value]
+    m = _mask(text, size, bold, rotation)
+    value: Sprite | None = None
+    if m is not None:
+        mask, xo, bottom, width = m
+        rgba = np.empty(mask.shape + (4,), dtype=np.uint8)
+        rgba[..., 0] = round(color[0] * 255)
+        rgba[..., 1] = round(color[1] * 255)
+        rgba[..., 2] = round(color[2] * 255)
+        rgba[..., 3] = (mask.astype(np.uint16) * round(color[3] * 255) // 255).astype(np.uint8)
+        # (draw_image wants a writeable array; Agg only reads it. Never mutate a cached sprite.)
+        value = (rgba, xo, bottom, width)
+    _sprites.put(key, value)
+    return value
+
+
+class Label(Artist):
+    """One literal text at device pixel ``(x, y)``, aligned by ``ha``/``va``, rotated about its anchor."""
+
+    def __init__(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        *,
+        size: float,
+        color: theme.RGBA,
+        bold: bool = False,
+        ha: str = "center",
+        va: str = "center",
+        rotation: float = 0.0,
+    ):
+        super().__init__()
+        self._x, self._y, self._text = x, y, text
+        self._size, self._color, self._bold = size, color, bold
+        self._ha, self._va, self._rotation = ha, va, rotation
+        self.set_transform(_IDENTITY)
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible() or not self._text:
+            return
+        multiline = "\n" in self._text
+        if not multiline and isinstance(renderer, RendererAgg):
+            found = sprite(self._text, self._size, self._bold, self._color, self._rotation)
+            if found is not None:
+                rgba, xo, bottom, width = found
+                r = math.radians(self._rotation)
+                cos, sin = math.cos(r), math.sin(r)
+                along = -width * _H_FRACTION.get(self._ha, 0.5)
+                up = baseline_offset(self._size, self._va, self._bold)
+                ox = self._x + along * cos - up * sin
+                oy = self._y + along * sin + up * cos
+                gc = renderer.new_gc()
+                renderer.draw_image(gc, round(ox + xo), round(oy + bottom), rgba)
+                gc.restore()
+                return
+        self._as_text(multiline).draw(renderer)
+
+    def _as_text(self, multiline: bool) -> Text:
+        x, y, va = self._x, self._y, self._va
+        if not multiline:
+            off = baseline_offset(self._size, va, self._bold)
+            r = math.radians(self._rotation)
+            x, y, va = x - off * math.sin(r), y + off * math.cos(r), "baseline"
+        t = Text(
+            x,
+            y,
+            self._text,
+            color=self._color,
+            fontproperties=theme.font(self._size, self._bold),
+            horizontalalignment=self._ha,
+            verticalalignment=va if va != "center_baseline" else "center",
+            rotation=self._rotation,
+            rotation_mode="anchor",
+            parse_math=False,
+            usetex=False,
+            wrap=False,
+            clip_on=False,
+        )
+        t.set_transform(_IDENTITY)
+        t.set_figure(self.get_figure(root=False))
+        return t
