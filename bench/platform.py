@@ -169,14 +169,19 @@ def main() -> None:
         adapter = requests.adapters.HTTPAdapter(pool_maxsize=args.clients)
         session.mount("http://", adapter)
 
-        def submit(body: dict) -> None:
-            r = session.post(f"{url}/api/v1/jobs", json=body, timeout=60)
+        encoded = [json.dumps(body).encode() for body in bodies]  # client-side cost, not the platform's
+        headers = {"Content-Type": "application/json"}
+
+        def submit(body: bytes) -> None:
+            r = session.post(f"{url}/api/v1/jobs", data=body, headers=headers, timeout=60)
             r.raise_for_status()
             submitted[r.json()["id"]] = time.time()
 
+        groups = {"api": [api.proc.pid], "workers": [worker.proc.pid]}
+        cpu_before = _cpu_by_group(groups)
         wall_start = time.time()
         with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
-            list(pool.map(submit, bodies))
+            list(pool.map(submit, encoded))
         submit_seconds = time.time() - wall_start
 
         from core.models import RenderJob
@@ -194,6 +199,7 @@ def main() -> None:
             if time.time() - wall_start > 600:
                 raise SystemExit("platform benchmark: jobs did not finish within 10 minutes")
             time.sleep(0.2)
+        cpu_used = {k: round(v - cpu_before.get(k, 0.0), 2) for k, v in _cpu_by_group(groups).items()}
         failed = [r for r in rows if r.status != "succeeded"]
         last_done = max(r.finished_at for r in rows).timestamp()
         platform_seconds = last_done - wall_start
@@ -220,6 +226,7 @@ def main() -> None:
                 "max": round(max(latencies), 1),
             },
         },
+        "cpu_seconds_during_run": cpu_used,
         "ratio": round(platform_tps / engine_tps, 3),
         "target": ">= 0.8",
         "cpus": os.cpu_count(),
@@ -228,6 +235,32 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "platform.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
+
+
+def _cpu_by_group(groups: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds (user + system) of each process tree, plus Postgres, Redis and this client."""
+    import psutil
+
+    def tree_cpu(pids: list[int]) -> float:
+        total = 0.0
+        for pid in pids:
+            with contextlib.suppress(psutil.Error):
+                root = psutil.Process(pid)
+                for proc in [root, *root.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        t = proc.cpu_times()
+                        total += t.user + t.system
+        return total
+
+    out = {name: tree_cpu(pids) for name, pids in groups.items()}
+    with contextlib.suppress(psutil.Error):
+        parent = psutil.Process(groups["workers"][0]).cpu_times()
+        out["workers_main_process"] = parent.user + parent.system
+    for name, binary in (("postgres", "postgres"), ("redis", "redis-server")):
+        out[name] = tree_cpu([p.pid for p in psutil.process_iter(["name"]) if p.info["name"] == binary])
+    me = psutil.Process().cpu_times()
+    out["bench_client"] = me.user + me.system
+    return out
 
 
 def _forget_redis(url: str, run: str) -> None:

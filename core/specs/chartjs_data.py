@@ -19,6 +19,7 @@ Choices the renderers rely on:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -218,11 +219,17 @@ class _DatasetReader:
             raise SpecError(item(path, seq.index(first)), f"must be a number or null on a {dtype} chart")
         axis = self.options.scales.get(x_axis)
         x_kind = axis.type if axis and axis.type else ("linear" if dtype in POINT_TYPES else None)
-        return (), tuple(self._point(v, item(path, i), path, dtype, x_kind) for i, v in enumerate(seq))
+        return (), tuple(
+            _plain_point(v, dtype, x_kind) or self._point(v, item(path, i), path, dtype, x_kind)
+            for i, v in enumerate(seq)
+        )
 
     def _point(self, raw: Any, path: str, data_path: str, dtype: str, x_kind: str | None) -> Point:
         if raw is None:
             return Point(None, None)
+        fast = _plain_point(raw, dtype, x_kind)
+        if fast is not None:
+            return fast
         if isinstance(raw, Mapping):
             self.warnings.unknown_keys(raw, ("x", "t", "y", "r"), item(data_path, "*"))
             x_key = "x" if "x" in raw or "t" not in raw else "t"
@@ -294,6 +301,28 @@ class _DatasetReader:
             self.warnings.add(path)
             return False
         return normalized
+
+
+_PLAIN_NUMBER = (int, float)  # exact types: bool is excluded because type(True) is bool
+
+
+def _plain_point(raw: Any, dtype: str, x_kind: str | None) -> Point | None:
+    """The common case of large payloads, ``{"x": n, "y": n[, "r": n]}`` with finite numbers, built
+    without the per-field paths the general path prepares for its error messages. None otherwise."""
+    if type(raw) is not dict or x_kind == "time" or not 2 <= len(raw) <= 3:
+        return None
+    x, y, r = raw.get("x"), raw.get("y"), raw.get("r")
+    if type(x) not in _PLAIN_NUMBER or type(y) not in _PLAIN_NUMBER:
+        return None
+    if len(raw) == 3 and (dtype != "bubble" or type(r) not in _PLAIN_NUMBER or r < 0):
+        return None
+    try:
+        fx, fy, fr = float(x), float(y), None if r is None else float(r)
+    except OverflowError:
+        return None
+    if not (math.isfinite(fx) and math.isfinite(fy) and (fr is None or math.isfinite(fr))):
+        return None
+    return Point(x=fx, y=fy, r=fr)
 
 
 def _value(value: Any, path: str) -> float:

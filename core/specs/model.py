@@ -154,8 +154,19 @@ class ChartSpec:
         return Axis()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (tuples become lists); ``from_dict`` inverts it exactly."""
-        return _jsonable(dataclasses.asdict(self))
+        """JSON-ready dict (tuples become lists); ``from_dict`` inverts it exactly.
+
+        Hand-written rather than ``dataclasses.asdict`` because specs can hold 50,000 points and
+        this runs on every request (hashing) and every job (storage): asdict deep-copies each one.
+        """
+        out = {f: _jsonable(getattr(self, f)) for f in _SPEC_SCALARS}
+        out["datasets"] = [_dataset_to_dict(ds) for ds in self.datasets]
+        out["title"] = _small_to_dict(self.title)
+        out["subtitle"] = _small_to_dict(self.subtitle)
+        out["legend"] = _small_to_dict(self.legend)
+        out["scales"] = [[key, _small_to_dict(axis)] for key, axis in self.scales]
+        out["extras"] = [[key, _jsonable(value)] for key, value in self.extras]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChartSpec:
@@ -171,17 +182,52 @@ class ChartSpec:
         return cls(**d)
 
     def canonical_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), allow_nan=False)
+        return canonical_json(self.to_dict())
 
     def cache_key(self, variant: str = "") -> str:
         """The canonical hash of spec + format + size + pixel ratio (+ a variant such as a brand kit).
 
         It is the ETag, the render cache key and the stored object's name.
         """
-        h = hashlib.sha256(self.canonical_json().encode())
-        if variant:
-            h.update(b"\0" + variant.encode())
-        return h.hexdigest()
+        return spec_hash(self.to_dict(), variant)
+
+
+def canonical_json(spec_dict: dict[str, Any]) -> str:
+    return json.dumps(spec_dict, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def spec_hash(spec_dict: dict[str, Any], variant: str = "", *, canonical: str | None = None) -> str:
+    """``ChartSpec.cache_key`` from an already computed ``to_dict()`` (and canonical JSON, if known)."""
+    h = hashlib.sha256((canonical if canonical is not None else canonical_json(spec_dict)).encode())
+    if variant:
+        h.update(b"\0" + variant.encode())
+    return h.hexdigest()
+
+
+_SPEC_SCALARS = (
+    "type",
+    "width",
+    "height",
+    "device_pixel_ratio",
+    "format",
+    "labels",
+    "label_times",
+    "index_axis",
+    "background_color",
+)
+_DATASET_FIELDS = tuple(f.name for f in dataclasses.fields(Dataset) if f.name != "points")
+
+
+def _small_to_dict(obj: Any) -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    return {f.name: _jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+
+
+def _dataset_to_dict(ds: Dataset) -> dict[str, Any]:
+    out = {name: _jsonable(getattr(ds, name)) for name in _DATASET_FIELDS}
+    out["points"] = [{"x": p.x, "y": p.y, "r": p.r} for p in ds.points]
+    return out
 
 
 def _freeze(value: Any) -> Any:
@@ -211,7 +257,7 @@ def _text_from_dict(d: dict[str, Any] | None) -> Text | None:
 def _dataset_from_dict(d: dict[str, Any]) -> Dataset:
     d = dict(d)
     d["values"] = tuple(d.get("values", ()))
-    d["points"] = tuple(Point(**p) for p in d.get("points", ()))
+    d["points"] = tuple(Point(p["x"], p["y"], p.get("r")) for p in d.get("points", ()))
     d["background_color"] = _color_from(d.get("background_color"))
     d["border_color"] = _color_from(d.get("border_color"))
     d["border_dash"] = tuple(d.get("border_dash", ()))

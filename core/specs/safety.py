@@ -50,6 +50,8 @@ def refuse_code(payload: Any, root: str = "") -> None:
             if looks_like_code(value):
                 raise SpecError(_path(node, root), CODE_MESSAGE, code="code_not_allowed")
             continue
+        if depth < MAX_DEPTH and _plain_leaf_container(value):
+            continue  # numbers only (data arrays, points): nothing there can be code
         if isinstance(value, Mapping):
             if _serialized_function(value):
                 raise SpecError(_path(node, root), CODE_MESSAGE, code="code_not_allowed")
@@ -58,6 +60,8 @@ def refuse_code(payload: Any, root: str = "") -> None:
                 if isinstance(key, str) and _key_facts(key)[0]:
                     raise SpecError(_path((None, node, key, 0), root), CODE_MESSAGE, code="code_not_allowed")
         elif isinstance(value, (list, tuple)):
+            if depth + 1 < MAX_DEPTH and all(map(_plain_leaf_container, value)):
+                continue  # e.g. 50,000 {x, y} points: one pass, nothing pushed
             children = list(enumerate(value))
         else:
             continue
@@ -71,6 +75,17 @@ def refuse_code(payload: Any, root: str = "") -> None:
 
 
 _Node = tuple[Any, Any, Any, int]
+_SCALAR_TYPES = frozenset({int, float, bool, type(None)})
+_POINT_KEYS = frozenset({"x", "y", "r", "t"})
+
+
+def _plain_leaf_container(value: Any) -> bool:
+    kind = type(value)
+    if kind is list:
+        return all(type(v) in _SCALAR_TYPES for v in value)
+    if kind is dict:
+        return value.keys() <= _POINT_KEYS and all(type(v) in _SCALAR_TYPES for v in value.values())
+    return False
 
 
 def _path(node: _Node, root: str) -> str:

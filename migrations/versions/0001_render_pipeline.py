@@ -118,6 +118,8 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_render_jobs")),
     )
+    # Specs can be hundreds of KB of JSON; lz4 compresses them several times faster than pglz.
+    op.execute("ALTER TABLE render_jobs ALTER COLUMN spec SET COMPRESSION lz4")
     op.create_index("ix_render_jobs_owner_queued_at", "render_jobs", ["owner", "queued_at"], unique=False)
     op.create_index(op.f("ix_render_jobs_spec_hash"), "render_jobs", ["spec_hash"], unique=False)
     op.create_index(

@@ -7,12 +7,14 @@ key is deterministic, and the success transition only happens from ``running``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from core.db import get_engine
 from core.models import JobStatus
@@ -31,23 +33,27 @@ RETRY_DELAYS = (1, 5, 30)
 def render_job(self, job_id: str) -> str:  # noqa: ANN001 - Celery binds the task instance
     ctx = get_context()
     engine = get_engine(ctx.settings.database_url)
-    with engine.connect() as lock_conn:
+    # One connection for the whole task: it holds the job's advisory lock (released by Postgres if
+    # this process dies) and carries the claim and completion transactions.
+    with engine.connect() as conn:
         lock = jobs.job_lock_id(job_id)
-        if not lock_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock}).scalar():
+        got_lock = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock}).scalar()
+        conn.commit()
+        if not got_lock:
             return "busy"  # another delivery is rendering it; if that one dies, its message comes back
         try:
-            return _run(self, ctx, job_id)
+            return _run(self, ctx, job_id, functools.partial(Session, bind=conn, expire_on_commit=False))
         finally:
-            lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock})
-            lock_conn.commit()
+            conn.rollback()
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock})
+            conn.commit()
 
 
-def _run(task, ctx, job_id: str) -> str:  # noqa: ANN001
+def _run(task, ctx, job_id: str, sessions) -> str:  # noqa: ANN001
     settings = ctx.settings
-    with ctx.sessions() as session, session.begin():
+    with sessions() as session, session.begin():
         claim = jobs.claim_job(session, job_id, ctx.name, settings.max_attempts)
-        job = claim.job
-        spec_data, cache_key, attempts = (job.spec, job.spec_hash, job.attempts) if job else (None, "", 0)
+    spec_data, cache_key, attempts = claim.spec, claim.spec_hash, claim.attempts
     if claim.outcome == "dead":
         _announce(ctx, job_id, JobStatus.DEAD)
         return "dead"
@@ -62,18 +68,20 @@ def _run(task, ctx, job_id: str) -> str:  # noqa: ANN001
         image = render_chart(spec)
         stored = ctx.store.put(object_key(cache_key, spec.format), image.data, image.content_type)
     except RenderError as exc:
-        return _fail(ctx, job_id, f"render failed: {exc}")
+        return _fail(ctx, sessions, job_id, f"render failed: {exc}")
     except SoftTimeLimitExceeded:
-        return _fail(ctx, job_id, f"render exceeded the time limit of {settings.render_soft_limit}s")
+        return _fail(
+            ctx, sessions, job_id, f"render exceeded the time limit of {settings.render_soft_limit}s"
+        )
     except StorageError as exc:
         delay = RETRY_DELAYS[min(attempts - 1, len(RETRY_DELAYS) - 1)]
         log.warning("job %s: storage error (%s); retrying in %ss", job_id, exc, delay)
-        with ctx.sessions() as session, session.begin():
+        with sessions() as session, session.begin():
             jobs.requeue(session, job_id, f"storage unavailable: {exc}")
         raise task.retry(countdown=delay, exc=exc) from exc
     render_ms = round((time.perf_counter() - started) * 1000)
 
-    with ctx.sessions() as session, session.begin():
+    with sessions() as session, session.begin():
         done = jobs.mark_succeeded(
             session,
             job_id,
@@ -101,8 +109,8 @@ def _run(task, ctx, job_id: str) -> str:  # noqa: ANN001
     return "succeeded"
 
 
-def _fail(ctx, job_id: str, error: str) -> str:  # noqa: ANN001
-    with ctx.sessions() as session, session.begin():
+def _fail(ctx, sessions, job_id: str, error: str) -> str:  # noqa: ANN001
+    with sessions() as session, session.begin():
         jobs.mark_failed(session, job_id, error)
     _announce(ctx, job_id, JobStatus.FAILED)
     return "failed"

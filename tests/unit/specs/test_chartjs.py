@@ -750,3 +750,21 @@ def test_v3_grid_wins_over_v2_grid_lines():
 def test_direction_of_custom_axis_ids(axis, expected_y):
     spec = spec_of(bar(options={"scales": axis}))
     assert spec.datasets[0].y_axis_id == expected_y
+
+
+def test_fast_to_dict_matches_dataclasses_asdict_for_every_shape():
+    import dataclasses
+
+    from core.specs.model import _jsonable
+
+    bodies = [
+        {
+            "type": "bubble",
+            "data": {"datasets": [{"data": [{"x": 1, "y": 2, "r": 3}, None]}]},
+            "options": {"plugins": {"title": {"text": "t"}}, "scales": {"y": {"min": 0}}},
+        },
+        {"type": "bar", "data": {"labels": ["a"], "datasets": [{"data": [1], "backgroundColor": ["red"]}]}},
+    ]
+    for body in bodies:
+        spec = parse_chart(body).spec
+        assert spec.to_dict() == _jsonable(dataclasses.asdict(spec))
