@@ -14,7 +14,9 @@ from api.auth import authenticate
 from api.errors import ApiError
 from api.ratelimit import check_rate_limit
 from api.rendering import services
+from core.services.jobs import RenderRequest
 from core.services.keys import Principal
+from core.specs.chartjs import parse_chart
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 MAX_WARNINGS_HEADER = 2000
@@ -26,6 +28,25 @@ def principal_for_request() -> Principal:
     principal = authenticate(request, svc.settings, svc.sessions)
     g.rate_limit_headers = check_rate_limit(principal)
     return principal
+
+
+def chartjs_request(mode: str) -> tuple[RenderRequest, Any]:
+    """Authenticate, read and validate a Chart.js-style JSON body; returns the request and the raw
+    payload (for request-level keys such as ``returnUrl`` or ``webhookUrl``)."""
+    principal = principal_for_request()
+    payload = json_body()
+    parsed = parse_chart(payload)
+    key, request_hash = idempotency(payload)
+    req = RenderRequest(
+        spec=parsed.spec,
+        dialect="chartjs",
+        principal=principal,
+        mode=mode,
+        warnings=parsed.warnings,
+        idempotency_key=key,
+        request_hash=request_hash,
+    )
+    return req, payload
 
 
 def json_body() -> Any:

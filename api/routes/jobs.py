@@ -6,6 +6,7 @@ image (so it can be embedded), except that a caller authenticated as another acc
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from urllib.parse import urlsplit
@@ -14,12 +15,10 @@ from flask import Blueprint, Response, jsonify, redirect
 
 from api.errors import ApiError
 from api.rendering import job_document, read_image, services, status_url, submit
-from api.routes.common import etag_matches, idempotency, json_body, principal_for_request, quoted_etag
+from api.routes.common import chartjs_request, etag_matches, principal_for_request, quoted_etag
 from core.db import utcnow
 from core.models import JobStatus, RenderJob
-from core.services.jobs import RenderRequest
 from core.services.keys import Principal
-from core.specs.chartjs import parse_chart
 from core.storage import StorageError
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
@@ -27,21 +26,8 @@ bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
 
 @bp.post("")
 def create_job():
-    principal = principal_for_request()
-    payload = json_body()
-    parsed = parse_chart(payload)
-    key, request_hash = idempotency(payload)
-    webhook_url = _webhook_url(payload.get("webhookUrl") if isinstance(payload, dict) else None)
-    req = RenderRequest(
-        spec=parsed.spec,
-        dialect="chartjs",
-        principal=principal,
-        mode="async",
-        warnings=parsed.warnings,
-        idempotency_key=key,
-        request_hash=request_hash,
-        webhook_url=webhook_url,
-    )
+    req, payload = chartjs_request("async")
+    req = dataclasses.replace(req, webhook_url=_webhook_url(payload.get("webhookUrl")))
     job, _cache, _ = submit(req, wait=False)
     response = jsonify(job_document(job))
     response.status_code = 202

@@ -9,16 +9,15 @@ from flask import Blueprint, Response, jsonify, request
 from api.errors import ApiError
 from api.rendering import job_document, submit
 from api.routes.common import (
+    chartjs_request,
     etag_matches,
     flag,
-    idempotency,
-    json_body,
     principal_for_request,
     quoted_etag,
     warnings_header,
 )
 from core.services.jobs import RenderRequest
-from core.specs.chartjs import parse_chart, parse_query
+from core.specs.chartjs import parse_query
 from core.specs.model import FILE_EXTENSIONS
 
 bp = Blueprint("render", __name__, url_prefix="/api/v1")
@@ -28,20 +27,8 @@ MAX_GET_URL = 2000
 @bp.post("/render")
 def post_render():
     started = time.perf_counter()
-    principal = principal_for_request()
-    payload = json_body()
-    parsed = parse_chart(payload)
-    key, request_hash = idempotency(payload)
-    return_url = flag(payload.get("returnUrl", False)) if isinstance(payload, dict) else False
-    req = RenderRequest(
-        spec=parsed.spec,
-        dialect="chartjs",
-        principal=principal,
-        mode="sync",
-        warnings=parsed.warnings,
-        idempotency_key=key,
-        request_hash=request_hash,
-    )
+    req, payload = chartjs_request("sync")
+    return_url = flag(payload.get("returnUrl", False))
     return _respond(req, return_url, started)
 
 
