@@ -70,12 +70,12 @@ def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byte
         return job, label, cached_bytes if same else read_image(job)
     if not wait:
         if message is not None:
-            jobs.dispatch(svc.sessions, svc.celery, settings, message)
+            jobs.dispatch(svc.celery, settings, message)
         return job, "MISS", None
 
     with events.JobWaiter(svc.redis, settings.redis_prefix, job.id) as waiter:
         if message is not None:
-            jobs.dispatch(svc.sessions, svc.celery, settings, message)
+            jobs.dispatch(svc.celery, settings, message)
         job = _reload(job.id)
         if not JobStatus(job.status).finished:
             waiter.wait(settings.sync_timeout)

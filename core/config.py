@@ -101,8 +101,8 @@ class Settings:
     )
     outbox_grace: float = _setting(
         "CHARTFLEET_OUTBOX_GRACE",
-        5.0,
-        "Seconds an unpublished outbox row waits before the relay publishes it.",
+        30.0,
+        "Seconds an unconsumed outbox message waits before the relay resends it (once its queue is idle).",
     )
     trusted_proxies: int = _setting(
         "CHARTFLEET_TRUSTED_PROXIES", 0, "How many proxies in front of the api append to X-Forwarded-For."

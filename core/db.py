@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, create_engine, event, text
+from sqlalchemy import exc as exc_mod
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -42,7 +44,8 @@ def get_engine(url: str) -> Engine:
     """One pooled engine per URL per process."""
     engine = _engines.get(url)
     if engine is None:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, future=True)
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800, future=True)
+        _ping_when_idle(engine)
 
         @event.listens_for(engine, "connect")
         def _set_timeouts(dbapi_conn: Any, _record: Any) -> None:
@@ -52,6 +55,31 @@ def get_engine(url: str) -> Engine:
 
         _engines[url] = engine
     return engine
+
+
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Pessimistic disconnect handling without a round trip on every checkout: a pooled connection
+    is pinged only when it sat idle long enough for a database restart or failover to have
+    happened. A dead one is replaced by the pool before the caller sees it."""
+
+    @event.listens_for(engine, "checkin")
+    def _stamp(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            with dbapi_conn.cursor() as cur:
+                cur.execute("SELECT 1")
+            dbapi_conn.rollback()
+        except Exception as exc:  # noqa: BLE001 - any failure means the connection is unusable
+            raise exc_mod.DisconnectionError(str(exc)) from exc
 
 
 def dispose_engines() -> None:

@@ -80,6 +80,37 @@ def database(base_env: dict[str, str], settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def private_env(base_env: dict[str, str], database: str) -> Iterator:
+    """Environments for extra stacks, each with its own migrated database, so that one stack's
+    beat never relays or sweeps another stack's jobs onto its own queues."""
+    created: list[str] = []
+
+    def _make(name: str) -> dict[str, str]:
+        db = f"{TEST_DB}_{name}"
+        env = {
+            **base_env,
+            "CHARTFLEET_DATABASE_URL": base_env["CHARTFLEET_DATABASE_URL"].rsplit("/", 1)[0] + f"/{db}",
+        }
+        _drop_database(db)
+        subprocess.run(
+            [str(BIN / "chartfleet"), "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
+        )
+        created.append(db)
+        return env
+
+    yield _make
+    for db in created:
+        _drop_database(db)
+
+
+def _drop_database(name: str) -> None:
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
 def redis_client(settings: Settings) -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(settings.redis_url)
     yield client

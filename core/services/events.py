@@ -58,6 +58,16 @@ def remember_rendered(
     client.set(cache_entry_key(prefix, cache_key), json.dumps(entry), ex=max(1, ttl))
 
 
+def announce_rendered(
+    client: redis.Redis, prefix: str, job_id: uuid.UUID | str, cache_key: str, entry: dict[str, Any], ttl: int
+) -> None:
+    """Index the new object in the render cache and wake the job's waiters, in one round trip."""
+    pipe = client.pipeline(transaction=False)
+    pipe.set(cache_entry_key(prefix, cache_key), json.dumps(entry), ex=max(1, ttl))
+    pipe.publish(job_channel(prefix, job_id), json.dumps({"id": str(job_id), "status": "succeeded"}))
+    pipe.execute()
+
+
 def lookup_rendered(client: redis.Redis, prefix: str, cache_key: str) -> dict[str, Any] | None:
     raw = client.get(cache_entry_key(prefix, cache_key))
     return json.loads(raw) if raw else None

@@ -10,11 +10,12 @@ import datetime as dt
 import functools
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
 from sqlalchemy import Text, cast, func, literal, select, text, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +28,10 @@ from core.services.quotas import charge_render
 from core.specs.model import ChartSpec, canonical_json, spec_hash
 
 log = logging.getLogger(__name__)
+# Hot worker-side statements use the tables directly: Core statements skip the ORM's bulk-update
+# machinery, which costs more CPU than the statements themselves.
+_JOBS = RenderJob.__table__
+_OUTBOX = OutboxMessage.__table__
 
 
 class IdempotencyConflict(Exception):
@@ -69,7 +74,7 @@ def _new_job(req: RenderRequest, **fields: Any) -> RenderJob:
         mode=req.mode,
         # The canonical JSON is already computed for the hash: hand it to Postgres as is rather
         # than encoding a possibly 50,000-point spec a second time.
-        spec=cast(literal(req.canonical_spec, Text), JSONB),
+        spec=cast(literal(req.canonical_spec, Text), JSON),
         spec_hash=req.cache_key,
         format=spec.format,
         width=spec.width,
@@ -145,48 +150,69 @@ def create_job(
     return job, message
 
 
-def dispatch(
-    factory: sessionmaker[Session], celery: Celery, settings: Settings, message: OutboxMessage
-) -> None:
-    """Fast path: publish a committed outbox message now and stamp it. Failure is fine: the relay
-    publishes it later."""
+def dispatch(celery: Celery, settings: Settings, message: OutboxMessage) -> None:
+    """Fast path: publish a committed outbox message now. Failure is fine: the relay republishes
+    it once the grace period has passed."""
     try:
         _send(celery, settings, message)
     except Exception:  # noqa: BLE001 - broker trouble must not fail a committed request
         log.warning("publish of outbox message %s failed; the relay will retry", message.id, exc_info=True)
-        return
-    with factory() as session, session.begin():
-        # Losing this stamp in a crash only means one harmless republish, so don't wait for the WAL flush.
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message.id)
-            .values(published_at=utcnow(), publish_count=OutboxMessage.publish_count + 1)
-        )
 
 
 def _send(celery: Celery, settings: Settings, message: OutboxMessage) -> None:
-    celery.send_task(message.task, kwargs=message.payload, queue=queue_name(settings, message.queue))
+    celery.send_task(
+        message.task,
+        kwargs={**message.payload, "outbox_id": message.id},
+        queue=queue_name(settings, message.queue),
+    )
 
 
-def relay_outbox(factory: sessionmaker[Session], celery: Celery, settings: Settings, limit: int = 500) -> int:
-    """Slow path: publish outbox messages still unpublished after the grace period."""
+def consume_outbox(session: Session, outbox_id: int | None) -> None:
+    """Acknowledge a message in the consumer's transaction, so the relay leaves it alone."""
+    if outbox_id is not None:
+        session.execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id == outbox_id, _OUTBOX.c.consumed_at.is_(None))
+            .values(consumed_at=utcnow())
+        )
+
+
+def relay_outbox(
+    factory: sessionmaker[Session],
+    celery: Celery,
+    settings: Settings,
+    queue_depth: Callable[[str], int],
+    limit: int = 500,
+) -> int:
+    """Slow path: republish messages nobody consumed within the grace period. A message is only
+    considered lost once its queue is empty; while the queue has a backlog it may still be there."""
     cutoff = utcnow() - dt.timedelta(seconds=settings.outbox_grace)
+    published = 0
     with factory() as session, session.begin():
         rows = session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.published_at.is_(None), OutboxMessage.created_at < cutoff)
+            .where(
+                OutboxMessage.consumed_at.is_(None),
+                OutboxMessage.created_at < cutoff,
+                (OutboxMessage.published_at.is_(None)) | (OutboxMessage.published_at < cutoff),
+            )
             .order_by(OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()
+        depths: dict[str, int] = {}
         for row in rows:
+            if row.queue not in depths:
+                depths[row.queue] = queue_depth(row.queue)
+            if depths[row.queue] > 0:
+                continue
             _send(celery, settings, row)
             row.published_at = utcnow()
             row.publish_count += 1
-    if rows:
-        log.info("outbox relay published %d message(s)", len(rows))
-    return len(rows)
+            published += 1
+    if published:
+        log.info("outbox relay republished %d message(s)", published)
+    return published
 
 
 def job_lock_id(job_id: uuid.UUID | str) -> int:
@@ -210,32 +236,32 @@ def claim_job(session: Session, job_id: str, worker: str, max_attempts: int) -> 
     """
     jid = uuid.UUID(job_id)
     row = session.execute(
-        update(RenderJob)
+        update(_JOBS)
         .where(
-            RenderJob.id == jid,
-            RenderJob.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
-            RenderJob.attempts < max_attempts,
+            _JOBS.c.id == jid,
+            _JOBS.c.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
+            _JOBS.c.attempts < max_attempts,
         )
         .values(
             status=JobStatus.RUNNING.value,
-            attempts=RenderJob.attempts + 1,
+            attempts=_JOBS.c.attempts + 1,
             started_at=utcnow(),
             worker=worker,
         )
-        .returning(RenderJob.spec, RenderJob.spec_hash, RenderJob.attempts)
+        .returning(_JOBS.c.spec, _JOBS.c.spec_hash, _JOBS.c.attempts)
     ).first()
     if row is not None:
         return Claim("claimed", row.spec, row.spec_hash, row.attempts)
     current = session.execute(
-        select(RenderJob.status, RenderJob.attempts).where(RenderJob.id == jid).with_for_update()
+        select(_JOBS.c.status, _JOBS.c.attempts).where(_JOBS.c.id == jid).with_for_update()
     ).first()
     if current is None:
         return Claim("missing")
     if JobStatus(current.status).finished:
         return Claim("finished", attempts=current.attempts)
     session.execute(
-        update(RenderJob)
-        .where(RenderJob.id == jid)
+        update(_JOBS)
+        .where(_JOBS.c.id == jid)
         .values(
             status=JobStatus.DEAD.value,
             finished_at=utcnow(),
@@ -258,8 +284,8 @@ def mark_succeeded(
 ) -> bool:
     now = utcnow()
     result = session.execute(
-        update(RenderJob)
-        .where(RenderJob.id == uuid.UUID(job_id), RenderJob.status == JobStatus.RUNNING.value)
+        update(_JOBS)
+        .where(_JOBS.c.id == uuid.UUID(job_id), _JOBS.c.status == JobStatus.RUNNING.value)
         .values(
             status=JobStatus.SUCCEEDED.value,
             finished_at=now,
@@ -277,10 +303,10 @@ def mark_succeeded(
 
 def mark_failed(session: Session, job_id: str, error: str, status: JobStatus = JobStatus.FAILED) -> bool:
     result = session.execute(
-        update(RenderJob)
+        update(_JOBS)
         .where(
-            RenderJob.id == uuid.UUID(job_id),
-            RenderJob.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
+            _JOBS.c.id == uuid.UUID(job_id),
+            _JOBS.c.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
         )
         .values(status=status.value, finished_at=utcnow(), error=error[:2000])
     )
@@ -290,8 +316,8 @@ def mark_failed(session: Session, job_id: str, error: str, status: JobStatus = J
 def requeue(session: Session, job_id: str, error: str) -> None:
     """Back to ``queued`` after a transient failure (the retry message is already on its way)."""
     session.execute(
-        update(RenderJob)
-        .where(RenderJob.id == uuid.UUID(job_id), RenderJob.status == JobStatus.RUNNING.value)
+        update(_JOBS)
+        .where(_JOBS.c.id == uuid.UUID(job_id), _JOBS.c.status == JobStatus.RUNNING.value)
         .values(status=JobStatus.QUEUED.value, error=error[:2000])
     )
 

@@ -36,15 +36,16 @@ def upgrade() -> None:
         sa.Column("payload", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("consumed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("publish_count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
     )
     op.create_index(
-        "ix_outbox_unpublished",
+        "ix_outbox_unconsumed",
         "outbox",
         ["created_at"],
         unique=False,
-        postgresql_where=sa.text("published_at IS NULL"),
+        postgresql_where=sa.text("consumed_at IS NULL"),
     )
     op.create_table(
         "api_keys",
@@ -72,7 +73,7 @@ def upgrade() -> None:
         sa.Column("owner", sa.String(length=80), nullable=False),
         sa.Column("dialect", sa.String(length=20), nullable=False),
         sa.Column("mode", sa.String(length=10), nullable=False),
-        sa.Column("spec", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("spec", postgresql.JSON(astext_type=sa.Text()), nullable=False),
         sa.Column("spec_hash", sa.String(length=64), nullable=False),
         sa.Column("format", sa.String(length=10), nullable=False),
         sa.Column("width", sa.Integer(), nullable=False),
@@ -155,7 +156,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_api_keys_account_id"), table_name="api_keys")
     op.drop_table("api_keys")
     op.drop_index(
-        "ix_outbox_unpublished", table_name="outbox", postgresql_where=sa.text("published_at IS NULL")
+        "ix_outbox_unconsumed", table_name="outbox", postgresql_where=sa.text("consumed_at IS NULL")
     )
     op.drop_table("outbox")
     op.drop_table("accounts")

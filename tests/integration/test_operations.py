@@ -37,10 +37,10 @@ def test_readyz_names_the_failing_dependency(base_env, database, log_dir):
 
 
 @pytest.fixture(scope="module")
-def local_stack(base_env, database, redis_client, log_dir, tmp_path_factory):
+def local_stack(base_env, private_env, redis_client, log_dir, tmp_path_factory):
     """The default single-machine configuration: the `local` storage backend."""
     env = {
-        **base_env,
+        **private_env("local"),
         "CHARTFLEET_STORAGE": "local",
         "CHARTFLEET_STORAGE_DIR": str(tmp_path_factory.mktemp("local-storage")),
         "CHARTFLEET_QUEUE_PREFIX": f"{base_env['CHARTFLEET_QUEUE_PREFIX']}local-",

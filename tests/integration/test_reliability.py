@@ -14,7 +14,7 @@ import redis
 import requests
 
 from core.db import transaction
-from core.models import RenderJob
+from core.models import OutboxMessage, RenderJob
 from core.services import events, jobs
 from core.services.keys import Principal
 from core.specs.chartjs import parse_chart
@@ -77,10 +77,10 @@ class EventCounter:
 
 
 @pytest.fixture(scope="module")
-def crash_stack(base_env, database, redis_client, log_dir):
-    """A separate api + beat on their own queues; workers are started by each test."""
+def crash_stack(base_env, private_env, redis_client, log_dir):
+    """A separate api + beat with their own database and queues; workers are started by each test."""
     env = {
-        **base_env,
+        **private_env("crash"),
         "CHARTFLEET_QUEUE_PREFIX": f"{base_env['CHARTFLEET_QUEUE_PREFIX']}crash-",
         "CHARTFLEET_FAULT_RENDER_DELAY": "2.5",
         "CHARTFLEET_MAX_ATTEMPTS": "3",
@@ -88,13 +88,15 @@ def crash_stack(base_env, database, redis_client, log_dir):
     }
     api, base = start_api(env, log_dir, name="crash-api")
     beat = start_beat(env, log_dir, name="crash-beat")
-    yield env, base
+    from core.db import session_factory
+
+    yield env, base, session_factory(env["CHARTFLEET_DATABASE_URL"])
     beat.stop()
     api.stop()
 
 
-def test_worker_child_killed_mid_render_job_succeeds_exactly_once(crash_stack, log_dir, sessions, settings):
-    env, base = crash_stack
+def test_worker_child_killed_mid_render_job_succeeds_exactly_once(crash_stack, log_dir, settings):
+    env, base, sessions = crash_stack
     worker = start_worker(env, log_dir, name="crash-worker")
     try:
         job_id = requests.post(f"{base}/api/v1/jobs", json=spec(), timeout=10).json()["id"]
@@ -115,8 +117,8 @@ def test_worker_child_killed_mid_render_job_succeeds_exactly_once(crash_stack, l
         worker.stop()
 
 
-def test_whole_worker_killed_sweeper_requeues_to_another_worker(crash_stack, log_dir, sessions):
-    env, base = crash_stack
+def test_whole_worker_killed_sweeper_requeues_to_another_worker(crash_stack, log_dir):
+    env, base, sessions = crash_stack
     doomed = start_worker(env, log_dir, name="doomed-worker", concurrency=1)
     job_id = requests.post(f"{base}/api/v1/jobs", json=spec(), timeout=10).json()["id"]
     wait_for(lambda: load(sessions, job_id).status == "running")
@@ -129,10 +131,10 @@ def test_whole_worker_killed_sweeper_requeues_to_another_worker(crash_stack, log
         rescuer.stop()
 
 
-def test_poison_job_is_marked_dead_after_max_attempts(crash_stack, log_dir, sessions):
+def test_poison_job_is_marked_dead_after_max_attempts(crash_stack, log_dir):
     """A job that kills its worker process every time (as a segfault or the OOM killer would) is
     retried up to CHARTFLEET_MAX_ATTEMPTS (3 here) and then marked dead instead of looping forever."""
-    env, base = crash_stack
+    env, base, sessions = crash_stack
     worker = start_worker(env, log_dir, name="poison-worker")
     try:
         job_id = requests.post(f"{base}/api/v1/jobs", json=spec(), timeout=10).json()["id"]
@@ -160,6 +162,9 @@ def test_committed_job_whose_publish_was_lost_is_relayed(api_url, settings, sess
     assert message is not None  # never dispatched: only the relay can deliver it
     done = wait_for(lambda: (j := load(sessions, job.id)).status == "succeeded" and j, timeout=60)
     assert done.attempts == 1
+    with sessions() as s:
+        relayed = s.get(OutboxMessage, message.id)
+    assert relayed.publish_count == 1 and relayed.consumed_at is not None
 
 
 def test_redelivered_message_changes_nothing(api_url, http, settings, sessions):
@@ -180,7 +185,7 @@ def test_redelivered_message_changes_nothing(api_url, http, settings, sessions):
 
 
 def test_sync_render_timeout_is_504_with_job_id(crash_stack, log_dir):
-    env, base = crash_stack  # no worker consumes these queues right now
+    env, base, _ = crash_stack  # no worker consumes these queues right now
     r = requests.post(
         f"{base}/api/v1/render", json=spec(), timeout=60, headers={"X-Request-Id": "timeout-test"}
     )
@@ -188,3 +193,16 @@ def test_sync_render_timeout_is_504_with_job_id(crash_stack, log_dir):
     assert r.status_code == 504, r.text
     body = r.json()
     assert body["jobId"] and body["statusUrl"].endswith(body["jobId"]) and body["status"] == "queued"
+
+
+def test_fast_path_message_is_consumed_and_never_relayed(api_url, http, sessions):
+    from sqlalchemy import select
+
+    body = http.post(f"{api_url}/api/v1/jobs", json=spec()).json()
+    wait_for(lambda: load(sessions, body["id"]).status == "succeeded")
+    time.sleep(2.5)  # several relay runs past the 1 s grace period
+    with sessions() as s:
+        row = s.scalars(
+            select(OutboxMessage).where(OutboxMessage.payload["job_id"].astext == body["id"])
+        ).one()
+    assert row.consumed_at is not None and row.publish_count == 0 and row.published_at is None

@@ -22,7 +22,14 @@ log = logging.getLogger(__name__)
 @shared_task(name=OUTBOX_RELAY_TASK, acks_late=True, soft_time_limit=60, time_limit=90)
 def relay_outbox() -> int:
     ctx = get_context()
-    return jobs.relay_outbox(ctx.sessions, current_app, ctx.settings)
+    with current_app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        return jobs.relay_outbox(
+            ctx.sessions,
+            current_app,
+            ctx.settings,
+            lambda logical: client.llen(queue_name(ctx.settings, logical)),
+        )
 
 
 @shared_task(name=SWEEP_STUCK_TASK, acks_late=True, soft_time_limit=60, time_limit=90)

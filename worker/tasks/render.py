@@ -7,7 +7,6 @@ key is deterministic, and the success transition only happens from ``running``.
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 
@@ -30,90 +29,116 @@ RETRY_DELAYS = (1, 5, 30)
 
 
 @shared_task(name=RENDER_TASK, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
-def render_job(self, job_id: str) -> str:  # noqa: ANN001 - Celery binds the task instance
+def render_job(self, job_id: str, outbox_id: int | None = None) -> str:  # noqa: ANN001 - Celery binds self
     ctx = get_context()
-    engine = get_engine(ctx.settings.database_url)
     # One connection for the whole task: it holds the job's advisory lock (released by Postgres if
-    # this process dies) and carries the claim and completion transactions.
-    with engine.connect() as conn:
-        lock = jobs.job_lock_id(job_id)
-        got_lock = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock}).scalar()
-        conn.commit()
-        if not got_lock:
-            return "busy"  # another delivery is rendering it; if that one dies, its message comes back
+    # this process dies) and carries two transactions: lock + claim, then result + unlock.
+    with get_engine(ctx.settings.database_url).connect() as conn:
+        run = _JobRun(ctx, conn, job_id, outbox_id)
         try:
-            return _run(self, ctx, job_id, functools.partial(Session, bind=conn, expire_on_commit=False))
+            return run.execute(self)
         finally:
-            conn.rollback()
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock})
-            conn.commit()
+            run.release()
 
 
-def _run(task, ctx, job_id: str, sessions) -> str:  # noqa: ANN001
-    settings = ctx.settings
-    with sessions() as session, session.begin():
-        claim = jobs.claim_job(session, job_id, ctx.name, settings.max_attempts)
-    spec_data, cache_key, attempts = claim.spec, claim.spec_hash, claim.attempts
-    if claim.outcome == "dead":
-        _announce(ctx, job_id, JobStatus.DEAD)
-        return "dead"
-    if claim.outcome != "claimed":
-        return claim.outcome
+class _JobRun:
+    def __init__(self, ctx, conn, job_id: str, outbox_id: int | None):  # noqa: ANN001
+        self.ctx = ctx
+        self.outbox_id = outbox_id
+        self.conn = conn
+        self.job_id = job_id
+        self.lock = jobs.job_lock_id(job_id)
+        self.locked = False
 
-    spec = ChartSpec.from_dict(spec_data)
-    started = time.perf_counter()
-    try:
-        if settings.fault_render_delay:
-            time.sleep(settings.fault_render_delay)
-        image = render_chart(spec)
-        stored = ctx.store.put(object_key(cache_key, spec.format), image.data, image.content_type)
-    except RenderError as exc:
-        return _fail(ctx, sessions, job_id, f"render failed: {exc}")
-    except SoftTimeLimitExceeded:
-        return _fail(
-            ctx, sessions, job_id, f"render exceeded the time limit of {settings.render_soft_limit}s"
+    def _session(self) -> Session:
+        return Session(bind=self.conn, expire_on_commit=False)
+
+    def _finish(self, change) -> bool:  # noqa: ANN001
+        """Record the outcome and drop the lock in one transaction."""
+        with self._session() as session, session.begin():
+            result = change(session)
+            session.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.lock})
+        self.locked = False
+        return result
+
+    def release(self) -> None:
+        if self.locked:
+            self.conn.rollback()
+            self.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.lock})
+            self.conn.commit()
+            self.locked = False
+
+    def execute(self, task) -> str:  # noqa: ANN001
+        ctx, settings, job_id = self.ctx, self.ctx.settings, self.job_id
+        with self._session() as session, session.begin():
+            # Whatever happens next, this message has been handled: the relay must not resend it.
+            jobs.consume_outbox(session, self.outbox_id)
+            self.locked = session.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.lock}).scalar()
+            if not self.locked:
+                # Another delivery is rendering it; if that one dies, its message comes back.
+                return "busy"
+            claim = jobs.claim_job(session, job_id, ctx.name, settings.max_attempts)
+        if claim.outcome == "dead":
+            _announce(ctx, job_id, JobStatus.DEAD)
+            return "dead"
+        if claim.outcome != "claimed":
+            return claim.outcome
+
+        spec = ChartSpec.from_dict(claim.spec)
+        started = time.perf_counter()
+        try:
+            if settings.fault_render_delay:
+                time.sleep(settings.fault_render_delay)
+            image = render_chart(spec)
+            stored = ctx.store.put(object_key(claim.spec_hash, spec.format), image.data, image.content_type)
+        except RenderError as exc:
+            return self._fail(f"render failed: {exc}")
+        except SoftTimeLimitExceeded:
+            return self._fail(f"render exceeded the time limit of {settings.render_soft_limit}s")
+        except StorageError as exc:
+            delay = RETRY_DELAYS[min(claim.attempts - 1, len(RETRY_DELAYS) - 1)]
+            log.warning("job %s: storage error (%s); retrying in %ss", job_id, exc, delay)
+            reason = f"storage unavailable: {exc}"
+            self._finish(lambda session: jobs.requeue(session, job_id, reason))
+            raise task.retry(countdown=delay, exc=exc) from exc
+        render_ms = round((time.perf_counter() - started) * 1000)
+
+        done = self._finish(
+            lambda session: jobs.mark_succeeded(
+                session,
+                job_id,
+                object_key=stored.key,
+                size=stored.size,
+                etag=stored.etag,
+                content_type=stored.content_type,
+                render_ms=render_ms,
+                retention_days=settings.retention_days,
+            )
         )
-    except StorageError as exc:
-        delay = RETRY_DELAYS[min(attempts - 1, len(RETRY_DELAYS) - 1)]
-        log.warning("job %s: storage error (%s); retrying in %ss", job_id, exc, delay)
-        with sessions() as session, session.begin():
-            jobs.requeue(session, job_id, f"storage unavailable: {exc}")
-        raise task.retry(countdown=delay, exc=exc) from exc
-    render_ms = round((time.perf_counter() - started) * 1000)
-
-    with sessions() as session, session.begin():
-        done = jobs.mark_succeeded(
-            session,
-            job_id,
-            object_key=stored.key,
-            size=stored.size,
-            etag=stored.etag,
-            content_type=stored.content_type,
-            render_ms=render_ms,
-            retention_days=settings.retention_days,
-        )
-    if done:
-        events.remember_rendered(
-            ctx.redis,
-            settings.redis_prefix,
-            cache_key,
-            {
+        if done:
+            entry = {
                 "object_key": stored.key,
                 "size": stored.size,
                 "etag": stored.etag,
                 "content_type": stored.content_type,
-            },
-            ttl=settings.retention_days * 86400,
-        )
-        _announce(ctx, job_id, JobStatus.SUCCEEDED)
-    return "succeeded"
+            }
+            try:
+                events.announce_rendered(
+                    ctx.redis,
+                    settings.redis_prefix,
+                    job_id,
+                    claim.spec_hash,
+                    entry,
+                    settings.retention_days * 86400,
+                )
+            except Exception:  # noqa: BLE001 - waiters fall back to polling Postgres
+                log.warning("could not announce the completion of job %s", job_id, exc_info=True)
+        return "succeeded"
 
-
-def _fail(ctx, sessions, job_id: str, error: str) -> str:  # noqa: ANN001
-    with sessions() as session, session.begin():
-        jobs.mark_failed(session, job_id, error)
-    _announce(ctx, job_id, JobStatus.FAILED)
-    return "failed"
+    def _fail(self, error: str) -> str:
+        self._finish(lambda session: jobs.mark_failed(session, self.job_id, error))
+        _announce(self.ctx, self.job_id, JobStatus.FAILED)
+        return "failed"
 
 
 def _announce(ctx, job_id: str, status: JobStatus) -> None:  # noqa: ANN001
