@@ -314,11 +314,12 @@ def mark_failed(session: Session, job_id: str, error: str, status: JobStatus = J
 
 
 def requeue(session: Session, job_id: str, error: str) -> None:
-    """Back to ``queued`` after a transient failure (the retry message is already on its way)."""
+    """Back to ``queued`` after an infrastructure failure, refunding the attempt: the caller sends
+    the retry message right after this commits (the sweeper covers a retry that never arrives)."""
     session.execute(
         update(_JOBS)
         .where(_JOBS.c.id == uuid.UUID(job_id), _JOBS.c.status == JobStatus.RUNNING.value)
-        .values(status=JobStatus.QUEUED.value, error=error[:2000])
+        .values(status=JobStatus.QUEUED.value, error=error[:2000], attempts=_JOBS.c.attempts - 1)
     )
 
 

@@ -206,3 +206,36 @@ def test_fast_path_message_is_consumed_and_never_relayed(api_url, http, sessions
             select(OutboxMessage).where(OutboxMessage.payload["job_id"].astext == body["id"])
         ).one()
     assert row.consumed_at is not None and row.publish_count == 0 and row.published_at is None
+
+
+def test_storage_outage_is_retried_without_spending_attempts(base_env, private_env, redis_client, log_dir):
+    """S3 is down when the job runs: the job goes back to queued with the reason, keeps its attempt
+    budget, and succeeds once the store is back (moto started on the port that was dead)."""
+    from core.db import session_factory
+    from tests.support.s3server import free_port, moto_s3_server
+
+    port = free_port()
+    env = {
+        **private_env("outage"),
+        "CHARTFLEET_S3_ENDPOINT": f"http://127.0.0.1:{port}",
+        "CHARTFLEET_QUEUE_PREFIX": f"{base_env['CHARTFLEET_QUEUE_PREFIX']}outage-",
+        "CHARTFLEET_MAX_ATTEMPTS": "2",
+    }
+    sessions = session_factory(env["CHARTFLEET_DATABASE_URL"])
+    api, base = start_api(env, log_dir, name="outage-api")
+    worker = start_worker(env, log_dir, name="outage-worker", concurrency=1)
+    try:
+        job_id = requests.post(f"{base}/api/v1/jobs", json=spec(), timeout=10).json()["id"]
+        waiting = wait_for(
+            lambda: (j := load(sessions, job_id)).error and "storage unavailable" in j.error and j, timeout=30
+        )
+        assert waiting.status in ("queued", "running") and waiting.attempts <= 1
+        wait_for(lambda: "retry 3 in" in worker.log(), timeout=30)  # three outages, more than MAX_ATTEMPTS
+        with moto_s3_server(port=port):
+            done = wait_for(lambda: (j := load(sessions, job_id)).status == "succeeded" and j, timeout=60)
+            assert done.attempts == 1 and done.error is None
+            image = requests.get(f"{base}/api/v1/jobs/{job_id}/image", timeout=10)
+            assert image.status_code == 200 and image.content[:4] == b"\x89PNG"
+    finally:
+        worker.stop()
+        api.stop()

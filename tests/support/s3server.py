@@ -38,10 +38,10 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def moto_s3_server(startup_timeout: float = 30.0) -> Iterator[str]:
+def moto_s3_server(startup_timeout: float = 30.0, port: int | None = None) -> Iterator[str]:
     """Start ``python -m moto.server`` on a free loopback port, yield its endpoint URL once it answers
     HTTP, and terminate it on exit. The server's output goes to a temporary log, shown on failure."""
-    port = free_port()
+    port = port or free_port()
     endpoint = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(

@@ -25,7 +25,7 @@ from worker.context import get_context
 from worker.render import RenderError, render_chart
 
 log = logging.getLogger(__name__)
-RETRY_DELAYS = (1, 5, 30)
+STORAGE_RETRY_DELAYS = (1, 2, 5, 10, 30, 60, 120, 300)  # seconds; about nine minutes in all
 
 
 @shared_task(name=RENDER_TASK, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -96,9 +96,14 @@ class _JobRun:
         except SoftTimeLimitExceeded:
             return self._fail(f"render exceeded the time limit of {settings.render_soft_limit}s")
         except StorageError as exc:
-            delay = RETRY_DELAYS[min(claim.attempts - 1, len(RETRY_DELAYS) - 1)]
-            log.warning("job %s: storage error (%s); retrying in %ss", job_id, exc, delay)
+            # An outage of the object store says nothing about the job: it is retried with backoff
+            # without spending its attempts (those are for jobs that crash workers).
+            retries = task.request.retries or 0
             reason = f"storage unavailable: {exc}"
+            if retries >= len(STORAGE_RETRY_DELAYS):
+                return self._fail(f"{reason} (gave up after {retries} retries)")
+            delay = STORAGE_RETRY_DELAYS[retries]
+            log.warning("job %s: %s; retry %d in %ss", job_id, reason, retries + 1, delay)
             self._finish(lambda session: jobs.requeue(session, job_id, reason))
             raise task.retry(countdown=delay, exc=exc) from exc
         render_ms = round((time.perf_counter() - started) * 1000)
