@@ -17,6 +17,9 @@ class Account(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, server_default=text("gen_random_uuid()"))
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    # Secret for signed Image-Charts URLs (icac/ichm), stored encrypted; see core/services/signing.py.
+    signing_secret: Mapped[str | None]
+    signing_secret_rotated_at: Mapped[dt.datetime | None]
 
     keys: Mapped[list[ApiKey]] = relationship(back_populates="account")
 
