@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ForeignKey, String, func, text
+from sqlalchemy import ForeignKey, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
@@ -18,7 +18,7 @@ class Account(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     # Secret for signed Image-Charts URLs (icac/ichm), stored encrypted; see core/services/signing.py.
-    signing_secret: Mapped[str | None]
+    signing_secret: Mapped[str | None] = mapped_column(Text)
     signing_secret_rotated_at: Mapped[dt.datetime | None]
 
     keys: Mapped[list[ApiKey]] = relationship(back_populates="account")
