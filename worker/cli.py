@@ -26,7 +26,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="heads", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Create the database if it is missing and apply migrations (the deploy's release step)."""
     from alembic import command
