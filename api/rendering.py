@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,18 +167,4 @@ def job_document(job: RenderJob, *, with_direct_url: bool = True) -> dict[str, A
                 direct = None
             if direct:
                 data.update(directUrl=direct, directUrlExpiresAt=utcnow() + ttl)
-    return job_schema.dump(_Obj(data))
-
-
-class _Obj:
-    """Attribute access over a dict, for marshmallow's attribute-based dumping."""
-
-    def __init__(self, data: dict[str, Any]):
-        self.__dict__.update(data)
-
-    def __getattr__(self, name: str) -> Any:
-        raise AttributeError(name)
-
-
-def elapsed_ms(start: float) -> int:
-    return round((time.perf_counter() - start) * 1000)
+    return job_schema.dump(data)

@@ -14,7 +14,7 @@ class JobSchema(Schema):
     format = fields.String()
     width = fields.Integer()
     height = fields.Integer()
-    cache = fields.Function(lambda job: "HIT" if job.cache_hit else "MISS")
+    cache = fields.Function(lambda job: "HIT" if job["cache_hit"] else "MISS")
     attempts = fields.Integer()
     queuedAt = fields.DateTime(attribute="queued_at")
     startedAt = fields.DateTime(attribute="started_at", allow_none=True)
