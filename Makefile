@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run migrate test lint bench bench-engine bench-platform clean
+.PHONY: install run migrate demo test lint bench bench-engine bench-platform bench-market bench-imagecharts clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,16 +17,22 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/chartfleet db upgrade
 
-run: migrate
+demo: migrate
+	$(BIN)/chartfleet market demo
+
+run: demo
 	@mkdir -p var
 	@echo ""
-	@echo "Chartfleet is starting: api on http://127.0.0.1:$${CHARTFLEET_PORT:-8000}, plus worker and beat (Ctrl-C stops all)."
+	@echo "Chartfleet is starting: api on http://127.0.0.1:$${CHARTFLEET_PORT:-8000}, plus worker, beat and the streaming service (Ctrl-C stops all)."
 	@echo "Render a chart:"
 	@echo "  curl -s -X POST http://127.0.0.1:$${CHARTFLEET_PORT:-8000}/api/v1/render -H 'Content-Type: application/json' \\"
 	@echo "    -d '{\"type\":\"bar\",\"data\":{\"labels\":[\"Q1\",\"Q2\",\"Q3\"],\"datasets\":[{\"label\":\"Revenue\",\"data\":[12,19,7]}]}}' -o chart.png"
 	@echo "  open http://127.0.0.1:$${CHARTFLEET_PORT:-8000}/api/v1/render?type=line&labels=Mon,Tue,Wed&data=3,7,5&title=Hello"
+	@echo "Market data (demo set: BTCUSDT klines 2022-11..2025-08, Yahoo BTC-USD 2014..2024):"
+	@echo "  curl -s 'http://127.0.0.1:$${CHARTFLEET_PORT:-8000}/api/v1/candles?symbol=BTCUSDT&interval=1h&from=2025-08-05&to=2025-08-06'"
+	@echo "  live trades stream from the streaming service on port $${CHARTFLEET_STREAM_PORT:-8001} (see README, Market data)"
 	@echo ""
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile web worker beat
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile web worker beat stream
 
 lint: install
 	$(BIN)/ruff check .
@@ -39,12 +45,20 @@ bench: install
 	@mkdir -p var/bench
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.platform
+	$(BIN)/python -m bench.market
+	$(BIN)/python -m bench.imagecharts
 
 bench-engine: install
 	$(BIN)/python -m bench.engine
 
 bench-platform: install
 	$(BIN)/python -m bench.platform
+
+bench-market: install
+	$(BIN)/python -m bench.market
+
+bench-imagecharts: install
+	$(BIN)/python -m bench.imagecharts
 
 clean:
 	rm -rf var/storage var/bench .pytest_cache

@@ -10,7 +10,7 @@ import uuid
 import redis
 from flask import Flask, g, request
 
-from api import errors
+from api import auth, browser, errors, ratelimit
 from api.rendering import Services
 from core.config import Settings
 from core.db import session_factory
@@ -36,10 +36,26 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     errors.init_app(app)
     _register_request_ids(app)
+    ratelimit.init_app(app)
+    auth.init_app(app)  # after request ids: authenticates and rate-limits every request
+    browser.init_app(app)
 
-    from api.routes import health, jobs, render
+    from api.routes import api_keys, chart, dashboard, docs, health, jobs, management, render
 
-    for blueprint in (health.bp, render.bp, jobs.bp):
+    for blueprint in (
+        health.bp,
+        render.bp,
+        chart.bp,
+        jobs.bp,
+        api_keys.bp,
+        management.bp,
+        docs.bp,
+        dashboard.bp,
+    ):
+        app.register_blueprint(blueprint)
+    from api.routes import market, streaming, udf  # market data: candles, trades, UDF API, streams
+
+    for blueprint in (market.bp, udf.bp, streaming.bp):
         app.register_blueprint(blueprint)
     return app
 

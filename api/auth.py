@@ -1,17 +1,85 @@
-"""The one auth path: who is calling (API key or anonymous client IP)."""
+"""The one auth path: who is calling (API key, dashboard session or anonymous client IP), whether
+that caller may use the endpoint, and the rate limit, all in one ``before_request`` hook.
+
+Each view declares how it is reached (the default is ``api``):
+
+- ``@public``: no authentication and no rate limit (health probes).
+- ``api`` (the default): an API key if one is presented (401 when it is not valid), otherwise
+  anonymous at the anonymous plan's limits. Dashboard cookies are ignored, so a logged-in browser
+  can never be tricked into spending its account's quota. Renders also need the key's ``render``
+  scope (checked in core, for every dialect).
+- ``@account(scope)``: the management API. An API key holding ``scope`` (``manage`` implies
+  ``read``), or a dashboard session; a session's POST/PUT/PATCH/DELETE must carry the CSRF token
+  in ``X-CSRF-Token``. Anonymous callers get 401.
+- ``@page``: dashboard pages (HTML). The session cookie if any, else anonymous.
+
+Routes get the caller with ``api.routes.common.principal_for_request()`` (or ``g.principal``).
+"""
 
 from __future__ import annotations
 
-from flask import Request
+import dataclasses
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from flask import Flask, Request, current_app, g, request
+
+from api import browser
 from api.errors import ApiError
+from api.ratelimit import check_rate_limit
+from api.rendering import services
 from core.config import Settings
-from core.services.keys import Principal, find_active_key
+from core.services.keys import Principal, authenticate_key
+from core.services.plans import anonymous_terms
+
+ACCESS_ATTR = "__chartfleet_access__"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclasses.dataclass(frozen=True)
+class Access:
+    kind: str  # public | api | account | page
+    scope: str | None = None
+
+
+DEFAULT_ACCESS = Access("api")
+
+
+def _mark(view: F, access: Access) -> F:
+    setattr(view, ACCESS_ATTR, access)
+    return view
+
+
+def public(view: F) -> F:
+    """No authentication, no rate limit (health probes)."""
+    return _mark(view, Access("public"))
+
+
+def page(view: F) -> F:
+    """A dashboard page: the session cookie if any, else anonymous."""
+    return _mark(view, Access("page"))
+
+
+def account(scope: str) -> Callable[[F], F]:
+    """Management API: a key with ``scope`` or a dashboard session (CSRF-checked when unsafe)."""
+    if scope not in ("read", "manage"):
+        raise ValueError("management scopes are 'read' and 'manage'")
+
+    def mark(view: F) -> F:
+        return _mark(view, Access("account", scope))
+
+    return mark
+
+
+def access_of(view: Callable[..., Any] | None) -> Access:
+    return getattr(view, ACCESS_ATTR, DEFAULT_ACCESS) if view is not None else DEFAULT_ACCESS
 
 
 def client_ip(request: Request, trusted_proxies: int) -> str:
     """The caller's address. X-Forwarded-For is believed only as far as ``trusted_proxies`` hops:
-    each trusted proxy appends the address it saw, so the client is that many entries from the end."""
+    each trusted proxy appends the address it saw, so the client is that many entries from the end
+    and anything a client wrote before those entries is ignored."""
     remote = request.remote_addr or "unknown"
     if trusted_proxies <= 0:
         return remote
@@ -35,13 +103,85 @@ def presented_key(request: Request) -> str | None:
 
 
 def authenticate(request: Request, settings: Settings, sessions) -> Principal:  # noqa: ANN001
-    """Resolve the principal; a key that is present but not valid (malformed, unknown, revoked) is 401."""
+    """Resolve the principal of an ``api`` request: a key that is present but not valid
+    (malformed, unknown, revoked or expired) is 401; no key at all is anonymous."""
     ip = client_ip(request, settings.trusted_proxies)
     key = presented_key(request)
-    if key is None:
-        return Principal(client_ip=ip)
     with sessions() as session, session.begin():
-        api_key = find_active_key(session, key)
-        if api_key is None:
-            raise ApiError(401, "Invalid API key")
-        return Principal(client_ip=ip, account_id=api_key.account_id, api_key_id=api_key.id)
+        if key is None:
+            return Principal(client_ip=ip, plan=anonymous_terms(session))
+        principal = authenticate_key(session, key, ip)
+    if principal is None:
+        raise ApiError(401, "Invalid API key")
+    return principal
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_authenticate_request)
+
+
+def _authenticate_request() -> None:
+    if request.endpoint == "static":
+        return
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    access = access_of(view)
+    if access.kind == "public":
+        return
+    svc = services()
+    refusal: ApiError | None = None
+    try:
+        if access.kind == "page":
+            principal = _page_principal(svc)
+        elif access.kind == "account":
+            principal, refusal = _account_principal(svc, access.scope or "manage")
+        else:
+            principal = authenticate(request, svc.settings, svc.sessions)
+    except ApiError as exc:
+        if exc.status == 401:
+            # Failed authentication counts against the client's address: guessing keys or
+            # passwords is rate limited like anything else an anonymous client does.
+            _count_anonymously(svc)
+        raise
+    g.principal = principal
+    g.rate_limit_headers = check_rate_limit(principal)
+    if refusal is not None:  # refused only after the request was counted against its limit
+        raise refusal
+
+
+def _count_anonymously(svc) -> None:  # noqa: ANN001
+    ip = client_ip(request, svc.settings.trusted_proxies)
+    with svc.sessions() as session:
+        principal = Principal(client_ip=ip, plan=anonymous_terms(session))
+    g.rate_limit_headers = check_rate_limit(principal)
+
+
+def _page_principal(svc) -> Principal:  # noqa: ANN001
+    ip = client_ip(request, svc.settings.trusted_proxies)
+    dashboard = browser.load_session(svc, ip)
+    g.dashboard = dashboard
+    if dashboard is not None:
+        return dashboard.principal
+    with svc.sessions() as session:
+        return Principal(client_ip=ip, plan=anonymous_terms(session))
+
+
+def _account_principal(svc, scope: str) -> tuple[Principal, ApiError | None]:  # noqa: ANN001
+    ip = client_ip(request, svc.settings.trusted_proxies)
+    key = presented_key(request)
+    if key is not None:
+        principal = authenticate(request, svc.settings, svc.sessions)
+        if not principal.allows(scope):
+            return principal, ApiError(403, f"This API key lacks the '{scope}' scope", requiredScope=scope)
+        return principal, None
+    dashboard = browser.load_session(svc, ip)
+    if dashboard is None:
+        raise ApiError(
+            401,
+            f"Authentication required: send an API key with the '{scope}' scope, or log in to the dashboard",
+        )
+    g.dashboard = dashboard
+    if request.method in UNSAFE_METHODS and not browser.csrf_valid(request.headers.get(browser.CSRF_HEADER)):
+        return dashboard.principal, ApiError(
+            403, f"Missing or invalid CSRF token: send it in the {browser.CSRF_HEADER} header"
+        )
+    return dashboard.principal, None

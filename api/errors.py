@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, jsonify
+from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from core.specs.errors import SpecError
@@ -41,6 +42,14 @@ def init_app(app: Flask) -> None:
             exc.status, f"Invalid chart specification: {exc}", field=exc.field, code=exc.code
         )
 
+    @app.errorhandler(ValidationError)
+    def _invalid_input(exc: ValidationError):
+        # marshmallow's messages: {"field": ["message", ...]} (nested for nested schemas)
+        field, message = _first_message(exc.messages)
+        return error_response(
+            400, f"Invalid input: {field}: {message}" if field else f"Invalid input: {message}", field=field
+        )
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         return error_response(exc.code or 500, exc.description or exc.name)
@@ -49,3 +58,15 @@ def init_app(app: Flask) -> None:
     def _unexpected(exc: Exception):
         log.exception("unhandled error")
         return error_response(500, "Internal server error; quote the X-Request-Id when reporting it")
+
+
+def _first_message(messages: Any, path: str = "") -> tuple[str, str]:
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            sub = f"{path}.{key}" if path else str(key)
+            return _first_message(value, sub)
+    if isinstance(messages, list) and messages:
+        if all(isinstance(m, str) for m in messages):
+            return path, "; ".join(messages)
+        return _first_message(messages[0], path)
+    return path, str(messages)

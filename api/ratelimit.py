@@ -1,11 +1,135 @@
-"""Rate limiting hook of the request path. Plans and limits arrive with the accounts issue; until
-then every principal passes and no headers are added."""
+"""Rate limits: a fixed window per API key (per dashboard member, or per client IP when anonymous),
+sized by the plan (default 100 requests per 15 minutes), counted in Redis by one Lua script so
+every api process shares the count and no two requests can both take the last slot.
+
+The window starts with a bucket's first request and lasts the plan's ``rate_window_seconds``;
+``X-RateLimit-Reset`` is its end and a 429's ``Retry-After`` the seconds until then.
+
+When Redis cannot be reached, CHARTFLEET_RATE_LIMIT_ON_REDIS_ERROR decides: ``allow`` (default)
+serves the request unlimited, with ``X-RateLimit-Limit`` only (the count is unknown); ``deny``
+answers 503 with ``Retry-After``. Either way never a 500. After a failure the process does not
+ask Redis again for a couple of seconds, so an outage does not add a timeout to every request.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import logging
+import math
+import threading
+import time
+
+import redis
+from flask import Flask, current_app
+
+from api.errors import ApiError
+from api.rendering import services
 from core.services.keys import Principal
+from core.services.quotas import terms_for
+
+log = logging.getLogger(__name__)
+EXTENSION = "chartfleet.ratelimiter"
+BACKOFF_SECONDS = 2.0
+WARN_EVERY_SECONDS = 30.0
+
+# KEYS[1] = the bucket's counter; ARGV[1] = window in ms. Returns {count, ms until the window ends}.
+# INCR and PEXPIRE run as one unit: concurrent requests each get a distinct count.
+WINDOW_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+    redis.call('PEXPIRE', KEYS[1], ARGV[1])
+    ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    limit: int
+    count: int
+    reset_epoch: int  # whole seconds, the end of the window
+    now: float
+
+    @property
+    def allowed(self) -> bool:
+        return self.count <= self.limit
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.count)
+
+    @property
+    def retry_after(self) -> int:
+        return max(1, math.ceil(self.reset_epoch - self.now))
+
+    def headers(self) -> dict[str, str]:
+        reset = dt.datetime.fromtimestamp(self.reset_epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        out = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": reset,
+        }
+        if not self.allowed:
+            out["Retry-After"] = str(self.retry_after)
+        return out
+
+
+def decide(limit: int, count: int, ttl_ms: int, now: float) -> Decision:
+    return Decision(limit=limit, count=count, reset_epoch=math.ceil(now + max(ttl_ms, 0) / 1000), now=now)
+
+
+class RateLimiter:
+    """The shared counters. ``hit`` returns None when Redis is unavailable."""
+
+    def __init__(self, client: redis.Redis, prefix: str):
+        self._client = client
+        self._prefix = prefix
+        self._script = client.register_script(WINDOW_SCRIPT)
+        self._lock = threading.Lock()
+        self._skip_until = 0.0
+        self._warned_at = 0.0
+
+    def hit(self, bucket: str, limit: int, window_seconds: int) -> Decision | None:
+        now = time.time()
+        if now < self._skip_until:
+            return None
+        try:
+            count, ttl_ms = self._script(keys=[f"{self._prefix}rl:{bucket}"], args=[window_seconds * 1000])
+        except redis.RedisError:
+            with self._lock:
+                self._skip_until = time.time() + BACKOFF_SECONDS
+                if now - self._warned_at > WARN_EVERY_SECONDS:
+                    self._warned_at = now
+                    log.warning("rate limiting unavailable (Redis error)", exc_info=True)
+            return None
+        return decide(limit, int(count), int(ttl_ms), now)
+
+
+def init_app(app: Flask) -> None:
+    svc = app.extensions["chartfleet"]
+    app.extensions[EXTENSION] = RateLimiter(svc.redis, svc.settings.redis_prefix)
 
 
 def check_rate_limit(principal: Principal) -> dict[str, str]:
-    """Raise ApiError(429) when ``principal`` is over its limit; return the X-RateLimit-* headers."""
-    return {}
+    """Count one request of ``principal``; return the X-RateLimit-* headers, or raise ApiError(429)
+    (or 503 when Redis is down and the deployment chose ``deny``)."""
+    settings = services().settings
+    terms = principal.plan
+    if terms is None:  # a principal built without plan terms (e.g. from a signed URL): look them up
+        with services().sessions() as session:
+            terms = terms_for(session, principal)
+    limiter: RateLimiter = current_app.extensions[EXTENSION]
+    decision = limiter.hit(principal.rate_bucket, terms.rate_limit, terms.rate_window_seconds)
+    if decision is None:
+        if settings.rate_limit_on_redis_error == "deny":
+            raise ApiError(
+                503, "Rate limiting is unavailable; retry shortly", headers={"Retry-After": str(5)}
+            )
+        return {"X-RateLimit-Limit": str(terms.rate_limit)}
+    headers = decision.headers()
+    if not decision.allowed:
+        raise ApiError(429, "Rate limit exceeded", headers=headers, retryAfter=decision.retry_after)
+    return headers

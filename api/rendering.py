@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, g, has_request_context, url_for
 
 from api.errors import ApiError
 from core.db import utcnow
 from core.models import JobStatus, RenderJob
 from core.services import events, jobs
-from core.services.quotas import QuotaExceeded
+from core.services.quotas import PlanLimitExceeded, QuotaExceeded
 from core.storage import ObjectNotFound, StorageError
 
 
@@ -54,7 +54,10 @@ def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byte
             422, "Idempotency-Key was already used with a different request body", idempotencyKey=str(exc)
         ) from exc
     except QuotaExceeded as exc:
-        raise ApiError(402, str(exc.body.pop("error")), **exc.body) from exc
+        body = dict(exc.body)
+        raise ApiError(402, str(body.pop("error")), **body) from exc
+    except PlanLimitExceeded as exc:
+        raise ApiError(exc.status, exc.message, **exc.detail) from exc
 
     if message is None and JobStatus(job.status).finished:  # a cache hit, or a replay of a finished job
         if cached is not None:
@@ -127,6 +130,11 @@ def image_url(job: RenderJob) -> str:
 
 
 def _absolute(path: str) -> str:
+    """An absolute URL on the caller's custom domain (``/api/v1/settings/custom-domain``), else on
+    CHARTFLEET_PUBLIC_URL."""
+    principal = g.get("principal") if has_request_context() else None
+    if principal is not None and principal.custom_domain:
+        return f"https://{principal.custom_domain}{path}"
     return services().settings.public_url.rstrip("/") + path
 
 

@@ -151,6 +151,16 @@ def main() -> None:
         subprocess.run(
             [str(BIN / "chartfleet"), "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
         )
+        # The benchmark client is one anonymous IP: lift the seeded anonymous limits (100 requests
+        # per 15 minutes, 1,000 renders a month) so it measures throughput, not the rate limiter.
+        subprocess.run(
+            [str(BIN / "chartfleet"), "plans", "set", "anonymous"]
+            + ["--rate-limit", "100000000", "--monthly-quota", "100000000"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         stack.callback(_forget_redis, env["CHARTFLEET_REDIS_URL"], run)
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         stack.callback(admin.dispose)

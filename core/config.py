@@ -80,7 +80,7 @@ class Settings:
     retention_days: int = _setting(
         "CHARTFLEET_RETENTION_DAYS",
         30,
-        "Days a stored image is kept (drives `expiresAt`) until plans set it.",
+        "Days an image is kept when no plan says (plans set it: `chartfleet plans set --retention-days`).",
     )
     render_soft_limit: int = _setting(
         "CHARTFLEET_RENDER_SOFT_LIMIT", 30, "Soft time limit of one render, seconds (job marked failed)."
@@ -112,6 +112,61 @@ class Settings:
     )
     secret_key: str = _setting(
         "CHARTFLEET_SECRET_KEY", "dev-insecure-change-me", "Secret for sessions and signed tokens."
+    )
+    rate_limit_on_redis_error: str = _setting(
+        "CHARTFLEET_RATE_LIMIT_ON_REDIS_ERROR",
+        "allow",
+        "When Redis is unreachable: `allow` serves requests unlimited, `deny` answers 503 (never 500).",
+    )
+    session_hours: int = _setting(
+        "CHARTFLEET_SESSION_HOURS", 168, "Lifetime of a dashboard log-in session, hours."
+    )
+    signup_enabled: bool = _setting(
+        "CHARTFLEET_SIGNUP_ENABLED",
+        True,
+        "Whether anyone may sign up at /signup (operators can always use the CLI).",
+    )
+    market_writers: str = _setting(
+        "CHARTFLEET_MARKET_WRITERS",
+        "",
+        "Accounts (names or ids, comma-separated; `*` = any account) whose API keys may POST trades "
+        "and klines. Empty: ingestion only through the CLI.",
+    )
+    market_rollup_interval: float = _setting(
+        "CHARTFLEET_MARKET_ROLLUP_INTERVAL", 5.0, "Seconds between candle roll-up runs (beat)."
+    )
+    market_token_ttl: int = _setting(
+        "CHARTFLEET_MARKET_TOKEN_TTL", 3600, "Seconds a token from POST /api/v1/authorize stays valid."
+    )
+    market_max_batch: int = _setting(
+        "CHARTFLEET_MARKET_MAX_BATCH", 10000, "Most trades or klines accepted in one POST."
+    )
+    stream_port: int = _setting(
+        "CHARTFLEET_STREAM_PORT", 8001, "Port of the streaming process (gevent; serves /api/v1/streaming)."
+    )
+    stream_processes: int = _setting(
+        "CHARTFLEET_STREAM_PROCESSES", 1, "gunicorn processes of the streaming service."
+    )
+    stream_connections: int = _setting(
+        "CHARTFLEET_STREAM_CONNECTIONS",
+        1000,
+        "Open connections per streaming process (gevent worker_connections).",
+    )
+    stream_api_limit: int = _setting(
+        "CHARTFLEET_STREAM_API_LIMIT",
+        4,
+        "Streams one api process serves itself (each holds a thread); more get 503 and belong on the "
+        "streaming service.",
+    )
+    watermark_unsigned: bool = _setting(
+        "CHARTFLEET_WATERMARK_UNSIGNED",
+        False,
+        "Draw a watermark on `/chart` renders that are neither signed (icac/ichm) nor made with an API key.",
+    )
+    watermark_text: str = _setting(
+        "CHARTFLEET_WATERMARK_TEXT",
+        "Chartfleet",
+        "Text of that watermark (bottom right, small, translucent).",
     )
     fault_render_delay: float = _setting(
         "CHARTFLEET_FAULT_RENDER_DELAY",

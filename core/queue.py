@@ -15,6 +15,7 @@ RENDER_TASK = "chartfleet.render"
 OUTBOX_RELAY_TASK = "chartfleet.outbox_relay"
 SWEEP_STUCK_TASK = "chartfleet.sweep_stuck_jobs"
 EXPIRE_OBJECTS_TASK = "chartfleet.expire_objects"
+MARKET_ROLLUP_TASK = "chartfleet.market_rollup"
 
 RENDER_QUEUE = "render"
 WEBHOOKS_QUEUE = "webhooks"
@@ -49,6 +50,7 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
             OUTBOX_RELAY_TASK: {"queue": maint_q},
             SWEEP_STUCK_TASK: {"queue": maint_q},
             EXPIRE_OBJECTS_TASK: {"queue": maint_q},
+            MARKET_ROLLUP_TASK: {"queue": maint_q},
         },
         task_soft_time_limit=settings.render_soft_limit,
         task_time_limit=settings.render_hard_limit,
@@ -63,6 +65,13 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
             "outbox-relay": {"task": OUTBOX_RELAY_TASK, "schedule": settings.outbox_interval},
             "sweep-stuck-jobs": {"task": SWEEP_STUCK_TASK, "schedule": max(1.0, settings.stuck_after / 3)},
             "expire-objects": {"task": EXPIRE_OBJECTS_TASK, "schedule": 3600.0},
+            # Candle roll-ups; until a run, queries compute the unfinished tail on the fly. A run
+            # that would overlap the next is dropped (expires), not queued behind it.
+            "market-rollup": {
+                "task": MARKET_ROLLUP_TASK,
+                "schedule": settings.market_rollup_interval,
+                "options": {"expires": settings.market_rollup_interval},
+            },
         },
     )
     return app

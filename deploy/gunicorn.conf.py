@@ -15,6 +15,7 @@ graceful_timeout = 30
 keepalive = 5
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss rid=%({x-request-id}o)s'
+logger_class = "api.access_log.RedactingLogger"  # API keys in ?key= never reach the log
 # Long <img src> URLs must reach the app so it can answer its own JSON 414 (the API limit is 2000
 # characters); gunicorn's default request-line limit is 4094.
 limit_request_line = 8190

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
+from tests.support.plans import relax_plans
 from tests.support.s3server import moto_s3_server
 from tests.support.stack import BIN, ROOT, start_api, start_beat, start_worker
 
@@ -70,6 +71,7 @@ def database(base_env: dict[str, str], settings: Settings) -> Iterator[str]:
     subprocess.run(
         [str(BIN / "chartfleet"), "db", "upgrade"], env=base_env, cwd=ROOT, check=True, capture_output=True
     )
+    relax_plans(settings.database_url)
     yield settings.database_url
     from core.db import dispose_engines
 
@@ -85,7 +87,7 @@ def private_env(base_env: dict[str, str], database: str) -> Iterator:
     beat never relays or sweeps another stack's jobs onto its own queues."""
     created: list[str] = []
 
-    def _make(name: str) -> dict[str, str]:
+    def _make(name: str, *, seeded_plans: bool = False) -> dict[str, str]:
         db = f"{TEST_DB}_{name}"
         env = {
             **base_env,
@@ -95,6 +97,8 @@ def private_env(base_env: dict[str, str], database: str) -> Iterator:
         subprocess.run(
             [str(BIN / "chartfleet"), "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
         )
+        if not seeded_plans:  # keep the seeded limits only where a test is about them
+            relax_plans(env["CHARTFLEET_DATABASE_URL"])
         created.append(db)
         return env
 

@@ -52,15 +52,50 @@ def keys() -> None:
 @click.option("--account", "account_name", required=True, help="Account name (created if missing).")
 @click.option("--name", default="", help="A label for the key.")
 @click.option("--test", "test_key", is_flag=True, help="Create a pk_test_ key instead of pk_live_.")
-def keys_create(account_name: str, name: str, test_key: bool) -> None:
-    """Create an API key and print it. It is shown this once; only its hash is stored."""
-    from core.db import session_factory, transaction
-    from core.services.keys import create_api_key, get_or_create_account
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    default=("render", "read"),
+    show_default=True,
+    help="Repeat for each scope: render, read, manage.",
+)
+@click.option("--expires-days", type=click.IntRange(1, 3650), help="Days until the key stops working.")
+@click.option("--plan", default="starter", show_default=True, help="Plan of the account if it is created.")
+def keys_create(
+    account_name: str, name: str, test_key: bool, scopes: tuple[str, ...], expires_days: int | None, plan: str
+) -> None:
+    """Create an API key and print it (audited). It is shown this once; only its hash is stored."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from core.db import session_factory, transaction, utcnow
+    from core.models import Account
+    from core.services import audit
+    from core.services.accounts import AccountError, create_account
+    from core.services.keys import KeyRequestError, issue_key
+    from core.services.plans import PlanError
 
     settings = Settings.from_env()
-    with transaction(session_factory(settings.database_url)) as session:
-        account = get_or_create_account(session, account_name)
-        key = create_api_key(session, account, name=name, environment="test" if test_key else "live")
+    actor = audit.Actor.operator()
+    expires_at = utcnow() + dt.timedelta(days=expires_days) if expires_days else None
+    try:
+        with transaction(session_factory(settings.database_url)) as session:
+            account = session.scalars(select(Account).where(Account.name == account_name)).first()
+            if account is None:
+                account = create_account(session, account_name, plan, actor)
+            _, key = issue_key(
+                session,
+                account,
+                name=name,
+                environment="test" if test_key else "live",
+                scopes=scopes,
+                expires_at=expires_at,
+                actor=actor,
+            )
+    except (AccountError, PlanError, KeyRequestError) as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(key)
 
 
@@ -107,6 +142,21 @@ def config_table() -> None:
     for env, default, doc in Settings.documented():
         shown = f"`{default}`" if default != "" else "(empty)"
         click.echo(f"| `{env}` | {shown} | {doc} |")
+
+
+from worker.market_cli import market  # noqa: E402  (the `market` group lives in its own module)
+
+main.add_command(market)
+
+from worker.accounts_cli import accounts, openapi, plans  # noqa: E402  (operator commands, own module)
+
+main.add_command(accounts)
+
+from worker.signing_cli import signing_secret  # noqa: E402  (Image-Charts URL signing)
+
+accounts.add_command(signing_secret)
+main.add_command(plans)
+main.add_command(openapi)
 
 
 if __name__ == "__main__":

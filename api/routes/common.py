@@ -23,10 +23,14 @@ MAX_WARNINGS_HEADER = 2000
 
 
 def principal_for_request() -> Principal:
-    """Authenticate and apply the rate limit; rate-limit headers are added to the response later."""
-    svc = services()
-    principal = authenticate(request, svc.settings, svc.sessions)
-    g.rate_limit_headers = check_rate_limit(principal)
+    """The caller, authenticated and rate-limited by ``api.auth``'s before-request hook (once per
+    request; the rate-limit headers are added to the response later)."""
+    principal = g.get("principal")
+    if principal is None:  # a view marked @public that still wants to know who calls
+        svc = services()
+        principal = authenticate(request, svc.settings, svc.sessions)
+        g.rate_limit_headers = check_rate_limit(principal)
+        g.principal = principal
     return principal
 
 

@@ -5,17 +5,34 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
+from api import auth
+from api.openapi import doc
 from api.rendering import services
+from api.schemas.health import HealthSchema, ReadinessSchema
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@auth.public
+@doc(summary="Liveness", tags=["Operations"], responses={200: HealthSchema})
 def healthz():
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
+@auth.public
+@doc(
+    summary="Readiness: Postgres, Redis and storage reachable",
+    tags=["Operations"],
+    responses={
+        200: ReadinessSchema,
+        503: {
+            "description": "A dependency is failing.",
+            "content": {"application/json": {"schema": ReadinessSchema}},
+        },
+    },
+)
 def readyz():
     svc = services()
     checks: dict[str, str] = {}

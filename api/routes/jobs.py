@@ -14,8 +14,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, jsonify, redirect
 
 from api.errors import ApiError
+from api.openapi import PAYMENT_REQUIRED, doc, image_response
 from api.rendering import job_document, read_image, services, status_url, submit
-from api.routes.common import chartjs_request, etag_matches, principal_for_request, quoted_etag
+from api.routes import chart
+from api.routes.common import chartjs_request, etag_matches, json_body, principal_for_request, quoted_etag
+from api.schemas.jobs import JobSchema
+from api.schemas.render import IdempotencyHeaderSchema, JobRequestSchema
 from core.db import utcnow
 from core.models import JobStatus, RenderJob
 from core.services.keys import Principal
@@ -25,8 +29,27 @@ bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
 
 
 @bp.post("")
+@doc(
+    summary="Submit an asynchronous render",
+    description="202 with the job; poll `statusUrl` or pass `webhookUrl`. Retries with the same "
+    "Idempotency-Key and body return the first job and are not charged again. An Image-Charts chart "
+    'is submitted as `{"dialect": "imagecharts", "params": {...} or "cht=...&chd=..."}`.',
+    tags=["Jobs"],
+    body=JobRequestSchema,
+    headers=IdempotencyHeaderSchema,
+    responses={
+        202: JobSchema,
+        402: PAYMENT_REQUIRED,
+        403: "The key lacks the render scope, or the plan has no webhooks.",
+        422: "Idempotency-Key reused with a different body.",
+    },
+)
 def create_job():
-    req, payload = chartjs_request("async")
+    payload = json_body()
+    if isinstance(payload, dict) and payload.get("dialect") == "imagecharts":
+        req = chart.job_request(payload)
+    else:
+        req, payload = chartjs_request("async")
     req = dataclasses.replace(req, webhook_url=_webhook_url(payload.get("webhookUrl")))
     job, _cache, _ = submit(req, wait=False)
     response = jsonify(job_document(job))
@@ -36,12 +59,34 @@ def create_job():
 
 
 @bp.get("/<uuid:job_id>")
+@doc(
+    summary="A job's status, and its image URL once done",
+    tags=["Jobs"],
+    responses={200: JobSchema, 404: "Unknown job (or another account's)."},
+)
 def get_job(job_id: uuid.UUID):
     job = _visible_job(job_id, principal_for_request())
     return jsonify(job_document(job))
 
 
 @bp.get("/<uuid:job_id>/image")
+@doc(
+    summary="A job's image",
+    description="A 302 to a presigned URL (S3) or the bytes (local storage).",
+    tags=["Jobs"],
+    responses={
+        200: image_response("The image."),
+        302: {
+            "description": "Redirect to the image in object storage.",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        },
+        304: "Not modified.",
+        404: "Unknown job (or another account's).",
+        409: "The job has not succeeded.",
+        410: "The image expired.",
+        503: "Storage unavailable.",
+    },
+)
 def get_job_image(job_id: uuid.UUID):
     job = _visible_job(job_id, principal_for_request())
     if job.status != JobStatus.SUCCEEDED.value:

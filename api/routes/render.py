@@ -7,6 +7,7 @@ import time
 from flask import Blueprint, Response, jsonify, request
 
 from api.errors import ApiError
+from api.openapi import PAYMENT_REQUIRED, doc, image_response
 from api.rendering import job_document, submit
 from api.routes.common import (
     chartjs_request,
@@ -16,15 +17,48 @@ from api.routes.common import (
     quoted_etag,
     warnings_header,
 )
+from api.schemas.jobs import JobSchema
+from api.schemas.render import ChartRequestSchema, RenderQuerySchema
 from core.services.jobs import RenderRequest
 from core.specs.chartjs import parse_query
 from core.specs.model import FILE_EXTENSIONS
 
 bp = Blueprint("render", __name__, url_prefix="/api/v1")
 MAX_GET_URL = 2000
+TAGS = ["Rendering"]
+_IMAGE_HEADERS = {
+    name: {"description": text, "schema": {"type": "string"}}
+    for name, text in (
+        ("ETag", "Canonical SHA-256 of the normalized spec, quoted."),
+        ("X-Cache", "HIT when served from storage without a render, else MISS."),
+        ("X-Render-Time-Ms", "Time spent in the request, milliseconds."),
+        ("X-Job-Id", "The job recording this render."),
+        ("X-Chart-Warnings", "Ignored keys, comma-separated and percent-encoded."),
+    )
+}
+_RENDER_RESPONSES = {
+    200: image_response(
+        "The image (or, with returnUrl, the finished job with its URL).",
+        json_schema=JobSchema,
+        headers=_IMAGE_HEADERS,
+    ),
+    304: "Not modified (If-None-Match matched the ETag).",
+    402: PAYMENT_REQUIRED,
+    403: "The key lacks the render scope.",
+    500: "The render failed (`jobId` included).",
+    504: "The render took longer than the sync timeout; `jobId` and `statusUrl` let you poll.",
+}
 
 
 @bp.post("/render")
+@doc(
+    summary="Render a chart from a JSON spec",
+    description="Returns the image bytes, or JSON with the image URL when `returnUrl` is true. The "
+    'QuickChart envelope `{"chart": {...}, "width": ...}` is accepted as well.',
+    tags=TAGS,
+    body=ChartRequestSchema,
+    responses=_RENDER_RESPONSES,
+)
 def post_render():
     started = time.perf_counter()
     req, payload = chartjs_request("sync")
@@ -33,6 +67,14 @@ def post_render():
 
 
 @bp.get("/render")
+@doc(
+    summary="Render a chart from URL parameters (for <img src>)",
+    description="Either `chart`/`c` (the spec as base64url JSON) or the simple parameters. Pass the key as "
+    "`key` or `apiKey`. URLs over 2000 characters get 414: use POST.",
+    tags=TAGS,
+    query=RenderQuerySchema,
+    responses={**_RENDER_RESPONSES, 414: "URL over 2000 characters; use POST."},
+)
 def get_render():
     started = time.perf_counter()
     length = len(request.full_path.rstrip("?"))

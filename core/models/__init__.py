@@ -1,7 +1,34 @@
 """ORM models, one module per aggregate. Importing this package registers every table."""
 
 from core.models.accounts import Account, ApiKey
+from core.models.audit import AuditLog
 from core.models.jobs import JobStatus, RenderJob
+from core.models.market import (
+    MarketCandle,
+    MarketRollupDirty,
+    MarketSymbol,
+    MarketSymbolAlias,
+    MarketTrade,
+)
+from core.models.members import Member, MemberSession
 from core.models.outbox import OutboxMessage
+from core.models.plans import Plan
+from core.models.usage import UsageCounter
 
-__all__ = ["Account", "ApiKey", "JobStatus", "OutboxMessage", "RenderJob"]
+__all__ = [
+    "Account",
+    "ApiKey",
+    "AuditLog",
+    "JobStatus",
+    "MarketCandle",
+    "MarketRollupDirty",
+    "MarketSymbol",
+    "MarketSymbolAlias",
+    "MarketTrade",
+    "Member",
+    "MemberSession",
+    "OutboxMessage",
+    "Plan",
+    "RenderJob",
+    "UsageCounter",
+]

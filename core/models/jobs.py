@@ -81,6 +81,8 @@ class RenderJob(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     request_hash: Mapped[str | None] = mapped_column(String(64))
     webhook_url: Mapped[str | None]
+    # Days the image is kept, from the plan the job was charged to (drives expires_at).
+    retention_days: Mapped[int | None]
 
     @property
     def job_status(self) -> JobStatus:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
-from sqlalchemy import Text, cast, func, literal, select, text, update
+from sqlalchemy import DateTime, Text, cast, func, literal, select, text, update
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,8 +23,8 @@ from core.config import Settings
 from core.db import utcnow
 from core.models import JobStatus, OutboxMessage, RenderJob
 from core.queue import RENDER_QUEUE, RENDER_TASK, queue_name
+from core.services import quotas
 from core.services.keys import Principal
-from core.services.quotas import charge_render
 from core.specs.model import ChartSpec, canonical_json, spec_hash
 
 log = logging.getLogger(__name__)
@@ -106,17 +106,31 @@ def create_job(
 ) -> tuple[RenderJob, OutboxMessage | None]:
     """Record a render request in the caller's transaction.
 
-    With ``cached`` (a render-cache entry) the job is born succeeded and is neither queued nor
-    charged. Otherwise the quota is charged and the job is inserted with its outbox message.
-    Returns ``(job, message)``; ``message`` is None for cache hits and idempotent replays.
+    The plan's terms are checked first (cache hits included; raises QuotaExceeded or
+    PlanLimitExceeded). With ``cached`` (a render-cache entry) the job is born succeeded and is
+    neither queued nor charged. Otherwise the quota is charged and the job is inserted with its
+    outbox message. The image is kept for the plan's retention (``retention_days`` is the fallback
+    for a principal without one). Returns ``(job, message)``; ``message`` is None for cache hits
+    and idempotent replays (which are never charged twice).
     """
     existing = find_idempotent(session, req)
     if existing is not None:
         return existing, None
+    terms = quotas.terms_for(session, req.principal)
+    quotas.check_render(
+        req.principal,
+        terms,
+        fmt=req.spec.format,
+        width=req.spec.width,
+        height=req.spec.height,
+        webhook=bool(req.webhook_url),
+    )
+    retention_days = terms.retention_days or retention_days
     if cached is not None:
         now = utcnow()
         job = _new_job(
             req,
+            retention_days=retention_days,
             status=JobStatus.SUCCEEDED.value,
             cache_hit=True,
             queued_at=now,
@@ -130,10 +144,12 @@ def create_job(
             expires_at=now + dt.timedelta(days=retention_days),
         )
     else:
-        charge_render(session, req.principal, req.spec.format)
-        job = _new_job(req, status=JobStatus.QUEUED.value)
+        job = _new_job(req, status=JobStatus.QUEUED.value, retention_days=retention_days)
     try:
         with session.begin_nested():
+            if cached is None:
+                # Charged inside the savepoint: losing the Idempotency-Key race below undoes it.
+                quotas.charge_render(session, req.principal, req.spec.format, terms=terms)
             session.add(job)
             session.flush()
     except IntegrityError:
@@ -295,7 +311,9 @@ def mark_succeeded(
             content_type=content_type,
             render_ms=render_ms,
             error=None,
-            expires_at=now + dt.timedelta(days=retention_days),
+            # The job's own retention (its plan's, when it was created) wins over the default.
+            expires_at=literal(now, DateTime(timezone=True))
+            + func.make_interval(0, 0, 0, func.coalesce(_JOBS.c.retention_days, retention_days)),
         )
     )
     return result.rowcount == 1

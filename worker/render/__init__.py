@@ -18,9 +18,10 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.specs.imagecharts.style import ImageChartsStyle
 from core.specs.model import CHART_TYPES, CONTENT_TYPES, FORMATS, MAX_PIXELS, ChartSpec
 
-from . import cartesian, encoders, radar, radial, theme
+from . import cartesian, encoders, imagecharts, radar, radial, theme
 from .canvas import Canvas, RenderError
 
 __all__ = ["RenderError", "RenderedImage", "render_chart", "MAX_PIXELS"]
@@ -38,6 +39,9 @@ _FAMILIES: dict[str, Callable[[Canvas, ChartSpec], None]] = {
     "radar": radar.render,
 }
 assert set(_FAMILIES) == set(CHART_TYPES)
+# Image-Charts specs add QR codes and animated GIFs to the common types and formats.
+_IMAGECHARTS_TYPES = (*CHART_TYPES, "qr")
+_IMAGECHARTS_FORMATS = ("png", "gif")
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,16 @@ class RenderedImage:
 
 def render_chart(spec: ChartSpec) -> RenderedImage:
     """Draw ``spec`` and encode it; raises ``RenderError`` when it cannot be drawn."""
+    style = ImageChartsStyle.from_spec(spec) if spec.extras else None
     draw = _FAMILIES.get(spec.type)
-    if draw is None:
+    if style is not None:
+        if spec.type not in _IMAGECHARTS_TYPES:
+            raise RenderError(f"unsupported chart type {spec.type!r}")
+        if spec.format not in _IMAGECHARTS_FORMATS:
+            raise RenderError(f"unsupported format {spec.format!r}")
+    elif draw is None:
         raise RenderError(f"unsupported chart type {spec.type!r}")
-    if spec.format not in FORMATS:
+    elif spec.format not in FORMATS:
         raise RenderError(f"unsupported format {spec.format!r}")
     width, height = spec.pixel_width, spec.pixel_height
     if width < 1 or height < 1:
@@ -64,11 +74,14 @@ def render_chart(spec: ChartSpec) -> RenderedImage:
         background = theme.rgba(spec.background_color) if spec.background_color else theme.WHITE
         with warnings.catch_warnings():
             # Characters DejaVu Sans lacks are drawn as boxes; that is not worth a warning per render.
-            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ [\s\S]*missing from", category=UserWarning)
             warnings.filterwarnings("ignore", message=r".*missing from font", category=UserWarning)
-            canvas = Canvas(spec, background)
-            draw(canvas, spec)
-            data = encoders.encode(canvas.figure, spec.format, width, height, opaque=background[3] >= 1.0)
+            if style is not None:
+                data = imagecharts.render(spec, style)
+            else:
+                canvas = Canvas(spec, background)
+                draw(canvas, spec)
+                data = encoders.encode(canvas.figure, spec.format, width, height, opaque=background[3] >= 1.0)
     except (ValueError, TypeError, ArithmeticError, IndexError, KeyError) as exc:
         # Deterministic for this spec: retrying cannot help, so report it as undrawable.
         raise RenderError(f"cannot draw this {spec.type} chart: {exc}") from exc

@@ -14,6 +14,7 @@ range's end labels (they carry a user's min/max).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,12 +22,31 @@ from matplotlib.collections import LineCollection
 
 from core.specs.model import Axis
 
-from . import scales, theme
+from . import paths, theme
+from .axis_ticks import category_ticks, custom_ticks, numeric_ticks
 from .canvas import Canvas, Rect, widest
 from .scales import Ticks
 
-MAX_ROTATION = 50.0
 AXIS_SHARE = 0.4  # an axis band never takes more than this share of the region
+
+
+@dataclass(frozen=True, slots=True)
+class AxisLook:
+    """Styling beyond the Chart.js defaults, set by the Image-Charts dialect: label colour and size
+    (CSS px), axis line and tick mark colours and visibility, a grid dash (CSS px), custom ticks
+    ((position, label), positions in axis units or, when ``relative``, fractions of the range) and
+    a label formatter for automatic ticks."""
+
+    label_color: theme.RGBA | None = None
+    label_size: float | None = None
+    line_color: theme.RGBA | None = None
+    tick_color: theme.RGBA | None = None
+    show_line: bool = True
+    show_ticks: bool = True
+    grid_dash: tuple[float, float] | None = None
+    ticks: tuple[tuple[float, str], ...] | None = None
+    relative: bool = False
+    formatter: Callable[[float], str] | None = None
 
 
 @dataclass(slots=True)
@@ -52,6 +72,7 @@ class AxisModel:
     outset: float = 0.0  # distance of this axis' band from the chart area (axes stack outwards)
     start: float = 0.0  # pixel of ``lo``
     end: float = 1.0  # pixel of ``hi``
+    look: AxisLook | None = None
 
     def to_px(self, v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=float)
@@ -70,6 +91,17 @@ class AxisModel:
     @property
     def shown(self) -> bool:
         return self.cfg.display
+
+    def font_size(self, canvas: Canvas) -> float:
+        """Tick label size in device pixels."""
+        return canvas.px(self.look.label_size if self.look and self.look.label_size else theme.FONT_SIZE)
+
+    def tick_length(self, canvas: Canvas) -> float:
+        """Tick marks come with the grid (Chart.js), or with the labels when a look says so."""
+        if self.look is None:
+            return canvas.px(theme.TICK_LENGTH) if self.cfg.grid_display else 0.0
+        shown = self.look.show_ticks and self.cfg.ticks_display
+        return canvas.px(theme.TICK_LENGTH) / 2 if shown else 0.0
 
 
 def fit(canvas: Canvas, region: Rect, axes: list[AxisModel], overflow: float) -> Rect:
@@ -93,6 +125,8 @@ def fit(canvas: Canvas, region: Rect, axes: list[AxisModel], overflow: float) ->
         for a in axes:
             if not (a.shown and a.cfg.ticks_display and a.tick_labels):
                 continue
+            size = a.font_size(canvas)
+            line_h = size * theme.LINE_HEIGHT
             if a.horizontal and a.rotation == 0:
                 first, last = _end_overhang(canvas, a, area.width, size)
                 over["left"] = max(over["left"], first)
@@ -141,13 +175,8 @@ def _end_overhang(canvas: Canvas, a: AxisModel, length: float, size: float) -> t
     return max(0.0, w0 - f0 * length), max(0.0, w1 - (1 - f1) * length)
 
 
-def _max_ticks(canvas: Canvas, a: AxisModel, length: float) -> int:
-    per = canvas.px(40) if a.horizontal else canvas.px(theme.FONT_SIZE * theme.LINE_HEIGHT)
-    return max(2, min(11, math.ceil(length / per)))
-
-
 def _layout_axis(canvas: Canvas, a: AxisModel, length: float, region: Rect) -> None:
-    size = canvas.px(theme.FONT_SIZE)
+    size = a.font_size(canvas)
     line_h = size * theme.LINE_HEIGHT
     a.rotation = 0.0
     if not a.shown:
@@ -155,10 +184,12 @@ def _layout_axis(canvas: Canvas, a: AxisModel, length: float, region: Rect) -> N
         a.tick_values, a.tick_labels, a.grid_values = [], [], []
         return
     if a.kind == "category":
-        _category_ticks(canvas, a, length, size, line_h)
+        category_ticks(canvas, a, length, size, line_h)
     else:
-        _numeric_ticks(canvas, a, length, size, line_h)
-    tick_len = canvas.px(theme.TICK_LENGTH) if a.cfg.grid_display else 0.0
+        numeric_ticks(canvas, a, length, size, line_h)
+    if a.look is not None and a.look.ticks is not None:
+        custom_ticks(a, a.look)
+    tick_len = a.tick_length(canvas)
     labels = [t for t in a.tick_labels if t] if a.cfg.ticks_display else []
     depth = tick_len
     if labels:
@@ -176,102 +207,6 @@ def _layout_axis(canvas: Canvas, a: AxisModel, length: float, region: Rect) -> N
     a.thickness = min(depth, limit)
 
 
-def _category_ticks(canvas: Canvas, a: AxisModel, length: float, size: float, line_h: float) -> None:
-    first = max(0, math.ceil(a.lo))
-    last = min(len(a.labels) - 1, math.floor(a.hi))
-    indexes = list(range(first, last + 1)) if a.has_data else []
-    count = max(len(indexes), 1)
-    space = length / max(a.hi - a.lo, 1e-9)  # pixels per category
-    labels = [a.labels[i] for i in indexes]
-    w = widest(labels, size)
-    gap = canvas.px(6)
-    if a.horizontal:
-        if w + gap > space and a.cfg.ticks_display and w > 0:
-            a.rotation = min(
-                MAX_ROTATION, math.degrees(math.asin(min(1.0, (line_h + gap) / max(space, 1e-9))))
-            )
-        r = math.radians(a.rotation)
-        if a.rotation == 0:
-            footprint = w + canvas.px(3)
-        else:
-            footprint = (w / math.cos(r)) if line_h * math.cos(r) > w * math.sin(r) else line_h / math.sin(r)
-            footprint += canvas.px(3)
-    else:
-        footprint = line_h + canvas.px(3)
-    if a.cfg.ticks_display:
-        skip = max(1, math.ceil(footprint / max(space, 1e-9)))
-    else:  # no labels: thin the grid lines to about one per 14 px
-        skip = max(1, math.ceil(count / max(2, int(length / canvas.px(14)))))
-    shown = indexes[::skip]
-    a.tick_values = [float(i) for i in shown]
-    a.tick_labels = [a.labels[i] for i in shown]
-    if a.offset:  # bars: grid lines between categories
-        a.grid_values = [i - 0.5 for i in shown] + ([last + 0.5] if shown else [])
-    else:
-        a.grid_values = list(a.tick_values)
-
-
-def _numeric_ticks(canvas: Canvas, a: AxisModel, length: float, size: float, line_h: float) -> None:
-    cfg = a.cfg
-    if a.kind == "time":
-        lo = a.lo if cfg.min is None else cfg.min
-        hi = a.hi if cfg.max is None else cfg.max
-        if a.horizontal:
-
-            def extent(unit: str) -> float:
-                return canvas.measure(scales.format_time(lo, unit) + "0", size) + canvas.px(10)
-        else:
-
-            def extent(unit: str) -> float:
-                return line_h + canvas.px(6)
-
-        ticks = scales.time_ticks(lo, hi, length, extent)
-    elif a.kind == "logarithmic":
-        ticks = scales.log_ticks(a.lo, a.hi, user_min=cfg.min, user_max=cfg.max)
-    else:
-        max_ticks = _max_ticks(canvas, a, length)
-        ticks = scales.linear_ticks(a.lo, a.hi, max_ticks, user_min=cfg.min, user_max=cfg.max)
-        if a.horizontal and cfg.ticks_display:
-            for _ in range(3):
-                w = widest(ticks.labels, size) + canvas.px(8)
-                room = int(length // max(w, 1.0))
-                if len(ticks.values) <= max(room, 2):
-                    break
-                max_ticks = max(2, min(max_ticks - 1, room))
-                ticks = scales.linear_ticks(a.lo, a.hi, max_ticks, user_min=cfg.min, user_max=cfg.max)
-    a.lo, a.hi = ticks.lo, ticks.hi
-    a.ticks = ticks
-    a.tick_values = list(ticks.values)
-    a.grid_values = list(ticks.values)
-    a.tick_labels = _thin(canvas, a, ticks, length, size, line_h)
-
-
-def _thin(canvas: Canvas, a: AxisModel, ticks: Ticks, length: float, size: float, line_h: float) -> list[str]:
-    """Blank out labels that would overlap their neighbour (grid lines stay)."""
-    labels = list(ticks.labels)
-    if not labels:
-        return labels
-    span = a.hi - a.lo
-    if a.kind == "logarithmic":
-        lo, hi = math.log10(a.lo), math.log10(a.hi)
-        pos = [(math.log10(v) - lo) / (hi - lo) * length for v in ticks.values]
-    else:
-        pos = [(v - a.lo) / span * length if span else 0.0 for v in ticks.values]
-    gap = canvas.px(4)
-    labelled = sorted((i for i in range(len(labels)) if labels[i]), key=lambda i: pos[i])
-    if len(labelled) > 2:  # the range's ends first (they carry user min/max), then the rest in order
-        labelled = [labelled[0], labelled[-1]] + labelled[1:-1]
-    placed: list[tuple[float, float]] = []
-    for i in labelled:
-        half = (canvas.measure(labels[i], size) if a.horizontal else line_h) / 2
-        start, end = pos[i] - half - gap, pos[i] + half + gap
-        if any(start < p1 and p0 < end for p0, p1 in placed):
-            labels[i] = ""
-            continue
-        placed.append((pos[i] - half, pos[i] + half))
-    return labels
-
-
 def _place(a: AxisModel, area: Rect) -> None:
     if a.horizontal:
         a.start, a.end = area.x0, area.x1
@@ -284,46 +219,50 @@ def _place(a: AxisModel, area: Rect) -> None:
 
 
 def draw_axes(canvas: Canvas, area: Rect, axes: list[AxisModel]) -> None:
-    size = canvas.px(theme.FONT_SIZE)
-    line_h = size * theme.LINE_HEIGHT
-    color = theme.text_color(None)
-    grid: list[tuple[tuple[float, float], tuple[float, float]]] = []
     lw = max(1.0, canvas.px(1))
+    # Lines grouped by (colour, dash): one collection each (a single one for Chart.js specs).
+    groups: dict[tuple[theme.RGBA, tuple[float, float] | None], list] = {}
     for a in axes:
         if not a.shown:
             continue
-        tick_len = canvas.px(theme.TICK_LENGTH) if a.cfg.grid_display else 0.0
+        look = a.look
+        size = a.font_size(canvas)
+        line_h = size * theme.LINE_HEIGHT
+        color = look.label_color if look and look.label_color else theme.text_color(None)
+        tick_len = a.tick_length(canvas)
         out = a.outset
         edge = {"bottom": area.y0 - out, "top": area.y1 + out, "left": area.x0 - out, "right": area.x1 + out}[
             a.side
         ]
         sign = -1.0 if a.side in ("bottom", "left") else 1.0
         border = (area.y0, area.y1) if a.horizontal else (area.x0, area.x1)
-        # axis border line along the chart area
-        if a.horizontal:
-            grid.append(((area.x0, edge), (area.x1, edge)))
-        else:
-            grid.append(((edge, area.y0), (edge, area.y1)))
-        if a.cfg.grid_display:
+        grid_key = (theme.GRID_COLOR, look.grid_dash if look else None)
+        if look is None or look.show_line:  # axis border line along the chart area
+            line_color = look.line_color if look and look.line_color else theme.GRID_COLOR
+            segment = (
+                ((area.x0, edge), (area.x1, edge)) if a.horizontal else ((edge, area.y0), (edge, area.y1))
+            )
+            groups.setdefault((line_color, None), []).append(segment)
+        if a.cfg.grid_display or tick_len:
+            tick_key = (look.tick_color if look and look.tick_color else theme.GRID_COLOR, None)
             for p in a.to_px(np.array(a.grid_values)):
                 if not math.isfinite(p):
                     continue
-                if a.primary and out == 0:
-                    inner = border[1] if sign < 0 else border[0]
-                else:
-                    inner = edge
+                inner = (border[1] if sign < 0 else border[0]) if a.primary and out == 0 else edge
                 outer = edge + sign * tick_len
                 if a.horizontal:
-                    if abs(p - area.x0) < 0.5 and any(b.side == "left" and b.shown for b in axes):
-                        seg = ((p, edge), (p, outer))  # the y axis border already draws this line
-                    else:
-                        seg = ((p, inner), (p, outer))
+                    covered = abs(p - area.x0) < 0.5 and any(b.side == "left" and b.shown for b in axes)
                 else:
-                    if abs(p - area.y0) < 0.5 and any(b.side == "bottom" and b.shown for b in axes):
-                        seg = ((edge, p), (outer, p))
-                    else:
-                        seg = ((inner, p), (outer, p))
-                grid.append(seg)
+                    covered = abs(p - area.y0) < 0.5 and any(b.side == "bottom" and b.shown for b in axes)
+                if covered:  # the other axis' border line already draws the inner part
+                    inner = edge
+                if look is None:  # Chart.js: grid line and tick mark are one line
+                    groups.setdefault(grid_key, []).append(_segment(a, p, inner, outer))
+                    continue
+                if a.cfg.grid_display and inner != edge:
+                    groups.setdefault(grid_key, []).append(_segment(a, p, inner, edge))
+                if tick_len:
+                    groups.setdefault(tick_key, []).append(_segment(a, p, edge, outer))
         label_at = edge + sign * (tick_len + canvas.px(theme.TICK_PADDING))
         if a.cfg.ticks_display:
             _tick_labels(canvas, a, label_at, size, line_h, color)
@@ -335,10 +274,18 @@ def draw_axes(canvas: Canvas, area: Rect, axes: list[AxisModel]) -> None:
                 canvas.text(
                     far, area.cy, a.cfg.title, size=size, color=color, rotation=90 if sign < 0 else -90
                 )
-    if grid:
+    for (line_color, dash), segments in groups.items():
+        style = paths.dash_pattern(dash, canvas.scale, lw) if dash else "solid"
         canvas.add(
-            LineCollection(grid, colors=[theme.GRID_COLOR], linewidths=[lw], capstyle="butt"), zorder=1
+            LineCollection(
+                segments, colors=[line_color], linewidths=[lw], capstyle="butt", linestyles=[style]
+            ),
+            zorder=1,
         )
+
+
+def _segment(a: AxisModel, p: float, inner: float, outer: float):  # noqa: ANN202
+    return ((p, inner), (p, outer)) if a.horizontal else ((inner, p), (outer, p))
 
 
 def _tick_labels(canvas: Canvas, a: AxisModel, at: float, size: float, line_h: float, color) -> None:

@@ -8,6 +8,8 @@ padding at each end, grid lines between categories), as Chart.js does for bar ch
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,19 +18,44 @@ from core.specs.model import ChartSpec
 from . import series, theme
 from .axes import AxisModel, draw_axes, fit
 from .canvas import Canvas, Rect
-from .layout import LegendItem, layout_frame
+from .layout import DEFAULT_FRAME, FrameOptions, LegendItem, layout_frame
 
 OUTER_PADDING = 4.0  # CSS px kept free around the axes so edge labels never touch the canvas border
 
 
-def render(canvas: Canvas, spec: ChartSpec) -> None:
+@dataclass
+class Plot:
+    """A laid-out chart, ready to draw: the chart area, the fitted axes and the series on them."""
+
+    area: Rect
+    axes: dict[str, AxisModel]
+    series: list[series.Series]
+    visible: list[series.Series]
+    slots: int
+    planes: dict[int, series.Plane]
+
+
+def render(canvas: Canvas, spec: ChartSpec, frame: FrameOptions = DEFAULT_FRAME) -> None:
+    plot, finish = prepare(canvas, spec, frame)
+    draw(canvas, plot)
+    finish(plot.area)
+
+
+def prepare(
+    canvas: Canvas,
+    spec: ChartSpec,
+    frame: FrameOptions = DEFAULT_FRAME,
+    configure: Callable[[dict[str, AxisModel]], None] | None = None,
+) -> tuple[Plot, Callable[[Rect], None]]:
+    """Lay the chart out (frame, axes, stacking) without drawing any data. ``configure`` may
+    adjust the axis models once their data ranges are known, before ticks are laid out."""
     horizontal = spec.index_axis == "y" and spec.type not in ("scatter", "bubble")
     styles = [theme.series_style(ds, i) for i, ds in enumerate(spec.datasets)]
     items = [
         LegendItem(ds.label, st.fill, st.border, st.border_width, ds.hidden)
         for ds, st in zip(spec.datasets, styles, strict=True)
     ]
-    region, finish = layout_frame(canvas, spec, items)
+    region, finish = layout_frame(canvas, spec, items, frame)
     axes, all_series = _model(spec, horizontal, styles)
     slots = series.apply_stacking(
         all_series,
@@ -37,12 +64,29 @@ def render(canvas: Canvas, spec: ChartSpec) -> None:
     )
     visible = [s for s in all_series if not s.ds.hidden]
     _data_ranges(axes, visible)
+    if configure is not None:
+        configure(axes)
     bubble = max((float(np.max(s.radius, initial=0.0)) for s in visible if s.radius is not None), default=0.0)
     overflow = canvas.px(bubble + theme.POINT_BORDER_WIDTH) if bubble else 0.0
     area = fit(canvas, region.inset(*(canvas.px(OUTER_PADDING),) * 4), list(axes.values()), overflow)
-    draw_axes(canvas, area, list(axes.values()))
-    _draw_series(canvas, area, axes, all_series, visible, slots)
-    finish(area)
+    planes = _planes(area, axes, all_series, visible)
+    return Plot(area, axes, all_series, visible, slots, planes), finish
+
+
+def animate(plot: Plot, progress: float) -> None:
+    """Move every value ``progress`` of the way from its axis origin (Chart.js's grow-in)."""
+    for s in plot.series:
+        a = plot.axes[s.val_axis]
+        origin = a.lo if a.kind == "logarithmic" else min(max(0.0, a.lo), a.hi)
+        s.top = origin + (s.top - origin) * progress
+        if s.stacked:
+            s.base = origin + (s.base - origin) * progress
+
+
+def draw(canvas: Canvas, plot: Plot) -> dict[int, object]:
+    """Draw axes and series; returns each series' drawn shape (bar rectangles or a fill path)."""
+    draw_axes(canvas, plot.area, list(plot.axes.values()))
+    return _draw_series(canvas, plot)
 
 
 # --- model ------------------------------------------------------------------------------------
@@ -144,9 +188,9 @@ def _data_ranges(axes: dict[str, AxisModel], visible: list[series.Series]) -> No
         a.lo, a.hi = lo, hi
 
 
-def _draw_series(
-    canvas: Canvas, area: Rect, axes: dict[str, AxisModel], all_series, visible, slots: int
-) -> None:
+def _planes(
+    area: Rect, axes: dict[str, AxisModel], all_series: list[series.Series], visible: list[series.Series]
+) -> dict[int, series.Plane]:
     planes: dict[int, series.Plane] = {}
     for s in all_series:
         ia, va = axes[s.idx_axis], axes[s.val_axis]
@@ -162,27 +206,36 @@ def _draw_series(
                 ia, [o for o in visible if o.kind == "bar" and o.idx_axis == ia.id]
             ),
         )
+    return planes
+
+
+def _draw_series(canvas: Canvas, plot: Plot) -> dict[int, object]:
+    planes, all_series = plot.planes, plot.series
+    shapes: dict[int, object] = {}
     n = len(all_series)
-    for s in visible:
+    for s in plot.visible:
         if s.kind != "line":
             continue
         target = series.fill_target(s, all_series)
         if target is not None:
-            series.draw_fill(canvas, s, target, planes, all_series, 2 + (n - s.order) * 1e-3)
-    for s in visible:
+            shapes[s.order] = series.draw_fill(
+                canvas, s, target, planes, all_series, 2 + (n - s.order) * 1e-3
+            )
+    for s in plot.visible:
         z = 3 + (n - s.order) * 1e-3
         plane = planes[s.order]
         if s.kind == "bar":
-            series.draw_bars(canvas, s, plane, slots, z)
+            shapes[s.order] = series.draw_bars(canvas, s, plane, plot.slots, z)
         elif s.kind in ("scatter", "bubble"):
             ip, vp = plane.idx_px(s.idx), plane.val_px(s.top)
             ok = ~(np.isnan(ip) | np.isnan(vp))
             xy = np.column_stack((vp[ok], ip[ok]) if plane.horizontal else (ip[ok], vp[ok]))
             if s.kind == "scatter" and s.style.point_radius <= 0:
                 continue
-            series.draw_points(canvas, s, xy, np.flatnonzero(ok), s.radius, area, z)
+            series.draw_points(canvas, s, xy, np.flatnonzero(ok), s.radius, plot.area, z)
         else:
             series.draw_line(canvas, s, plane, z)
+    return shapes
 
 
 def _category_width(a: AxisModel, bars: list[series.Series]) -> float:

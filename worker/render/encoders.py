@@ -122,21 +122,34 @@ def encode(figure: Figure, fmt: str, width: int, height: int, opaque: bool) -> b
 
 
 def encode_gif(
-    frames: Sequence[Image.Image | np.ndarray], durations_ms: int | Sequence[int], loop: int = 0
+    frames: Sequence[Image.Image | np.ndarray],
+    durations_ms: int | Sequence[int],
+    loop: int | None = 0,
+    shared_palette: bool = False,
 ) -> bytes:
     """An animated GIF from RGBA frames (PIL images or (h, w, 3|4) uint8 arrays).
 
-    Frames are flattened onto white and quantized to an adaptive 256-colour palette each.
-    ``durations_ms`` is one duration for all frames or one per frame; ``loop=0`` loops forever.
+    Frames are flattened onto white and quantized to an adaptive 256-colour palette each, or, with
+    ``shared_palette``, all to the last frame's palette without dithering (an animation that builds
+    up to its last frame keeps steady colours, and one palette is much cheaper than one per frame).
+    ``durations_ms`` is one duration for all frames or one per frame; ``loop=0`` loops forever and
+    ``loop=None`` plays once.
     """
     if not frames:
         raise ValueError("no frames")
-    images = []
+    flat = []
     for f in frames:
         img = f if isinstance(f, Image.Image) else Image.fromarray(np.ascontiguousarray(f))
         if img.mode not in ("RGB", "RGBA"):
             img = img.convert("RGBA")
-        images.append(_flatten(img).quantize(colors=256, method=Image.Quantize.MEDIANCUT))
+        flat.append(_flatten(img))
+    if shared_palette:
+        reference = flat[-1].quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+        images = [img.quantize(palette=reference, dither=Image.Dither.NONE) for img in flat[:-1]] + [
+            reference
+        ]
+    else:
+        images = [img.quantize(colors=256, method=Image.Quantize.MEDIANCUT) for img in flat]
     if isinstance(durations_ms, int):
         durations: int | list[int] = durations_ms
     else:
@@ -144,14 +157,15 @@ def encode_gif(
         if len(durations) != len(images):
             raise ValueError("one duration per frame")
     out = io.BytesIO()
+    extra = {"loop": loop} if loop is not None else {}
     images[0].save(
         out,
         format="GIF",
         save_all=True,
         append_images=images[1:],
         duration=durations,
-        loop=loop,
         disposal=1,
         optimize=False,
+        **extra,
     )
     return out.getvalue()

@@ -22,6 +22,21 @@ from .canvas import Canvas, Rect
 
 
 @dataclass(frozen=True, slots=True)
+class FrameOptions:
+    """Frame settings beyond the Chart.js defaults (the Image-Charts dialect sets them): the region
+    to lay out in (margins), the title's alignment, the legend's font size (CSS px) and whether
+    legend entries without text are left out."""
+
+    region: Rect | None = None
+    title_align: str = "center"
+    legend_size: float | None = None
+    legend_skip_empty: bool = False
+
+
+DEFAULT_FRAME = FrameOptions()
+
+
+@dataclass(frozen=True, slots=True)
 class LegendItem:
     text: str
     fill: theme.RGBA
@@ -31,51 +46,54 @@ class LegendItem:
 
 
 def layout_frame(
-    canvas: Canvas, spec: ChartSpec, items: list[LegendItem]
+    canvas: Canvas, spec: ChartSpec, items: list[LegendItem], frame: FrameOptions = DEFAULT_FRAME
 ) -> tuple[Rect, Callable[[Rect], None]]:
     """Draw title, subtitle and legend; return the remaining region and a finisher.
 
     The finisher must be called with the final chart area; it draws a ``chartArea`` legend.
     """
-    region = canvas.bounds
+    region = frame.region or canvas.bounds
     for text, bold, padding in (
         (spec.title, True, (theme.TITLE_PADDING, theme.TITLE_PADDING)),
         (spec.subtitle, False, (0.0, 0.0)),
     ):
         if text is not None and any(line for line in text.lines):
-            region = _title(canvas, region, text, bold, padding)
+            region = _title(canvas, region, text, bold, padding, frame.title_align)
 
     legend = spec.legend
     shown = items if legend.display else []
+    if frame.legend_skip_empty:
+        shown = [item for item in shown if item.text]
     if not shown:
         return region, _no_finish
+    size = canvas.px(frame.legend_size or theme.FONT_SIZE)
     color = theme.text_color(legend.color)
     position = legend.position if legend.position in ("top", "bottom", "left", "right") else "top"
     if legend.position == "chartArea":
 
         def finish(area: Rect) -> None:
-            rows, height = _rows(canvas, shown, area.width, area.height / 2)
-            _draw_rows(canvas, rows, Rect(area.x0, area.y1 - height, area.x1, area.y1), color, top=True)
+            rows, height = _rows(canvas, shown, area.width, area.height / 2, size)
+            _draw_rows(canvas, rows, Rect(area.x0, area.y1 - height, area.x1, area.y1), color, size)
 
         return region, finish
     if position in ("top", "bottom"):
-        rows, height = _rows(canvas, shown, region.width, region.height / 2)
+        rows, height = _rows(canvas, shown, region.width, region.height / 2, size)
         if position == "top":
             band = Rect(region.x0, region.y1 - height, region.x1, region.y1)
             region = region.inset(top=height)
         else:
             band = Rect(region.x0, region.y0, region.x1, region.y0 + height)
             region = region.inset(bottom=height)
-        _draw_rows(canvas, rows, band, color, top=position == "top")
+        _draw_rows(canvas, rows, band, color, size)
     else:
-        columns, width = _columns(canvas, shown, region.height, region.width / 2)
+        columns, width = _columns(canvas, shown, region.height, region.width / 2, size)
         if position == "left":
             band = Rect(region.x0, region.y0, region.x0 + width, region.y1)
             region = region.inset(left=width)
         else:
             band = Rect(region.x1 - width, region.y0, region.x1, region.y1)
             region = region.inset(right=width)
-        _draw_columns(canvas, columns, band, color)
+        _draw_columns(canvas, columns, band, color, size)
     return region, _no_finish
 
 
@@ -83,7 +101,9 @@ def _no_finish(area: Rect) -> None:
     return None
 
 
-def _title(canvas: Canvas, region: Rect, text: Text, bold: bool, padding: tuple[float, float]) -> Rect:
+def _title(
+    canvas: Canvas, region: Rect, text: Text, bold: bool, padding: tuple[float, float], align: str = "center"
+) -> Rect:
     size = canvas.px(text.font_size or theme.FONT_SIZE)
     line_h = size * theme.LINE_HEIGHT
     lines = [line for line in text.lines]
@@ -99,9 +119,13 @@ def _title(canvas: Canvas, region: Rect, text: Text, bold: bool, padding: tuple[
         else:
             top = region.y0 + depth - pad_out
             region_out = region.inset(bottom=depth)
+        inset = canvas.px(theme.TITLE_PADDING)
+        x, ha = {"left": (region.x0 + inset, "left"), "right": (region.x1 - inset, "right")}.get(
+            align, (region.cx, "center")
+        )
         for i, line in enumerate(lines):
             y = top - line_h * (i + 0.5)
-            canvas.text(region.cx, y, line, size=size, color=color, bold=bold)
+            canvas.text(x, y, line, size=size, color=color, bold=bold, ha=ha)
         return region_out
     depth = min(depth, region.width)
     # Vertical titles read bottom-to-top on the left and top-to-bottom on the right, like Chart.js.
@@ -121,9 +145,8 @@ def _item_width(canvas: Canvas, item: LegendItem, size: float) -> float:
 
 
 def _rows(
-    canvas: Canvas, items: list[LegendItem], width: float, max_height: float
+    canvas: Canvas, items: list[LegendItem], width: float, max_height: float, size: float
 ) -> tuple[list[list[tuple[LegendItem, float]]], float]:
-    size = canvas.px(theme.FONT_SIZE)
     pad = canvas.px(theme.LEGEND_PADDING)
     row_h = size + pad
     rows: list[list[tuple[LegendItem, float]]] = [[]]
@@ -141,9 +164,8 @@ def _rows(
 
 
 def _columns(
-    canvas: Canvas, items: list[LegendItem], height: float, max_width: float
+    canvas: Canvas, items: list[LegendItem], height: float, max_width: float, size: float
 ) -> tuple[list[list[tuple[LegendItem, float]]], float]:
-    size = canvas.px(theme.FONT_SIZE)
     pad = canvas.px(theme.LEGEND_PADDING)
     row_h = size + pad
     per_column = max(1, int((height - pad) // row_h))
@@ -160,9 +182,8 @@ def _columns(
 
 
 def _draw_rows(
-    canvas: Canvas, rows: list[list[tuple[LegendItem, float]]], band: Rect, color: theme.RGBA, top: bool
+    canvas: Canvas, rows: list[list[tuple[LegendItem, float]]], band: Rect, color: theme.RGBA, size: float
 ) -> None:
-    size = canvas.px(theme.FONT_SIZE)
     pad = canvas.px(theme.LEGEND_PADDING)
     placed: list[tuple[LegendItem, float, float]] = []
     for r, row in enumerate(rows):
@@ -176,9 +197,8 @@ def _draw_rows(
 
 
 def _draw_columns(
-    canvas: Canvas, columns: list[list[tuple[LegendItem, float]]], band: Rect, color: theme.RGBA
+    canvas: Canvas, columns: list[list[tuple[LegendItem, float]]], band: Rect, color: theme.RGBA, size: float
 ) -> None:
-    size = canvas.px(theme.FONT_SIZE)
     pad = canvas.px(theme.LEGEND_PADDING)
     placed: list[tuple[LegendItem, float, float]] = []
     x = band.x0 + pad

@@ -19,17 +19,20 @@ from core.specs.model import ChartSpec
 
 from . import paths, radial_scale, theme
 from .canvas import Canvas
-from .layout import LegendItem, layout_frame
+from .layout import DEFAULT_FRAME, FrameOptions, LegendItem, layout_frame
 from .series import as_number
 
 
-def render(canvas: Canvas, spec: ChartSpec) -> None:
+def render(
+    canvas: Canvas, spec: ChartSpec, frame: FrameOptions = DEFAULT_FRAME, progress: float = 1.0
+) -> None:
+    """``progress`` (animation) draws every dataset that share of the way out from the centre."""
     styles = [theme.series_style(ds, i) for i, ds in enumerate(spec.datasets)]
     items = [
         LegendItem(ds.label, st.fill, st.border, st.border_width, ds.hidden)
         for ds, st in zip(spec.datasets, styles, strict=True)
     ]
-    region, finish = layout_frame(canvas, spec, items)
+    region, finish = layout_frame(canvas, spec, items, frame)
     n = max([len(spec.labels)] + [len(ds.values) for ds in spec.datasets])
     labels = list(spec.labels) + [""] * (n - len(spec.labels))
     values = [
@@ -47,7 +50,7 @@ def render(canvas: Canvas, spec: ChartSpec) -> None:
     if cfg.display:
         radial_scale.draw_point_labels(canvas, scale, labels)
     a = radial_scale.angles(n)
-    polys = {i: scale.xy(a, scale.r(values[i])) for i in visible}
+    polys = {i: scale.xy(a, scale.r(values[i]) * max(progress, 0.0)) for i in visible}
     closed = {i: bool(np.isfinite(values[i]).all()) and n >= 3 for i in visible}
     count = len(spec.datasets)
     for i in visible:

@@ -19,7 +19,7 @@ from core.specs.model import ChartSpec, Dataset
 
 from . import radial_scale, theme
 from .canvas import Canvas
-from .layout import LegendItem, layout_frame
+from .layout import DEFAULT_FRAME, FrameOptions, LegendItem, layout_frame
 from .series import as_number
 
 DOUGHNUT_CUTOUT = 0.5
@@ -38,11 +38,14 @@ def _legend(spec: ChartSpec, n: int) -> list[LegendItem]:
     return [LegendItem(labels[i], fills[i], borders[i], width) for i in range(n) if labels[i] or spec.labels]
 
 
-def render(canvas: Canvas, spec: ChartSpec) -> None:
+def render(
+    canvas: Canvas, spec: ChartSpec, frame: FrameOptions = DEFAULT_FRAME, progress: float = 1.0
+) -> None:
+    """``progress`` (animation) scales polar-area radii; pies grow in ``imagecharts.pie``."""
     n = _label_count(spec)
-    region, finish = layout_frame(canvas, spec, _legend(spec, n))
+    region, finish = layout_frame(canvas, spec, _legend(spec, n), frame)
     if spec.type == "polarArea":
-        _polar(canvas, spec, region, n)
+        _polar(canvas, spec, region, n, progress)
     else:
         _pie(canvas, spec, region, n)
     finish(region)
@@ -97,7 +100,7 @@ def _pie(canvas: Canvas, spec: ChartSpec, region, n: int) -> None:
     _wedges(canvas, wedges, fills, borders, widths, zorder=3)
 
 
-def _polar(canvas: Canvas, spec: ChartSpec, region, n: int) -> None:
+def _polar(canvas: Canvas, spec: ChartSpec, region, n: int, progress: float = 1.0) -> None:
     cfg = spec.axis("r")
     visible: list[Dataset] = [ds for ds in spec.datasets if not ds.hidden]
     data = np.array([as_number(v) for ds in visible for v in ds.values], dtype=float)
@@ -108,7 +111,7 @@ def _polar(canvas: Canvas, spec: ChartSpec, region, n: int) -> None:
     wedges, fills, borders, widths = [], [], [], []
     for ds in visible:
         f, b, w = theme.slice_colors(ds, len(ds.values), spec.type)
-        radii = scale.r(np.array([as_number(v) for v in ds.values], dtype=float))
+        radii = scale.r(np.array([as_number(v) for v in ds.values], dtype=float)) * max(progress, 0.0)
         for i, r in enumerate(radii):
             if not math.isfinite(r) or r <= 0:
                 continue

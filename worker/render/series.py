@@ -164,16 +164,23 @@ def _xy(plane: Plane, ip: np.ndarray, vp: np.ndarray) -> np.ndarray:
     return np.column_stack((vp, ip) if plane.horizontal else (ip, vp))
 
 
-def draw_bars(canvas: Canvas, s: Series, plane: Plane, slots: int, zorder: float) -> None:
-    ok = ~(np.isnan(s.idx) | np.isnan(s.val))
-    if not ok.any():
-        return
-    center = plane.idx_px(s.idx[ok])
+def bar_centers(s: Series, plane: Plane, slots: int, idx: np.ndarray) -> tuple[np.ndarray, float]:
+    """Pixel centres (along the index axis) of this series' bars at index values ``idx``, and the
+    bar width."""
+    center = plane.idx_px(idx)
     slot_w = plane.category_width * CATEGORY_PERCENTAGE / slots
-    bar_w = slot_w * BAR_PERCENTAGE
     c = center - plane.category_width * CATEGORY_PERCENTAGE / 2 + slot_w * (s.slot + 0.5)
     if plane.horizontal:
         c = center + plane.category_width * CATEGORY_PERCENTAGE / 2 - slot_w * (s.slot + 0.5)
+    return c, slot_w * BAR_PERCENTAGE
+
+
+def draw_bars(canvas: Canvas, s: Series, plane: Plane, slots: int, zorder: float) -> np.ndarray | None:
+    """Draw the bars; returns their corners, shape (n, 4, 2) in device pixels (None when empty)."""
+    ok = ~(np.isnan(s.idx) | np.isnan(s.val))
+    if not ok.any():
+        return None
+    c, bar_w = bar_centers(s, plane, slots, s.idx[ok])
     base = plane.val_px(s.base[ok]) if s.stacked else np.full(c.shape, plane.val_base)
     top = plane.val_px(s.top[ok])
     base = np.nan_to_num(base, nan=plane.val_base)
@@ -191,7 +198,7 @@ def draw_bars(canvas: Canvas, s: Series, plane: Plane, slots: int, zorder: float
         canvas.add(
             PolyCollection(rects, facecolors=fills, edgecolors="none", linewidths=0), plane.area, zorder
         )
-        return
+        return rects
     # Chart.js draws the border inside the bar and skips the base side ("borderSkipped: start").
     sign = np.sign(top - base)
     sign[sign == 0] = 1
@@ -210,6 +217,7 @@ def draw_bars(canvas: Canvas, s: Series, plane: Plane, slots: int, zorder: float
     borders = [s.style.border_at(int(i)) for i in where]
     canvas.add(PolyCollection(inner, facecolors=fills, edgecolors="none", linewidths=0), plane.area, zorder)
     canvas.add(PolyCollection(frame, facecolors=borders, edgecolors="none", linewidths=0), plane.area, zorder)
+    return rects
 
 
 def line_runs(s: Series, plane: Plane) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
@@ -324,7 +332,8 @@ def draw_fill(
     planes: dict[int, Plane],
     others: list[Series],
     zorder: float,
-) -> None:
+) -> PathPatch | None:
+    """Fill under (or between) lines; returns the drawn patch (None when there is nothing)."""
     plane = planes[s.order]
     ip, vp, rs = line_runs(s, plane)
     tension = s.ds.tension
@@ -337,7 +346,7 @@ def draw_fill(
     else:
         other = others[target]
         if other.ds.hidden:
-            return
+            return None
         o_ip, o_vp, _ = line_runs(other, planes[other.order])
         n = min(len(ip), len(o_ip))
         ok = ~(np.isnan(ip[:n]) | np.isnan(vp[:n]) | np.isnan(o_ip[:n]) | np.isnan(o_vp[:n]))
@@ -348,5 +357,8 @@ def draw_fill(
             theirs = run_path(plane, o_ip, o_vp, r, other.ds.tension)
             parts.append(paths.area_between(mine, theirs))
     p = paths.join(parts)
-    if p is not None:
-        canvas.add(PathPatch(p, facecolor=s.style.fill, edgecolor="none", linewidth=0), plane.area, zorder)
+    if p is None:
+        return None
+    patch = PathPatch(p, facecolor=s.style.fill, edgecolor="none", linewidth=0)
+    canvas.add(patch, plane.area, zorder)
+    return patch

@@ -1,0 +1,313 @@
+"""The dashboard: sign-up, log-in, log-out and the account pages (server-rendered HTML forms).
+
+Every form carries a CSRF token (see api/browser.py). Pages use the same core services as the
+JSON management API, so both write the same audit rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+
+from api import auth, browser
+from api.openapi import doc
+from api.rendering import services
+from api.routes.management import audit_view
+from core.db import utcnow
+from core.models import Account
+from core.services import accounts, audit, keys, members, plans, reports
+from core.services.quotas import UPGRADE_URL
+
+bp = Blueprint("dashboard", __name__)
+
+
+def _hidden(summary: str):  # noqa: ANN202
+    return doc(summary=summary, tags=["Dashboard"], hidden=True)
+
+
+def _page(template: str, status: int = 200, **context) -> Response:  # noqa: ANN003
+    response = Response(render_template(template, dashboard=g.get("dashboard"), **context), status=status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
+    )
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _login_redirect() -> Response:
+    return redirect(url_for("dashboard.login", next=request.path))
+
+
+def _csrf_ok() -> bool:
+    return browser.csrf_valid(request.form.get(browser.CSRF_FIELD))
+
+
+def _csrf_failed() -> Response:
+    return _page(
+        "message.html", 400, title="Form expired", message="The form expired. Go back, reload and try again."
+    )
+
+
+def _session_ttl() -> dt.timedelta:
+    return dt.timedelta(hours=services().settings.session_hours)
+
+
+def _safe_next(value: str | None) -> str:
+    if value and value.startswith("/app") and not value.startswith("//") and not urlsplit(value).netloc:
+        return value
+    return url_for("dashboard.overview")
+
+
+def _log_in(member, next_url: str) -> Response:  # noqa: ANN001
+    with services().sessions() as session, session.begin():
+        token = members.start_session(
+            session,
+            member,
+            _session_ttl(),
+            ip=g.principal.client_ip,
+            user_agent=request.headers.get("User-Agent"),
+        )
+    g.new_session_token = token
+    response = redirect(next_url, code=303)
+    browser.set_session_cookie(response, token, _session_ttl())
+    return response
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@auth.page
+@_hidden("Sign up")
+def signup():
+    settings = services().settings
+    if not settings.signup_enabled:
+        return _page(
+            "message.html", 403, title="Sign-up is closed", message="Ask the operator for an account."
+        )
+    if request.method == "GET":
+        return _page("signup.html", form={})
+    if not _csrf_ok():
+        return _csrf_failed()
+    form = {k: request.form.get(k, "") for k in ("account", "email")}
+    try:
+        with services().sessions() as session, session.begin():
+            _, member = members.sign_up(
+                session,
+                form["account"],
+                form["email"],
+                request.form.get("password", ""),
+                ip=g.principal.client_ip,
+            )
+    except (members.MemberError, accounts.AccountError) as exc:
+        return _page("signup.html", 400, form=form, error=str(exc))
+    return _log_in(member, url_for("dashboard.overview"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@auth.page
+@_hidden("Log in")
+def login():
+    next_url = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if g.get("dashboard") is not None:
+            return redirect(next_url)
+        return _page("login.html", next=next_url, email="")
+    if not _csrf_ok():
+        return _csrf_failed()
+    email = request.form.get("email", "")
+    with services().sessions() as session, session.begin():
+        member = members.verify_login(session, email, request.form.get("password", ""))
+        if member is not None:
+            audit.record(
+                session,
+                action="member.logged_in",
+                actor=audit.Actor(
+                    "member", str(member.id), member.email, g.principal.client_ip, g.request_id
+                ),
+                account_id=member.account_id,
+                target=("member", member.id),
+            )
+    if member is None:
+        return _page("login.html", 401, next=next_url, email=email, error="Wrong email or password.")
+    return _log_in(member, next_url)
+
+
+@bp.post("/logout")
+@auth.page
+@_hidden("Log out")
+def logout():
+    if g.get("dashboard") is not None:
+        if not _csrf_ok():
+            return _csrf_failed()
+        with services().sessions() as session, session.begin():
+            members.end_session(session, request.cookies.get(browser.SESSION_COOKIE, ""))
+    response = redirect(url_for("dashboard.login"), code=303)
+    browser.clear_session_cookie(response)
+    return response
+
+
+@bp.get("/app")
+@auth.page
+@_hidden("Dashboard overview")
+def overview():
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    principal = g.principal
+    with services().sessions() as session:
+        stats = reports.stats(session, principal.account_id)
+        recent, _ = reports.render_history(session, principal.account_id, limit=10)
+    return _page("app/overview.html", stats=stats, recent=recent)
+
+
+@bp.route("/app/api-keys", methods=["GET", "POST"])
+@auth.page
+@_hidden("API keys")
+def api_keys():
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    principal = g.principal
+    svc = services()
+    created = error = None
+    status = 200
+    if request.method == "POST":
+        if not _csrf_ok():
+            return _csrf_failed()
+        expires_at = None
+        days = request.form.get("expires_days", "").strip()
+        try:
+            if days:
+                if not days.isdigit() or not 1 <= int(days) <= 3650:
+                    raise keys.KeyRequestError("Expiry must be 1 to 3650 days")
+                expires_at = utcnow() + dt.timedelta(days=int(days))
+            with svc.sessions() as session, session.begin():
+                account = session.get(Account, principal.account_id)
+                _, created = keys.issue_key(
+                    session,
+                    account,
+                    name=request.form.get("name", "")[:200],
+                    environment=svc.settings.key_environment,
+                    scopes=request.form.getlist("scopes"),
+                    expires_at=expires_at,
+                    actor=principal.actor(g.request_id),
+                )
+        except keys.KeyRequestError as exc:
+            error, status = str(exc), 400
+    with svc.sessions() as session:
+        rows = [keys.key_view(row) for row in keys.list_keys(session, principal.account_id)]
+    return _page("app/api_keys.html", status, keys=rows, created=created, error=error, scopes=keys.SCOPES)
+
+
+@bp.post("/app/api-keys/<uuid:key_id>/revoke")
+@auth.page
+@_hidden("Revoke an API key")
+def revoke_key(key_id: uuid.UUID):
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    if not _csrf_ok():
+        return _csrf_failed()
+    principal = g.principal
+    try:
+        with services().sessions() as session, session.begin():
+            keys.revoke_key(session, principal.account_id, key_id, principal.actor(g.request_id))
+    except LookupError:
+        return _page("message.html", 404, title="Not found", message="No such key in this account.")
+    return redirect(url_for("dashboard.api_keys"), code=303)
+
+
+@bp.post("/app/api-keys/<uuid:key_id>/roll")
+@auth.page
+@_hidden("Roll an API key")
+def roll_key(key_id: uuid.UUID):
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    if not _csrf_ok():
+        return _csrf_failed()
+    principal = g.principal
+    hours = request.form.get("grace_hours", "24").strip() or "24"
+    if not hours.isdigit() or int(hours) > 720:
+        return _page("message.html", 400, title="Invalid", message="Keep the old key 0 to 720 hours.")
+    try:
+        with services().sessions() as session, session.begin():
+            _, created = keys.roll_key(
+                session,
+                principal.account_id,
+                key_id,
+                utcnow() + dt.timedelta(hours=int(hours)),
+                principal.actor(g.request_id),
+            )
+            rows = [keys.key_view(row) for row in keys.list_keys(session, principal.account_id)]
+    except LookupError:
+        return _page("message.html", 404, title="Not found", message="No such key in this account.")
+    except keys.KeyRequestError as exc:
+        return _page("message.html", 400, title="Cannot roll this key", message=str(exc))
+    return _page("app/api_keys.html", keys=rows, created=created, error=None, scopes=keys.SCOPES)
+
+
+@bp.get("/app/usage-billing")
+@auth.page
+@_hidden("Usage and billing")
+def usage_billing():
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    with services().sessions() as session:
+        usage = reports.usage(session, g.principal.account_id)
+        catalogue = [plans.plan_view(p) for p in plans.list_plans(session)]
+    return _page("app/usage_billing.html", usage=usage, plans=catalogue, upgrade_url=UPGRADE_URL)
+
+
+@bp.get("/app/audit-logs")
+@auth.page
+@_hidden("Audit log")
+def audit_logs():
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    action = request.args.get("action", "")[:80] or None
+    actor = request.args.get("actor", "")[:254] or None
+    cursor = request.args.get("cursor", "")
+    with services().sessions() as session:
+        rows, more = audit.search(
+            session,
+            g.principal.account_id,
+            action=action,
+            actor=actor,
+            before_id=int(cursor) if cursor.isdigit() else None,
+            limit=50,
+        )
+    entries = [audit_view(row) for row in rows]
+    next_cursor = rows[-1].id if more and rows else None
+    return _page(
+        "app/audit_logs.html",
+        entries=entries,
+        action=action or "",
+        actor=actor or "",
+        next_cursor=next_cursor,
+    )
+
+
+@bp.route("/app/settings", methods=["GET", "POST"])
+@auth.page
+@_hidden("Settings")
+def settings_page():
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    principal = g.principal
+    error, status, saved = None, 200, False
+    if request.method == "POST":
+        if not _csrf_ok():
+            return _csrf_failed()
+        value = request.form.get("custom_domain", "").strip() or None
+        own_host = urlsplit(services().settings.public_url).hostname
+        try:
+            with services().sessions() as session, session.begin():
+                accounts.set_custom_domain(
+                    session, principal.account_id, value, principal.actor(g.request_id), own_host=own_host
+                )
+            saved = True
+        except accounts.AccountError as exc:
+            error, status = str(exc), 400
+    with services().sessions() as session:
+        account = session.get(Account, principal.account_id)
+        domain = account.custom_domain
+    return _page("app/settings.html", status, custom_domain=domain or "", error=error, saved=saved)

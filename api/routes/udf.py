@@ -1,0 +1,153 @@
+"""The TradingView-style market API (candlestick-udf-api.txt): POST /api/v1/authorize,
+GET /api/v1/symbol_info, GET /api/v1/history (columns) and /api/v1/history/rows (rows).
+
+History answers with the candle width its window calls for (<= 24 h: 1m, <= 5 d: 5m, <= 30 d: 30m,
+<= 90 d: 1h, <= 6 months: 2h, else 1d); ``resolution`` is required but, as documented, not used.
+Candles are time-ascending and every array has one entry per candle (the document's sample shows
+neither; clients of such APIs rely on both).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import select
+
+from api.auth import client_ip, public
+from api.market_auth import UdfError, count_request, market_principal, udf_route
+from api.rendering import services
+from core.db import get_engine
+from core.models import Account
+from core.services.keys import Principal, find_active_key
+from core.services.market.candles import Candle, read_candles
+from core.services.market.intervals import EPOCH, history_minutes, unix_seconds
+from core.services.market.symbols import list_symbols, resolve
+from core.services.market.tokens import issue_token
+
+bp = Blueprint("udf", __name__, url_prefix="/api/v1")
+HISTORY_FAILURE = "Something went wrong. Please try again later."
+NOT_FOUND = "Not found- Could not find feedID for symbol"
+MAX_UNIX = 10**11  # later than this is not a time in seconds
+
+
+@bp.post("/authorize")
+@public
+@udf_route("Error - Failed to generate token")
+def authorize():
+    svc = services()
+    count_request(Principal(client_ip=client_ip(request, svc.settings.trusted_proxies)))
+    login = request.form.get("login", "").strip()
+    password = request.form.get("password", "").strip()
+    missing = [
+        f"{name}: missing required field" for name, v in (("Login", login), ("Password", password)) if not v
+    ]
+    if missing:
+        raise UdfError(400, "Parse error - " + ", ".join(missing))
+    with svc.sessions() as session, session.begin():
+        account_id = session.scalar(select(Account.id).where(_account_matches(login)))
+        if account_id is None:
+            raise UdfError(404, f"Not found - user not found for id {login}")
+        key = find_active_key(session, password)
+        if key is None or key.account_id != account_id:
+            raise UdfError(401, "Unauthorized - Invalid credentials")
+        key_id = key.id
+    token, expires = issue_token(svc.settings.secret_key, account_id, key_id, svc.settings.market_token_ttl)
+    return jsonify(d={"access_token": token, "expiration": expires}, s="ok")
+
+
+def _account_matches(login: str) -> Any:
+    """``login`` is the account id; the account's name is accepted too."""
+    try:
+        return Account.id == uuid.UUID(login)
+    except ValueError:
+        return Account.name == login
+
+
+@bp.get("/symbol_info")
+@public
+@udf_route("Error - Something went wrong")
+def symbol_info():
+    market_principal()
+    group = request.args.get("group")
+    with services().sessions() as session:
+        symbols = list_symbols(session, group.strip() if group and group.strip() else None)
+    return jsonify(
+        {
+            "s": "ok",
+            "symbol": [s.name for s in symbols],
+            "currency": [s.quote_currency for s in symbols],
+            "base-currency": [s.base_currency for s in symbols],
+        }
+    )
+
+
+@bp.get("/history")
+@public
+@udf_route(HISTORY_FAILURE)
+def history():
+    candles = _history_candles()
+    return jsonify(
+        s="ok",
+        t=[unix_seconds(c.bucket) for c in candles],
+        c=[float(c.close) for c in candles],
+        o=[float(c.open) for c in candles],
+        h=[float(c.high) for c in candles],
+        l=[float(c.low) for c in candles],
+        v=[float(c.volume) for c in candles],
+    )
+
+
+@bp.get("/history/rows")
+@public
+@udf_route(HISTORY_FAILURE)
+def history_rows():
+    candles = _history_candles()
+    return jsonify(
+        s="ok",
+        candles=[
+            [
+                unix_seconds(c.bucket),
+                float(c.open),
+                float(c.high),
+                float(c.low),
+                float(c.close),
+                float(c.volume),
+            ]
+            for c in candles
+        ],
+    )
+
+
+def _history_candles() -> list[Candle]:
+    market_principal()
+    values = {}
+    for name in ("symbol", "resolution", "from", "to"):
+        value = request.args.get(name, "").strip()
+        if not value:
+            raise UdfError(400, f"Parse error {name}: missing required field")
+        values[name] = value
+    start, end = (_unix(values[name], name) for name in ("from", "to"))
+    if end < start:
+        raise UdfError(400, "Parse error to: must not be before from")
+    svc = services()
+    with svc.sessions() as session:
+        info = resolve(session, values["symbol"])
+    if info is None:
+        raise UdfError(404, NOT_FOUND)
+    minutes = history_minutes(start, end)
+    with get_engine(svc.settings.database_url).connect() as conn:
+        # Both ends are inclusive: bars opening at `from` ... `to`.
+        return read_candles(conn, info.id, minutes, start, end + dt.timedelta(seconds=1))
+
+
+def _unix(value: str, name: str) -> dt.datetime:
+    try:
+        seconds = int(value)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds < MAX_UNIX:
+        raise UdfError(400, f"Parse error {name}: expected a unix timestamp in seconds")
+    return EPOCH + dt.timedelta(seconds=seconds)

@@ -1,0 +1,19 @@
+"""Health probe bodies."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"enum": ["ok"]})
+
+
+class ReadinessSchema(Schema):
+    status = fields.String(required=True, metadata={"enum": ["ready", "not ready"]})
+    checks = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "Each dependency: `ok` or `error: ...`."},
+    )

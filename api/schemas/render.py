@@ -1,0 +1,95 @@
+"""The render requests as the API reference shows them. The spec itself is parsed by
+``core.specs`` (which accepts more, e.g. the QuickChart ``{"chart": {...}}`` envelope and Chart.js
+2.x option layouts); these schemas document the common shape and its limits."""
+
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from core.specs.model import CHART_TYPES, FORMATS, MAX_PIXEL_RATIO, MAX_SIDE, MIN_PIXEL_RATIO, MIN_SIDE
+
+_SIDE = validate.Range(MIN_SIDE, MAX_SIDE)
+
+
+class DatasetSchema(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+    label = fields.String(validate=validate.Length(max=500))
+    data = fields.List(
+        fields.Float(allow_none=True),
+        required=True,
+        validate=validate.Length(max=50_000),
+        metadata={"description": "Numbers; scatter/bubble charts take {x, y[, r]} points instead."},
+    )
+    type = fields.String(validate=validate.OneOf(CHART_TYPES), metadata={"description": "Mixed charts."})
+    backgroundColor = fields.Raw(metadata={"description": "A CSS color or a list of them."})
+    borderColor = fields.Raw(metadata={"description": "A CSS color or a list of them."})
+
+
+class ChartDataSchema(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+    labels = fields.List(
+        fields.String(validate=validate.Length(max=500)), validate=validate.Length(max=10_000)
+    )
+    datasets = fields.List(fields.Nested(DatasetSchema), required=True, validate=validate.Length(1, 50))
+
+
+class ChartRequestSchema(Schema):
+    """A Chart.js-style chart. Unknown keys are ignored and listed in ``X-Chart-Warnings``."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(required=True, validate=validate.OneOf(CHART_TYPES))
+    width = fields.Integer(load_default=800, validate=_SIDE)
+    height = fields.Integer(load_default=400, validate=_SIDE)
+    format = fields.String(load_default="png", validate=validate.OneOf(FORMATS))
+    devicePixelRatio = fields.Float(load_default=1, validate=validate.Range(MIN_PIXEL_RATIO, MAX_PIXEL_RATIO))
+    data = fields.Nested(ChartDataSchema, required=True)
+    options = fields.Dict(metadata={"description": "Chart.js options (2.x or 3.x/4.x layout)."})
+    backgroundColor = fields.String(
+        metadata={"description": "Canvas color; default white (transparent SVG)."}
+    )
+    returnUrl = fields.Boolean(
+        load_default=False, metadata={"description": "Answer JSON with the image URL instead of the bytes."}
+    )
+
+
+class JobRequestSchema(ChartRequestSchema):
+    webhookUrl = fields.String(
+        validate=validate.Length(max=2000),
+        metadata={"description": "http(s) URL called when the job finishes (plans with webhooks)."},
+    )
+
+
+class RenderQuerySchema(Schema):
+    """``GET /api/v1/render``: ``chart``/``c`` (base64url JSON spec) or the simple parameters."""
+
+    chart = fields.String(metadata={"description": "The whole spec as base64url JSON."})
+    c = fields.String(metadata={"description": "Alias of chart."})
+    type = fields.String(validate=validate.OneOf(CHART_TYPES))
+    cht = fields.String(metadata={"description": "Alias of type."})
+    labels = fields.String(metadata={"description": "Comma-separated labels."})
+    l = fields.String(metadata={"description": "Alias of labels."})  # noqa: E741 - the public name
+    data = fields.String(metadata={"description": "Comma-separated numbers."})
+    d = fields.String(metadata={"description": "Alias of data."})
+    title = fields.String()
+    t = fields.String(metadata={"description": "Alias of title."})
+    width = fields.Integer(validate=_SIDE)
+    height = fields.Integer(validate=_SIDE)
+    format = fields.String(validate=validate.OneOf(FORMATS))
+    devicePixelRatio = fields.Float(validate=validate.Range(MIN_PIXEL_RATIO, MAX_PIXEL_RATIO))
+    returnUrl = fields.Boolean()
+
+
+class IdempotencyHeaderSchema(Schema):
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key",
+        validate=validate.Length(1, 255),
+        metadata={
+            "description": "Retries with the same key and body return the first job (never charged twice)."
+        },
+    )

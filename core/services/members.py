@@ -1,0 +1,215 @@
+"""Members (people who log in to the dashboard), their passwords and their sessions.
+
+Passwords are hashed with argon2id (argon2-cffi's ``PasswordHasher`` defaults, the RFC 9106 low-
+memory profile); hashes are upgraded on the next log-in when those parameters change. A log-in with
+an unknown email still runs one hash verification, so response time does not reveal which emails
+exist. Sessions are random tokens; only their SHA-256 is stored, and log-out revokes the row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+import secrets
+import uuid
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.models import Account, Member, MemberSession, Plan
+from core.services import audit
+from core.services.accounts import create_account
+from core.services.keys import Principal
+from core.services.plans import PlanTerms
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # argon2 is happy with more; this bounds the work one request can ask for
+ROLES = ("owner", "member")
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so both paths cost one argon2 verification.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+class MemberError(ValueError):
+    """A sign-up or member change that cannot be accepted (the message says why)."""
+
+
+def normalize_email(email: str) -> str:
+    value = (email or "").strip().lower()
+    if len(value) > 254 or not EMAIL.match(value):
+        raise MemberError("Enter a valid email address")
+    return value
+
+
+def check_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD:
+        raise MemberError(f"Passwords need at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise MemberError(f"Passwords may have at most {MAX_PASSWORD} characters")
+    return password
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(check_password(password))
+
+
+def add_member(
+    session: Session,
+    account: Account,
+    email: str,
+    password: str,
+    actor: audit.Actor,
+    *,
+    role: str = "member",
+) -> Member:
+    """Add a person to ``account`` (audited). The email must not belong to anyone yet."""
+    if role not in ROLES:
+        raise MemberError(f"role must be one of {', '.join(ROLES)}")
+    email = normalize_email(email)
+    if session.scalar(select(func.count()).select_from(Member).where(Member.email == email)):
+        raise MemberError("An account with this email already exists; log in instead")
+    member = Member(account_id=account.id, email=email, password_hash=hash_password(password), role=role)
+    try:
+        with session.begin_nested():
+            session.add(member)
+            session.flush()
+    except IntegrityError as exc:  # the same email, signed up a moment ago
+        raise MemberError("An account with this email already exists; log in instead") from exc
+    audit.record(
+        session,
+        action="member.added",
+        actor=actor,
+        account_id=account.id,
+        target=("member", member.id),
+        after={"email": email, "role": role},
+    )
+    return member
+
+
+def sign_up(
+    session: Session, account_name: str, email: str, password: str, *, ip: str | None = None
+) -> tuple[Account, Member]:
+    """A new account on the trial plan, with its first member as owner (both audited)."""
+    email = normalize_email(email)
+    check_password(password)
+    if session.scalar(select(func.count()).select_from(Member).where(Member.email == email)):
+        raise MemberError("An account with this email already exists; log in instead")
+    actor = audit.Actor("member", None, email, ip)
+    account = create_account(session, account_name, "trial", actor)
+    member = add_member(session, account, email, password, actor, role="owner")
+    return account, member
+
+
+def verify_login(session: Session, email: str, password: str) -> Member | None:
+    """The member these credentials belong to, or None. Upgrades an outdated hash in place."""
+    try:
+        email = normalize_email(email)
+    except MemberError:
+        email = ""
+    member = session.scalars(select(Member).where(Member.email == email)).first() if email else None
+    if not password or len(password) > MAX_PASSWORD:
+        return None
+    try:
+        _hasher.verify(member.password_hash if member else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if member is None:
+        return None
+    if _hasher.check_needs_rehash(member.password_hash):
+        member.password_hash = _hasher.hash(password)
+    member.last_login_at = utcnow()
+    return member
+
+
+def change_password(session: Session, member: Member, new_password: str, actor: audit.Actor) -> None:
+    """Set a new password (audited without the password) and end the member's other sessions."""
+    member.password_hash = hash_password(new_password)
+    session.execute(
+        update(MemberSession)
+        .where(MemberSession.member_id == member.id, MemberSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    audit.record(
+        session,
+        action="member.password_changed",
+        actor=actor,
+        account_id=member.account_id,
+        target=("member", member.id),
+    )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(
+    session: Session, member: Member, ttl: dt.timedelta, *, ip: str | None, user_agent: str | None
+) -> str:
+    """Open a dashboard session; returns the cookie token (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        MemberSession(
+            member_id=member.id,
+            token_hash=_token_hash(token),
+            expires_at=utcnow() + ttl,
+            ip=ip,
+            user_agent=(user_agent or "")[:300] or None,
+        )
+    )
+    session.flush()
+    return token
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(
+        update(MemberSession)
+        .where(MemberSession.token_hash == _token_hash(token), MemberSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class DashboardSession:
+    principal: Principal
+    session_id: uuid.UUID
+    email: str
+    role: str
+    account_name: str
+
+
+def resolve_session(session: Session, token: str, client_ip: str) -> DashboardSession | None:
+    """The live session behind a cookie token, as a principal with every scope, or None."""
+    if not token or len(token) > 100:
+        return None
+    row = session.execute(
+        select(MemberSession.id, Member, Account, Plan)
+        .join(Member, Member.id == MemberSession.member_id)
+        .join(Account, Account.id == Member.account_id)
+        .join(Plan, Plan.name == Account.plan_name)
+        .where(
+            MemberSession.token_hash == _token_hash(token),
+            MemberSession.revoked_at.is_(None),
+            MemberSession.expires_at > utcnow(),
+        )
+    ).first()
+    if row is None:
+        return None
+    session_id, member, account, plan = row
+    principal = Principal(
+        client_ip=client_ip,
+        account_id=account.id,
+        member_id=member.id,
+        scopes=frozenset(("render", "read", "manage")),
+        plan=PlanTerms.of(plan, account.trial_ends_at),
+        custom_domain=account.custom_domain,
+        label=member.email,
+    )
+    return DashboardSession(principal, session_id, member.email, member.role, account.name)

@@ -1,0 +1,304 @@
+"""Readers for the simple Image-Charts parameters: size, type, title, legend, margins, grid, line
+styles, labels, animation, output format and QR options. Each returns plain values or raises an
+error naming its parameter (see ``codes``)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from core.specs.imagecharts import codes
+from core.specs.imagecharts.colors import parse_color
+from core.specs.imagecharts.style import Animation
+from core.specs.model import MAX_LABELS, MAX_TEXT
+from core.specs.values import number_label
+
+MAX_SIDE = 999
+MAX_AREA = 998_001
+MAX_FONT_SIZE = 100.0
+MAX_LINE_WIDTH = 50.0
+MAX_DASH = 200.0
+MIN_ANIMATION_MS, MAX_ANIMATION_MS, DEFAULT_ANIMATION_MS = 10, 1500, 1200
+DEFAULT_EASING = "easeOutQuart"
+# Every easing the documentation lists; names are case-sensitive.
+EASINGS = tuple(
+    f"ease{way}{curve}"
+    for curve in ("Quad", "Cubic", "Quart", "Quint", "Sine", "Expo", "Circ", "Elastic", "Back", "Bounce")
+    for way in ("In", "Out", "InOut")
+)
+QR_LEVELS = ("L", "M", "Q", "H")
+
+# cht value -> (family, variant). Fallbacks documented by Image-Charts: bvo -> bvs, p3/pc -> p.
+CHART_TYPES: dict[str, tuple[str, str]] = {
+    "bvs": ("bar", "vertical-stacked"),
+    "bvo": ("bar", "vertical-stacked"),
+    "bhs": ("bar", "horizontal-stacked"),
+    "bvg": ("bar", "vertical-grouped"),
+    "bhg": ("bar", "horizontal-grouped"),
+    "lc": ("line", "lc"),
+    "ls": ("line", "ls"),
+    "lxy": ("line", "lxy"),
+    "p": ("pie", "pie"),
+    "p3": ("pie", "pie"),
+    "pc": ("pie", "pie"),
+    "pd": ("pie", "doughnut"),
+    "r": ("radar", "r"),
+    "rs": ("radar", "rs"),
+    "pa": ("polarArea", "pa"),
+    "s": ("scatter", "s"),
+    "bb": ("bubble", "bb"),
+    "qr": ("qr", "qr"),
+}
+
+_SIZE = re.compile(r"\s*(\d{1,6})\s*[xX]\s*(\d{1,6})\s*")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True, slots=True)
+class ChartType:
+    code: str  # as given, e.g. "p3"
+    family: str
+    variant: str
+    no_default_axes: bool  # ":nda"
+
+
+def number(text: str, param: str, what: str, *, low: float | None = None, high: float | None = None) -> float:
+    """A plain decimal number (no NaN, no infinity), optionally range-checked."""
+    stripped = text.strip()
+    if not _NUMBER.fullmatch(stripped) or not math.isfinite(float(stripped)):
+        raise codes.fail(param, f"{what} must be a number, got {codes.shown(text)}")
+    value = float(stripped)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise codes.fail(
+            param,
+            f"{what} must be between {number_label(low if low is not None else -math.inf)} and "
+            f"{number_label(high if high is not None else math.inf)}, got {number_label(value)}",
+        )
+    return value
+
+
+def integer(text: str, param: str, what: str, *, low: int, high: int) -> int:
+    value = number(text, param, what, low=low, high=high)
+    if not value.is_integer():
+        raise codes.fail(param, f"{what} must be a whole number, got {codes.shown(text)}")
+    return int(value)
+
+
+def label_text(text: str, param: str) -> str:
+    """One line of text (control characters such as line breaks become spaces), at most MAX_TEXT."""
+    if len(text) > MAX_TEXT:
+        raise codes.fail(param, f"is longer than {MAX_TEXT} characters", codes.LIMIT_EXCEEDED)
+    return _CONTROL.sub(" ", text)
+
+
+def labels(text: str, param: str) -> tuple[str, ...]:
+    """A ``|``-separated label list; an empty item (``||``) is a label left blank."""
+    items = text.split("|")
+    if len(items) > MAX_LABELS:
+        raise codes.fail(
+            param, f"has {len(items)} labels; at most {MAX_LABELS} are allowed", codes.LIMIT_EXCEEDED
+        )
+    return tuple(label_text(item, param) for item in items)
+
+
+def chart_size(text: str) -> tuple[int, int]:
+    match = _SIZE.fullmatch(text)
+    if match is None:
+        raise codes.fail(
+            "chs", f"must be <width>x<height> in pixels, got {codes.shown(text)}", codes.INVALID_CHART_SIZE
+        )
+    width, height = int(match.group(1)), int(match.group(2))
+    if width < 1 or height < 1:
+        raise codes.fail(
+            "chs",
+            f"width and height must be at least 1 pixel, got {width}x{height}",
+            codes.INVALID_CHART_SIZE,
+        )
+    if width > MAX_SIDE or height > MAX_SIDE:
+        raise codes.fail(
+            "chs",
+            f"width and height must each be at most {MAX_SIDE} pixels, got {width}x{height}",
+            codes.CHART_SIZE_TOO_LARGE,
+        )
+    if width * height > MAX_AREA:
+        raise codes.fail(
+            "chs",
+            f"{width}x{height} is {width * height:,} pixels; the maximum is {MAX_AREA:,}",
+            codes.CHART_SIZE_TOO_LARGE,
+        )
+    return width, height
+
+
+def chart_type(text: str) -> ChartType:
+    code, _, suffix = text.strip().partition(":")
+    if code not in CHART_TYPES or suffix not in ("", "nda"):
+        raise codes.fail(
+            "cht",
+            f"unknown chart type {codes.shown(text)}; supported: {', '.join(CHART_TYPES)}; lines accept :nda",
+            codes.INVALID_CHART_TYPE,
+        )
+    family, variant = CHART_TYPES[code]
+    return ChartType(code, family, variant, suffix == "nda")
+
+
+def title(text: str) -> str:
+    # Image-Charts does not break titles on "|" (Google did): the pipe is dropped, words kept apart.
+    return label_text(" ".join(part for part in re.split(r"[|\r\n]+", text) if part).strip(), "chtt")
+
+
+def title_style(text: str) -> tuple[str | None, float | None, str]:
+    """``chts=<color>,<size>[,<alignment>...]`` -> (colour, size, "left"/"center"/"right")."""
+    parts = [p.strip() for p in text.split(",")]
+    color = parse_color(parts[0], "chts") if parts[0] else None
+    size = (
+        number(parts[1], "chts", "the font size", low=1, high=MAX_FONT_SIZE)
+        if len(parts) > 1 and parts[1]
+        else None
+    )
+    align = "center"
+    if len(parts) > 2 and parts[2]:
+        aligns = {"l": "left", "c": "center", "r": "right"}
+        if parts[2] not in aligns:
+            raise codes.fail("chts", f"alignment must be l, c or r, got {codes.shown(parts[2])}")
+        align = aligns[parts[2]]
+    return color, size, align
+
+
+def legend_position(text: str) -> tuple[str, bool]:
+    """``chdlp=<position>[s][|<order>]`` -> (position, skip empty entries). The order is ignored."""
+    spec = text.split("|")[0].strip()
+    positions = {"b": "bottom", "t": "top", "r": "right", "l": "left"}
+    skip = "s" in spec[1:] or spec == "s"
+    letter = spec[:1]
+    if letter == "s":
+        letter = ""
+    if letter and (letter not in positions or any(c not in "vs" for c in spec[1:])):
+        raise codes.fail(
+            "chdlp",
+            f"position must be b or t (r and l too), optionally followed by s; got {codes.shown(spec)}",
+        )
+    return positions.get(letter, "bottom"), skip
+
+
+def legend_style(text: str) -> tuple[str | None, float | None]:
+    parts = [p.strip() for p in text.split(",")]
+    color = parse_color(parts[0], "chdls") if parts[0] else None
+    size = (
+        number(parts[1], "chdls", "the font size", low=1, high=MAX_FONT_SIZE)
+        if len(parts) > 1 and parts[1]
+        else None
+    )
+    return color, size
+
+
+def margins(text: str) -> tuple[float, float, float, float]:
+    """``chma=<left>,<right>,<top>,<bottom>[|<legend width>,<legend height>]``; missing sides are 0."""
+    sides = [p.strip() for p in text.split("|")[0].split(",")]
+    if len(sides) > 4:
+        raise codes.fail("chma", "takes at most four margins: left,right,top,bottom")
+    names = ("left", "right", "top", "bottom")
+    values = [
+        number(s, "chma", f"the {names[i]} margin", low=0, high=MAX_SIDE) if s else 0.0
+        for i, s in enumerate(sides)
+    ]
+    values += [0.0] * (4 - len(values))
+    return values[0], values[1], values[2], values[3]
+
+
+def grid(text: str) -> tuple[bool, bool, tuple[float, float]]:
+    """``chg=<x>,<y>[,<dash>,<space>]`` -> (vertical lines, horizontal lines, (dash, space))."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) < 2:
+        raise codes.fail("chg", "needs at least <x_axis_enabled>,<y_axis_enabled>")
+    x = number(parts[0], "chg", "x_axis_enabled", low=0, high=100) if parts[0] else 0.0
+    y = number(parts[1], "chg", "y_axis_enabled", low=0, high=100) if parts[1] else 0.0
+    dash = (
+        number(parts[2], "chg", "the dash length", low=0, high=MAX_DASH)
+        if len(parts) > 2 and parts[2]
+        else 4.0
+    )
+    space = (
+        number(parts[3], "chg", "the space length", low=0, high=MAX_DASH)
+        if len(parts) > 3 and parts[3]
+        else 1.0
+    )
+    return x > 0, y > 0, (dash, space)
+
+
+def line_styles(text: str) -> tuple[tuple[float, tuple[float, ...]], ...]:
+    """``chls=<thickness>[,<dash>[,<space>]]|...`` -> (thickness, dash pattern) per series."""
+    out = []
+    for i, item in enumerate(text.split("|")):
+        parts = [p.strip() for p in item.split(",")]
+        where = f"line {i + 1}"
+        width = (
+            number(parts[0], "chls", f"{where} thickness", low=0, high=MAX_LINE_WIDTH) if parts[0] else 2.0
+        )
+        dash: tuple[float, ...] = ()
+        if len(parts) > 1 and parts[1]:
+            on = number(parts[1], "chls", f"{where} dash length", low=0, high=MAX_DASH)
+            off = (
+                number(parts[2], "chls", f"{where} space length", low=0, high=MAX_DASH)
+                if len(parts) > 2 and parts[2]
+                else on
+            )
+            dash = (on, off) if off > 0 and on > 0 else ()
+        out.append((width, dash))
+    return tuple(out)
+
+
+def animation(text: str) -> Animation:
+    """``chan``, ``chan=<ms>`` or ``chan=<ms>,<easing>`` (``|`` is accepted as the separator too)."""
+    stripped = text.strip()
+    if not stripped:
+        return Animation(DEFAULT_ANIMATION_MS, DEFAULT_EASING)
+    parts = re.split(r"[,|]", stripped, maxsplit=1)
+    duration_text = parts[0].strip()
+    easing = parts[1].strip() if len(parts) > 1 else ""
+    duration = DEFAULT_ANIMATION_MS
+    if duration_text:
+        if not re.fullmatch(r"\d{1,9}", duration_text):
+            raise codes.fail(
+                "chan",
+                f"duration must be a whole number of milliseconds, got {codes.shown(duration_text)}",
+                codes.INVALID_ANIMATION,
+            )
+        duration = int(duration_text)
+        if not MIN_ANIMATION_MS <= duration <= MAX_ANIMATION_MS:
+            raise codes.fail(
+                "chan",
+                f"duration must be between {MIN_ANIMATION_MS} and {MAX_ANIMATION_MS} ms, got {duration}",
+                codes.INVALID_ANIMATION,
+            )
+    if easing and easing not in EASINGS:
+        raise codes.fail(
+            "chan",
+            f"unknown easing {codes.shown(easing)} (names are case-sensitive): {', '.join(EASINGS)}",
+            codes.INVALID_ANIMATION,
+        )
+    return Animation(duration, easing or DEFAULT_EASING)
+
+
+def output_format(text: str) -> None:
+    """``chof`` is accepted for URLs that must end in an image extension; the format itself follows
+    the animation rule (GIF when animated, PNG otherwise)."""
+    if text.strip().lower().lstrip(".") not in ("png", "gif"):
+        raise codes.fail("chof", f"must be .png or .gif, got {codes.shown(text)}")
+
+
+def qr_options(chld: str | None, choe: str | None) -> tuple[str, int]:
+    """``chld=<level>[|<margin>]`` (default L|4) and ``choe`` (UTF-8 only)."""
+    if choe is not None and choe.strip().upper().replace("_", "-") not in ("UTF-8", "UTF8"):
+        raise codes.fail("choe", f"only UTF-8 is supported, got {codes.shown(choe)}")
+    if chld is None or not chld.strip():
+        return "L", 4
+    level, _, margin_text = chld.strip().partition("|")
+    level = level.strip().upper() or "L"
+    if level not in QR_LEVELS:
+        raise codes.fail(
+            "chld", f"error correction level must be one of L, M, Q, H, got {codes.shown(level)}"
+        )
+    margin = integer(margin_text, "chld", "the margin", low=0, high=100) if margin_text.strip() else 4
+    return level, margin

@@ -1,0 +1,17 @@
+"""gunicorn settings for the streaming service (GET /api/v1/streaming), from the same Settings as
+everything else. gevent workers: an open stream is a greenlet waiting on a queue, so one process
+holds thousands of them; the api's gthread workers stay free for ordinary requests."""
+
+from core.config import Settings
+
+_settings = Settings.from_env()
+
+bind = f"{_settings.bind}:{_settings.stream_port}"
+worker_class = "gevent"
+workers = _settings.stream_processes
+worker_connections = _settings.stream_connections
+timeout = 30  # the worker's own liveness; streams themselves may stay open for days
+graceful_timeout = 10
+keepalive = 5
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss rid=%({x-request-id}o)s'
