@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import ratelimit
@@ -99,9 +99,8 @@ def market_principal() -> Principal:
 
 def count_request(principal: Principal) -> None:
     """Apply the caller's rate limit (headers are added to the response by the app)."""
-    if ratelimit.EXTENSION in current_app.extensions:
-        g.principal = principal
-        g.rate_limit_headers = ratelimit.check_rate_limit(principal)
+    g.principal = principal
+    g.rate_limit_headers = ratelimit.check_rate_limit(principal)
 
 
 def database_failure(exc: Exception) -> str:

@@ -144,7 +144,7 @@ def api_ingest(url: str, headers: dict[str, str], symbol: str, total: int, batch
                 "id": i,
                 "time": base + i * 37,
                 "price": f"{30000 + i % 5000}.{i % 100:02d}",
-                "size": f"0.{(i * 7919) % 100000:05d}",
+                "size": f"0.{(i * 7919) % 99999 + 1:05d}",
                 "side": "buy" if i % 3 else "sell",
             }
             for i in range(first, min(total, first + batch))

@@ -39,9 +39,14 @@ def _engine():  # noqa: ANN202
 @click.option("--quote", "quote_currency", required=True, help="Quote currency, e.g. USDT.")
 @click.option("--group", default="crypto", show_default=True, help="Group, e.g. crypto.")
 @click.option("--alias", "aliases", multiple=True, help="Another name of the symbol (repeatable).")
-@click.option("--description", default="", help="What the symbol is.")
+@click.option("--description", default=None, help="What the symbol is.")
 def symbol_define(
-    name: str, base_currency: str, quote_currency: str, group: str, aliases: tuple[str, ...], description: str
+    name: str,
+    base_currency: str,
+    quote_currency: str,
+    group: str,
+    aliases: tuple[str, ...],
+    description: str | None,
 ) -> None:
     """Create or update the symbol NAME (its feed id never changes)."""
     from sqlalchemy.orm import Session

@@ -91,10 +91,10 @@ def define_symbol(
     quote_currency: str,
     group: str = "crypto",
     aliases: Iterable[str] = (),
-    description: str = "",
+    description: str | None = None,
 ) -> SymbolInfo:
-    """Create the symbol ``name`` or update its attributes, and add ``aliases`` to it. The feed id
-    is fixed when the symbol is created."""
+    """Create the symbol ``name`` or update its attributes, and add ``aliases`` to it (aliases are
+    only ever added). The feed id is fixed when the symbol is created."""
     canonical = name.strip().upper()
     names = [canonical, *(a.strip().upper() for a in aliases)]
     for n in names:
@@ -110,7 +110,8 @@ def define_symbol(
     row.base_currency = base_currency.strip().upper()
     row.quote_currency = quote_currency.strip().upper()
     row.group_name = group.strip().lower()
-    row.description = description
+    if description is not None or row.description is None:
+        row.description = description or ""
     session.flush()
     taken = resolve_many(session, names)
     for n in names:
