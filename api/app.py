@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth.init_app(app)  # after request ids: authenticates and rate-limits every request
     browser.init_app(app)
 
-    from api.routes import api_keys, chart, dashboard, docs, health, jobs, management, render
+    from api.routes import api_keys, chart, dashboard, docs, health, jobs, management, render, webhooks
 
     for blueprint in (
         health.bp,
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         jobs.bp,
         api_keys.bp,
         management.bp,
+        webhooks.bp,
         docs.bp,
         dashboard.bp,
     ):

@@ -168,6 +168,38 @@ class Settings:
         "Chartfleet",
         "Text of that watermark (bottom right, small, translucent).",
     )
+    webhook_allowlist: str = _setting(
+        "CHARTFLEET_WEBHOOK_ALLOWLIST",
+        "",
+        "Webhook destinations exempt from the SSRF rules: CIDRs and host names, comma-separated "
+        "(development and tests only; empty in production).",
+    )
+    webhook_ports: str = _setting(
+        "CHARTFLEET_WEBHOOK_PORTS",
+        "80,443,1024-65535",
+        "Ports a webhook URL may use: numbers and ranges, comma-separated.",
+    )
+    webhook_timeout: float = _setting(
+        "CHARTFLEET_WEBHOOK_TIMEOUT", 15.0, "Seconds a receiver has to answer a webhook with a 2xx."
+    )
+    webhook_disable_after: float = _setting(
+        "CHARTFLEET_WEBHOOK_DISABLE_AFTER",
+        432000.0,
+        "Seconds an endpoint may fail every attempt before it is disabled (default 5 days).",
+    )
+    webhook_secret_grace: float = _setting(
+        "CHARTFLEET_WEBHOOK_SECRET_GRACE",
+        86400.0,
+        "Default seconds a rotated webhook secret keeps signing deliveries beside the new one.",
+    )
+    webhook_scan_interval: float = _setting(
+        "CHARTFLEET_WEBHOOK_SCAN_INTERVAL", 2.0, "Seconds between scans for due webhook retries (beat)."
+    )
+    webhook_redispatch_after: float = _setting(
+        "CHARTFLEET_WEBHOOK_REDISPATCH_AFTER",
+        60.0,
+        "Seconds after which a due delivery nobody is sending (idle queue, no lock) is queued again.",
+    )
     fault_render_delay: float = _setting(
         "CHARTFLEET_FAULT_RENDER_DELAY",
         0.0,

@@ -16,6 +16,8 @@ OUTBOX_RELAY_TASK = "chartfleet.outbox_relay"
 SWEEP_STUCK_TASK = "chartfleet.sweep_stuck_jobs"
 EXPIRE_OBJECTS_TASK = "chartfleet.expire_objects"
 MARKET_ROLLUP_TASK = "chartfleet.market_rollup"
+WEBHOOK_DELIVER_TASK = "chartfleet.webhook_deliver"
+WEBHOOK_SCAN_TASK = "chartfleet.webhook_scan"
 
 RENDER_QUEUE = "render"
 WEBHOOKS_QUEUE = "webhooks"
@@ -33,6 +35,7 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
     app = Celery(name, broker=settings.effective_broker_url)
     render_q = queue_name(settings, RENDER_QUEUE)
     maint_q = queue_name(settings, MAINTENANCE_QUEUE)
+    webhooks_q = queue_name(settings, WEBHOOKS_QUEUE)
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],
@@ -51,6 +54,8 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
             SWEEP_STUCK_TASK: {"queue": maint_q},
             EXPIRE_OBJECTS_TASK: {"queue": maint_q},
             MARKET_ROLLUP_TASK: {"queue": maint_q},
+            WEBHOOK_DELIVER_TASK: {"queue": webhooks_q},
+            WEBHOOK_SCAN_TASK: {"queue": maint_q},
         },
         task_soft_time_limit=settings.render_soft_limit,
         task_time_limit=settings.render_hard_limit,
@@ -64,6 +69,12 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
         beat_schedule={
             "outbox-relay": {"task": OUTBOX_RELAY_TASK, "schedule": settings.outbox_interval},
             "sweep-stuck-jobs": {"task": SWEEP_STUCK_TASK, "schedule": max(1.0, settings.stuck_after / 3)},
+            # Webhook retries that are due, and first deliveries whose message was lost.
+            "webhook-scan": {
+                "task": WEBHOOK_SCAN_TASK,
+                "schedule": settings.webhook_scan_interval,
+                "options": {"expires": settings.webhook_scan_interval},
+            },
             "expire-objects": {"task": EXPIRE_OBJECTS_TASK, "schedule": 3600.0},
             # Candle roll-ups; until a run, queries compute the unfinished tail on the fly. A run
             # that would overlap the next is dropped (expires), not queued behind it.

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.config import Settings
 from tests.support.plans import relax_plans
 from tests.support.s3server import moto_s3_server
-from tests.support.stack import BIN, ROOT, start_api, start_beat, start_worker
+from tests.support.stack import BIN, ROOT, start_api, start_beat, start_webhooks_worker, start_worker
 
 RUN_ID = f"{os.getpid()}"
 TEST_DB = f"chartfleet_test_{RUN_ID}"
@@ -51,6 +51,11 @@ def base_env(s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> dict
         CHARTFLEET_OUTBOX_GRACE="1",
         CHARTFLEET_STUCK_AFTER="6",
         CHARTFLEET_LOG_LEVEL="INFO",
+        # The webhook receivers of the tests listen on 127.0.0.2 (tests/support/receiver.py); every
+        # other non-public address stays refused.
+        CHARTFLEET_WEBHOOK_ALLOWLIST="127.0.0.2/32",
+        CHARTFLEET_WEBHOOK_SCAN_INTERVAL="0.5",
+        CHARTFLEET_WEBHOOK_REDISPATCH_AFTER="3",
         CHARTFLEET_STORAGE_DIR=str(tmp_path_factory.mktemp("storage")),
         PATH=f"{BIN}:{os.environ.get('PATH', '')}",
     )
@@ -139,12 +144,14 @@ def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def stack(base_env: dict[str, str], database: str, redis_client: redis.Redis, log_dir: Path) -> Iterator[str]:
-    """api (gunicorn) + worker (2 prefork processes) + beat; yields the api's base URL."""
+    """api (gunicorn) + worker (2 prefork processes) + webhooks worker (threads) + beat; yields the
+    api's base URL."""
     api, base = start_api(base_env, log_dir)
-    worker = start_worker(base_env, log_dir)
+    worker = start_worker(base_env, log_dir, queues=("render", "maintenance"))
+    webhooks = start_webhooks_worker(base_env, log_dir)
     beat = start_beat(base_env, log_dir)
     yield base
-    for proc in (beat, worker, api):
+    for proc in (beat, webhooks, worker, api):
         proc.stop()
 
 

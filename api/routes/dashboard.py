@@ -20,6 +20,7 @@ from core.db import utcnow
 from core.models import Account
 from core.services import accounts, audit, keys, members, plans, reports
 from core.services.quotas import UPGRADE_URL
+from core.services.webhooks import endpoints as webhook_endpoints
 
 bp = Blueprint("dashboard", __name__)
 
@@ -158,7 +159,12 @@ def overview():
     with services().sessions() as session:
         stats = reports.stats(session, principal.account_id)
         recent, _ = reports.render_history(session, principal.account_id, limit=10)
-    return _page("app/overview.html", stats=stats, recent=recent)
+        disabled_webhooks = [
+            row
+            for row in webhook_endpoints.list_endpoints(session, principal.account_id)
+            if row.disabled_reason
+        ]
+    return _page("app/overview.html", stats=stats, recent=recent, disabled_webhooks=disabled_webhooks)
 
 
 @bp.route("/app/api-keys", methods=["GET", "POST"])

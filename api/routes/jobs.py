@@ -16,12 +16,13 @@ from flask import Blueprint, Response, jsonify, redirect
 from api.errors import ApiError
 from api.openapi import PAYMENT_REQUIRED, doc, image_response
 from api.rendering import job_document, read_image, services, status_url, submit
-from api.routes import chart
+from api.routes import chart, webhooks
 from api.routes.common import chartjs_request, etag_matches, json_body, principal_for_request, quoted_etag
 from api.schemas.jobs import JobSchema
 from api.schemas.render import IdempotencyHeaderSchema, JobRequestSchema
 from core.db import utcnow
 from core.models import JobStatus, RenderJob
+from core.services import quotas
 from core.services.keys import Principal
 from core.storage import StorageError
 
@@ -121,7 +122,7 @@ def _visible_job(job_id: uuid.UUID, principal: Principal) -> RenderJob:
 
 
 def _webhook_url(value: object) -> str | None:
-    """Shape check only; address safety (SSRF rules) is enforced when webhooks are sent."""
+    """Shape and address safety (the SSRF rules, checked again at each attempt)."""
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > 2000:
@@ -131,4 +132,15 @@ def _webhook_url(value: object) -> str | None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ApiError(400, "webhookUrl must be an absolute http(s) URL", field="webhookUrl")
-    return value
+    # The plan first (403), as for any render option; then where the URL leads (resolves the host).
+    with services().sessions() as session:
+        terms = quotas.terms_for(session, principal_for_request())
+    if not terms.webhooks_allowed:
+        raise ApiError(
+            403,
+            f"Webhooks are not available on the {terms.name} plan",
+            field="webhookUrl",
+            plan=terms.name,
+            upgradeUrl=quotas.UPGRADE_URL,
+        )
+    return webhooks.check_destination(value, field="webhookUrl")

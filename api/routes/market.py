@@ -14,8 +14,19 @@ from sqlalchemy import select
 from api.auth import public
 from api.errors import ApiError
 from api.market_auth import database_failure
+from api.openapi import doc
 from api.rendering import services
 from api.routes.common import principal_for_request
+from api.schemas.market import (
+    CandlesErrorSchema,
+    CandlesQuerySchema,
+    CandlesSchema,
+    IngestResultSchema,
+    KlinesBodySchema,
+    KlinesResultSchema,
+    TradesBodySchema,
+    json_response,
+)
 from core.db import get_engine, utcnow
 from core.models import Account
 from core.services.keys import Principal
@@ -33,6 +44,7 @@ from core.services.market.symbols import resolve, resolve_many
 
 log = logging.getLogger(__name__)
 bp = Blueprint("market", __name__, url_prefix="/api/v1")
+TAGS = ["Market data"]
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -66,6 +78,24 @@ def _bad_request(body: dict[str, Any]) -> Any:
 
 @bp.get("/candles")
 @public  # authenticates itself, so that a database outage gets the documented 500 body
+@doc(
+    summary="Candles of a symbol (candles-endpoint contract)",
+    description="Candles overlapping the window [from, to), ascending. Without from/to: the last 24 h "
+    "(1m), 7 d (5m), 14 d (15m), 1 month (30m), 3 months (1h), 1 year (4h), 5 years (1d). An unknown "
+    "symbol has no candles. Anonymous, or with an API key.",
+    tags=TAGS,
+    query=CandlesQuerySchema,
+    responses={
+        200: CandlesSchema,
+        400: json_response(
+            "Missing parameters, invalid interval (allowedIntervals), bad window.", CandlesErrorSchema
+        ),
+        401: "A key was sent but is not valid.",
+        429: "Rate limit exceeded.",
+        500: json_response("Internal server error (message: the cause).", CandlesErrorSchema),
+    },
+    security=[{}, {"bearerAuth": []}, {"apiKeyHeader": []}, {"apiKeyQuery": []}],
+)
 def get_candles():
     svc = services()
     try:
@@ -149,6 +179,18 @@ def _rows(field: str) -> tuple[dict[str, Any] | None, list[Any]]:
 
 
 @bp.post("/trades")
+@doc(
+    summary="Ingest a batch of trades",
+    description="Idempotent by symbol and trade id; bad rows are reported by index and the good ones kept "
+    "(400 only when none is valid). For accounts in CHARTFLEET_MARKET_WRITERS.",
+    tags=TAGS,
+    body=TradesBodySchema,
+    responses={
+        200: IngestResultSchema,
+        401: "No valid API key.",
+        403: "This account may not write market data.",
+    },
+)
 def post_trades():
     _require_writer(principal_for_request())
     _payload, rows = _rows("trades")
@@ -181,6 +223,18 @@ def post_trades():
 
 
 @bp.post("/candles/import")
+@doc(
+    summary="Import klines (an exchange's candles)",
+    description="Stored as the truth for their buckets and rolled up into the wider intervals. Idempotent.",
+    tags=TAGS,
+    body=KlinesBodySchema,
+    responses={
+        200: KlinesResultSchema,
+        401: "No valid API key.",
+        403: "This account may not write market data.",
+        404: "Unknown symbol.",
+    },
+)
 def import_candles():
     _require_writer(principal_for_request())
     payload, rows = _rows("candles")

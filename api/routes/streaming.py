@@ -23,7 +23,9 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from api.auth import public
 from api.market_auth import UdfError, market_principal, udf_route
+from api.openapi import doc
 from api.rendering import services
+from api.schemas.market import StreamingQuerySchema, udf_errors
 from core.services.market import stream
 from core.services.market.symbols import by_feed_ids, resolve_many
 
@@ -78,6 +80,31 @@ def _line(obj: object) -> bytes:
 
 @bp.get("/streaming")
 @public
+@doc(
+    summary="Live trades, chunked",
+    description='Newline-delimited JSON objects: `{"f": "t", "i", "fid", "p", "t", '
+    '"s": 1}` per new trade of the symbols or feeds asked for, and `{"heartbeat": <unix>}` every 5 s. '
+    "Served by the streaming service; the api serves a few streams itself (503 past its limit).",
+    tags=["Market data (TradingView-style)"],
+    query=StreamingQuerySchema,
+    responses={
+        200: {
+            "description": "The stream.",
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        },
+        **udf_errors(
+            {
+                400: "Parse error symbol: One of symbol or feedId must be provided",
+                401: "Unauthorized - Authorization header is required || ...",
+                404: "Not found- Could not find feedID for symbol",
+                429: "Rate limit exceeded",
+                500: "Something went wrong. Please try again later.",
+                503: "Too many streams on this api process; use the streaming service",
+            }
+        ),
+    },
+    security=[{"bearerAuth": []}, {"apiKeyHeader": []}],
+)
 @udf_route("Something went wrong. Please try again later.")
 def streaming():
     market_principal()
@@ -94,8 +121,8 @@ def streaming():
     except Exception:
         state.slots.release()
         raise
-    client = request.environ.get("gunicorn.socket")
-    response = Response(_events(subscription, labels, state, client), mimetype="application/x-ndjson")
+    body = _Stream(subscription, labels, state, request.environ.get("gunicorn.socket"))
+    response = Response(body, mimetype="application/x-ndjson")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass chunks through as they come
     return response
@@ -126,35 +153,56 @@ def _feeds() -> dict[str, str]:
     return labels
 
 
-def _events(
-    subscription: stream.Subscription,
-    labels: dict[str, str],
-    state: StreamState,
-    client: socket.socket | None,
-) -> Iterator[bytes]:
+class _Stream:
     """The stream body. It ends when the client goes away (seen within a second while idle, or at
-    the next failed write) or falls too far behind; either way the subscription and slot are freed."""
-    try:
+    the next failed write) or falls too far behind. ``close`` (called by the server in every case,
+    even when the body was never iterated) frees the subscription and the slot."""
+
+    def __init__(
+        self,
+        subscription: stream.Subscription,
+        labels: dict[str, str],
+        state: StreamState,
+        client: socket.socket | None,
+    ):
+        self.subscription = subscription
+        self.labels = labels
+        self.state = state
+        self.client = client
+        self._closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._events()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.subscription.close()
+            self.state.slots.release()
+
+    def _events(self) -> Iterator[bytes]:
+        subscription, labels = self.subscription, self.labels
         yield _line(stream.heartbeat_message())  # subscribed: every later trade will be sent
         next_beat = time.monotonic() + stream.HEARTBEAT_SECONDS
-        while True:
-            item = subscription.get(timeout=min(1.0, next_beat - time.monotonic()))
-            if item is not None:
-                chunk = [item]
-                while len(chunk) < DRAIN and (more := subscription.get(timeout=0)) is not None:
-                    chunk.append(more)
-                yield b"".join(_line(stream.trade_message(labels[f], f, p, t)) for f, p, t in chunk)
-            elif _gone(client):
-                return
-            now = time.monotonic()
-            if now >= next_beat:
-                yield _line(stream.heartbeat_message())
-                next_beat = max(next_beat + stream.HEARTBEAT_SECONDS, now + 1.0)
-    except stream.Overflow:
-        log.info("ending a stream whose client fell %d trades behind", stream.QUEUE_LIMIT)
-    finally:
-        subscription.close()
-        state.slots.release()
+        try:
+            while True:
+                item = subscription.get(timeout=min(1.0, next_beat - time.monotonic()))
+                if item is not None:
+                    chunk = [item]
+                    while len(chunk) < DRAIN and (more := subscription.get(timeout=0)) is not None:
+                        chunk.append(more)
+                    yield b"".join(_line(stream.trade_message(labels[f], f, p, t)) for f, p, t in chunk)
+                elif _gone(self.client):
+                    return
+                now = time.monotonic()
+                if now >= next_beat:
+                    yield _line(stream.heartbeat_message())
+                    next_beat = max(next_beat + stream.HEARTBEAT_SECONDS, now + 1.0)
+        except stream.Overflow:
+            log.info("ending a stream whose client fell %d trades behind", stream.QUEUE_LIMIT)
 
 
 def _gone(client: socket.socket | None) -> bool:

@@ -18,11 +18,22 @@ from sqlalchemy import select
 
 from api.auth import client_ip, public
 from api.market_auth import UdfError, count_request, market_principal, udf_route
+from api.openapi import doc
 from api.rendering import services
+from api.schemas.market import (
+    AuthorizedSchema,
+    AuthorizeFormSchema,
+    HistoryQuerySchema,
+    HistoryRowsSchema,
+    HistorySchema,
+    SymbolInfoQuerySchema,
+    SymbolInfoSchema,
+    udf_errors,
+)
 from core.db import get_engine
 from core.models import Account
 from core.services.keys import Principal, find_active_key
-from core.services.market.candles import Candle, read_candles
+from core.services.market.candles import Candle, WindowTooLarge, read_candles
 from core.services.market.intervals import EPOCH, history_minutes, unix_seconds
 from core.services.market.symbols import list_symbols, resolve
 from core.services.market.tokens import issue_token
@@ -30,11 +41,45 @@ from core.services.market.tokens import issue_token
 bp = Blueprint("udf", __name__, url_prefix="/api/v1")
 HISTORY_FAILURE = "Something went wrong. Please try again later."
 NOT_FOUND = "Not found- Could not find feedID for symbol"
+TAGS = ["Market data (TradingView-style)"]
+SECURITY = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+AUTH_ERRORS = {
+    401: "Unauthorized - Authorization header is required || Invalid authorization header format || "
+    "token signature is invalid: signature is invalid || ...",
+    429: "Rate limit exceeded",
+}
+HISTORY_ERRORS = {
+    **AUTH_ERRORS,
+    400: "Parse error {param}: missing required field",
+    404: NOT_FOUND,
+    500: HISTORY_FAILURE,
+}
+HISTORY_DESCRIPTION = (
+    "Bars opening from `from` to `to` (both inclusive), ascending. The width follows the window: <= 24 h "
+    "1m, <= 5 d 5m, <= 30 d 30m, <= 90 d 1h, <= 6 months 2h, else 1d. Every array has one entry per bar."
+)
 MAX_UNIX = 10**11  # later than this is not a time in seconds
 
 
 @bp.post("/authorize")
 @public
+@doc(
+    summary="A token for the TradingView-style API",
+    tags=TAGS,
+    body={"application/x-www-form-urlencoded": {"schema": AuthorizeFormSchema}},
+    responses={
+        200: AuthorizedSchema,
+        **udf_errors(
+            {
+                400: "Parse error - Login/Password: missing required field",
+                401: "Unauthorized - Invalid credentials",
+                404: "Not found - user not found for id {login}",
+                429: "Rate limit exceeded",
+                500: "Error - Failed to generate token",
+            }
+        ),
+    },
+)
 @udf_route("Error - Failed to generate token")
 def authorize():
     svc = services()
@@ -47,7 +92,9 @@ def authorize():
     if missing:
         raise UdfError(400, "Parse error - " + ", ".join(missing))
     with svc.sessions() as session, session.begin():
-        account_id = session.scalar(select(Account.id).where(_account_matches(login)))
+        account_id = None
+        if len(login) <= 200 and "\x00" not in login:  # else no account can have that name
+            account_id = session.scalar(select(Account.id).where(_account_matches(login)))
         if account_id is None:
             raise UdfError(404, f"Not found - user not found for id {login}")
         key = find_active_key(session, password)
@@ -68,6 +115,13 @@ def _account_matches(login: str) -> Any:
 
 @bp.get("/symbol_info")
 @public
+@doc(
+    summary="The supported symbols, in columns",
+    tags=TAGS,
+    query=SymbolInfoQuerySchema,
+    responses={200: SymbolInfoSchema, **udf_errors({**AUTH_ERRORS, 500: "Error - Something went wrong"})},
+    security=SECURITY,
+)
 @udf_route("Error - Something went wrong")
 def symbol_info():
     market_principal()
@@ -86,6 +140,14 @@ def symbol_info():
 
 @bp.get("/history")
 @public
+@doc(
+    summary="Candles in column format",
+    description=HISTORY_DESCRIPTION,
+    tags=TAGS,
+    query=HistoryQuerySchema,
+    responses={200: HistorySchema, **udf_errors(HISTORY_ERRORS)},
+    security=SECURITY,
+)
 @udf_route(HISTORY_FAILURE)
 def history():
     candles = _history_candles()
@@ -102,6 +164,14 @@ def history():
 
 @bp.get("/history/rows")
 @public
+@doc(
+    summary="Candles in row format",
+    description=HISTORY_DESCRIPTION,
+    tags=TAGS,
+    query=HistoryQuerySchema,
+    responses={200: HistoryRowsSchema, **udf_errors(HISTORY_ERRORS)},
+    security=SECURITY,
+)
 @udf_route(HISTORY_FAILURE)
 def history_rows():
     candles = _history_candles()
@@ -138,9 +208,12 @@ def _history_candles() -> list[Candle]:
     if info is None:
         raise UdfError(404, NOT_FOUND)
     minutes = history_minutes(start, end)
-    with get_engine(svc.settings.database_url).connect() as conn:
-        # Both ends are inclusive: bars opening at `from` ... `to`.
-        return read_candles(conn, info.id, minutes, start, end + dt.timedelta(seconds=1))
+    try:
+        with get_engine(svc.settings.database_url).connect() as conn:
+            # Both ends are inclusive: bars opening at `from` ... `to`.
+            return read_candles(conn, info.id, minutes, start, end + dt.timedelta(seconds=1))
+    except WindowTooLarge as exc:
+        raise UdfError(400, f"Parse error to: {exc}") from exc
 
 
 def _unix(value: str, name: str) -> dt.datetime:

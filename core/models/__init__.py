@@ -14,6 +14,7 @@ from core.models.members import Member, MemberSession
 from core.models.outbox import OutboxMessage
 from core.models.plans import Plan
 from core.models.usage import UsageCounter
+from core.models.webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "Account",
@@ -31,4 +32,7 @@ __all__ = [
     "Plan",
     "RenderJob",
     "UsageCounter",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]

@@ -81,8 +81,17 @@ def start_api(env: dict[str, str], log_dir: Path, name: str = "api") -> tuple[Ma
 
 
 def start_worker(
-    env: dict[str, str], log_dir: Path, name: str = "worker", concurrency: int = 2
+    env: dict[str, str],
+    log_dir: Path,
+    name: str = "worker",
+    concurrency: int = 2,
+    *,
+    queues: tuple[str, ...] = (),
+    pool: str = "prefork",
 ) -> ManagedProcess:
+    """A celery worker; ``queues`` are logical names (all queues when empty)."""
+    prefix = env.get("CHARTFLEET_QUEUE_PREFIX", "")
+    selected = ["-Q", ",".join(prefix + q for q in queues)] if queues else []
     proc = ManagedProcess(
         name,
         [
@@ -93,7 +102,7 @@ def start_worker(
             "--loglevel",
             "INFO",
             "--pool",
-            "prefork",
+            pool,
             "--concurrency",
             str(concurrency),
             "-n",
@@ -101,12 +110,18 @@ def start_worker(
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            *selected,
         ],
         env,
         log_dir,
     )
     proc.wait_for_log("ready.")
     return proc
+
+
+def start_webhooks_worker(env: dict[str, str], log_dir: Path, name: str = "webhooks") -> ManagedProcess:
+    """The webhooks queue on an I/O pool, as the Procfile's ``webhooks`` process runs it."""
+    return start_worker(env, log_dir, name, concurrency=8, queues=("webhooks",), pool="threads")
 
 
 def start_beat(env: dict[str, str], log_dir: Path, name: str = "beat") -> ManagedProcess:

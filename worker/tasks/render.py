@@ -10,15 +10,16 @@ from __future__ import annotations
 import logging
 import time
 
-from celery import shared_task
+from celery import current_app, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.db import get_engine
+from core.db import get_engine, utcnow
 from core.models import JobStatus
 from core.queue import RENDER_TASK
 from core.services import events, jobs
+from core.services.webhooks import deliveries as webhook_deliveries
 from core.specs.model import ChartSpec
 from core.storage import StorageError, object_key
 from worker.context import get_context
@@ -54,12 +55,18 @@ class _JobRun:
         return Session(bind=self.conn, expire_on_commit=False)
 
     def _finish(self, change) -> bool:  # noqa: ANN001
-        """Record the outcome and drop the lock in one transaction."""
+        """Record the outcome, the webhook messages announcing it, and drop the lock, in one
+        transaction; the webhook messages are published after the commit."""
         with self._session() as session, session.begin():
             result = change(session)
+            hooks = self._webhooks(session) if result else []
             session.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.lock})
         self.locked = False
+        _dispatch(self.ctx, hooks)
         return result
+
+    def _webhooks(self, session: Session) -> list:
+        return webhook_deliveries.enqueue_job_event(session, self.job_id, self.ctx.settings, utcnow())
 
     def release(self) -> None:
         if self.locked:
@@ -78,6 +85,8 @@ class _JobRun:
                 # Another delivery is rendering it; if that one dies, its message comes back.
                 return "busy"
             claim = jobs.claim_job(session, job_id, ctx.name, settings.max_attempts)
+            hooks = self._webhooks(session) if claim.outcome == "dead" else []
+        _dispatch(ctx, hooks)
         if claim.outcome == "dead":
             _announce(ctx, job_id, JobStatus.DEAD)
             return "dead"
@@ -144,6 +153,11 @@ class _JobRun:
         self._finish(lambda session: jobs.mark_failed(session, self.job_id, error))
         _announce(self.ctx, self.job_id, JobStatus.FAILED)
         return "failed"
+
+
+def _dispatch(ctx, messages: list) -> None:  # noqa: ANN001
+    for message in messages:
+        jobs.dispatch(current_app, ctx.settings, message)
 
 
 def _announce(ctx, job_id: str, status: JobStatus) -> None:  # noqa: ANN001

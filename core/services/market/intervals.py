@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = dt.datetime(2200, 1, 1, tzinfo=UTC)
 
 # Every stored width, in minutes, by the name the APIs and kline files use.
 WIDTHS: dict[str, int] = {"1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60, "2h": 120, "4h": 240, "1d": 1440}
@@ -88,13 +89,15 @@ def from_unix(value: Decimal | int | float) -> dt.datetime:
     """A unix time in seconds, milliseconds or microseconds, told apart by magnitude (a time in
     seconds above 10^11 would be after the year 5000)."""
     number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        raise ValueError("expected an ISO 8601 time or a unix timestamp")
     magnitude = abs(number)
     if magnitude >= 10**14:
         number /= 1_000_000
     elif magnitude >= 10**11:
         number /= 1000
     micros = int((number * 1_000_000).to_integral_value())
-    return EPOCH + dt.timedelta(microseconds=micros)
+    return _bounded(EPOCH + dt.timedelta(microseconds=micros))
 
 
 def parse_time(value: object) -> dt.datetime:
@@ -105,7 +108,7 @@ def parse_time(value: object) -> dt.datetime:
     if isinstance(value, int | float | Decimal):
         try:
             return from_unix(value)
-        except (InvalidOperation, OverflowError, ValueError) as exc:
+        except (InvalidOperation, OverflowError) as exc:
             raise ValueError("expected an ISO 8601 time or a unix timestamp") from exc
     if not isinstance(value, str) or not value.strip():
         raise ValueError("expected an ISO 8601 time or a unix timestamp")
@@ -114,9 +117,17 @@ def parse_time(value: object) -> dt.datetime:
         return parse_time(Decimal(text))
     try:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError as exc:
+        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise ValueError("expected an ISO 8601 time or a unix timestamp") from exc
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return _bounded(parsed)
+
+
+def _bounded(t: dt.datetime) -> dt.datetime:
+    """Market times live between 1970 and 2200 (beyond, calendar arithmetic would overflow)."""
+    if not EPOCH <= t < LATEST:
+        raise ValueError("expected a time between 1970 and 2200")
+    return t
 
 
 def merge_spans(spans: list[tuple[dt.datetime, dt.datetime]]) -> list[tuple[dt.datetime, dt.datetime]]:

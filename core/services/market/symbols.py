@@ -14,6 +14,7 @@ from core.models import MarketSymbol, MarketSymbolAlias
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 FEED_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
+GROUP = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
 
 
 class SymbolError(ValueError):
@@ -56,7 +57,8 @@ def resolve(session: Session, name: str) -> SymbolInfo | None:
 
 def resolve_many(session: Session, names: Iterable[str]) -> dict[str, SymbolInfo]:
     """Symbols by upper-cased name, for every name that resolves (one query)."""
-    wanted = {n.strip().upper() for n in names if isinstance(n, str) and n.strip()}
+    # A name that could not have been defined is not looked up (nor sent to Postgres).
+    wanted = {n.strip().upper() for n in names if isinstance(n, str) and NAME.match(n.strip())}
     if not wanted:
         return {}
     rows = session.execute(
@@ -79,6 +81,8 @@ def by_feed_ids(session: Session, feed_ids: Iterable[str]) -> dict[str, SymbolIn
 def list_symbols(session: Session, group: str | None = None) -> list[SymbolInfo]:
     query = select(MarketSymbol).order_by(MarketSymbol.name)
     if group is not None:
+        if not GROUP.match(group.strip()):
+            return []
         query = query.where(MarketSymbol.group_name == group.strip().lower())
     return [_info(row) for row in session.scalars(query)]
 
@@ -109,6 +113,8 @@ def define_symbol(
         session.add(row)
     row.base_currency = base_currency.strip().upper()
     row.quote_currency = quote_currency.strip().upper()
+    if not GROUP.match(group.strip()):
+        raise SymbolError(f"invalid group {group!r}: 1-32 letters, digits and . _ -")
     row.group_name = group.strip().lower()
     if description is not None or row.description is None:
         row.description = description or ""

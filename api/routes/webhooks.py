@@ -1,0 +1,352 @@
+"""Webhook endpoints of the caller's account: CRUD, secret rotation, test events, the delivery log
+and redelivery. Destinations are checked against the SSRF rules here and again at each attempt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from flask import Blueprint, g, jsonify, request
+from sqlalchemy import select
+
+from api import auth
+from api.errors import ApiError
+from api.openapi import doc
+from api.rendering import services
+from api.routes.common import json_body, principal_for_request
+from api.schemas.common import PageQuerySchema
+from api.schemas.webhooks import (
+    OneOffSecretSchema,
+    WebhookCreatedSchema,
+    WebhookCreateSchema,
+    WebhookDeliveryPageSchema,
+    WebhookEndpointListSchema,
+    WebhookEndpointSchema,
+    WebhookQueuedSchema,
+    WebhookRotateSchema,
+    WebhookSecretSchema,
+    WebhookUpdateSchema,
+)
+from core.db import utcnow
+from core.models import WebhookAttempt, WebhookMessage
+from core.services import jobs, quotas
+from core.services.webhooks import deliveries, endpoints
+from core.services.webhooks.addresses import AddressPolicy, UnsafeDestination
+
+bp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks")
+TAGS = ["Webhooks"]
+NOT_FOUND = "No such webhook endpoint in this account."
+
+
+def check_destination(url: str, field: str = "url") -> str:
+    """Refuse a URL that may not receive webhooks (400 with the reason)."""
+    try:
+        AddressPolicy(services().settings).check(url)
+    except UnsafeDestination as exc:
+        raise ApiError(400, f"{field} is not allowed: {exc}", field=field) from exc
+    return url
+
+
+def _object_body() -> dict:
+    payload = json_body()
+    if not isinstance(payload, dict):
+        raise ApiError(400, "The body must be a JSON object", field="body")
+    return payload
+
+
+def _optional_object() -> dict:
+    return _object_body() if request.get_data(cache=True).strip() else {}
+
+
+def _require_plan(session) -> None:  # noqa: ANN001
+    terms = quotas.terms_for(session, principal_for_request())
+    if not terms.webhooks_allowed:
+        raise ApiError(403, f"Webhooks are not available on the {terms.name} plan", plan=terms.name)
+
+
+def _endpoint_or_404(session, endpoint_id: uuid.UUID):  # noqa: ANN001, ANN202
+    row = endpoints.get_endpoint(session, principal_for_request().account_id, endpoint_id)
+    if row is None:
+        raise ApiError(404, NOT_FOUND, webhookId=str(endpoint_id))
+    return row
+
+
+def _view(session, row) -> dict:  # noqa: ANN001
+    return endpoints.view(row, endpoints.counts(session, [row.id])[row.id])
+
+
+@bp.get("")
+@auth.account("read")
+@doc(
+    summary="List the account's webhook endpoints",
+    description="With counts of messages sent, failed and pending per endpoint.",
+    tags=TAGS,
+    responses={200: WebhookEndpointListSchema},
+)
+def list_webhooks():
+    principal = principal_for_request()
+    with services().sessions() as session:
+        rows = endpoints.list_endpoints(session, principal.account_id)
+        counts = endpoints.counts(session, [r.id for r in rows])
+        data = [endpoints.view(r, counts[r.id]) for r in rows]
+    return jsonify(WebhookEndpointListSchema().dump({"data": data}))
+
+
+@bp.post("")
+@auth.account("manage")
+@doc(
+    summary="Subscribe a webhook endpoint",
+    description="Events: `render.succeeded`, `render.failed` (default both). The signing secret is in "
+    "this response only. Deliveries follow the Standard Webhooks scheme (README, Webhooks).",
+    tags=TAGS,
+    body=WebhookCreateSchema,
+    responses={201: WebhookCreatedSchema, 403: "The plan has no webhooks."},
+)
+def create_webhook():
+    principal = principal_for_request()
+    payload = WebhookCreateSchema().load(_object_body())
+    svc = services()
+    with svc.sessions() as session:
+        _require_plan(session)
+    check_destination(payload["url"])  # resolves the host: not inside a transaction
+    with svc.sessions() as session, session.begin():
+        try:
+            row, secret = endpoints.create_endpoint(
+                session,
+                principal.account_id,
+                url=payload["url"],
+                events=payload["events"],
+                description=payload["description"],
+                enabled=payload["enabled"],
+                secret_key=svc.settings.secret_key,
+                actor=principal.actor(g.request_id),
+            )
+        except endpoints.WebhookError as exc:
+            raise ApiError(400, str(exc), field="events") from exc
+        body = {**_view(session, row), "secret": secret}
+    response = jsonify(WebhookCreatedSchema().dump(body))
+    response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/one-off-secret")
+@auth.account("manage")
+@doc(
+    summary="The secret that signs deliveries to jobs' own webhookUrl",
+    description="Derived from the server's secret key and the account.",
+    tags=TAGS,
+    responses={200: OneOffSecretSchema},
+)
+def one_off_secret():
+    principal = principal_for_request()
+    secret = endpoints.one_off_secret(principal.account_id, services().settings.secret_key)
+    response = jsonify(OneOffSecretSchema().dump({"secret": secret}))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<uuid:webhook_id>")
+@auth.account("read")
+@doc(summary="One webhook endpoint", tags=TAGS, responses={200: WebhookEndpointSchema, 404: NOT_FOUND})
+def get_webhook(webhook_id: uuid.UUID):
+    with services().sessions() as session:
+        row = _endpoint_or_404(session, webhook_id)
+        body = _view(session, row)
+    return jsonify(WebhookEndpointSchema().dump(body))
+
+
+@bp.put("/<uuid:webhook_id>")
+@auth.account("manage")
+@doc(
+    summary="Change a webhook endpoint",
+    description="Any of url, events, description, enabled. Enabling clears a disabled flag.",
+    tags=TAGS,
+    body=WebhookUpdateSchema,
+    responses={200: WebhookEndpointSchema, 403: "The plan has no webhooks.", 404: NOT_FOUND},
+)
+def update_webhook(webhook_id: uuid.UUID):
+    principal = principal_for_request()
+    changes = WebhookUpdateSchema().load(_object_body())
+    if "url" in changes:
+        check_destination(changes["url"])
+    with services().sessions() as session, session.begin():
+        row = _endpoint_or_404(session, webhook_id)
+        _require_plan(session)
+        try:
+            endpoints.update_endpoint(session, row, changes, principal.actor(g.request_id))
+        except endpoints.WebhookError as exc:
+            raise ApiError(400, str(exc), field="events") from exc
+        body = _view(session, row)
+    return jsonify(WebhookEndpointSchema().dump(body))
+
+
+@bp.delete("/<uuid:webhook_id>")
+@auth.account("manage")
+@doc(
+    summary="Delete a webhook endpoint",
+    description="Nothing more is sent to it; pending messages are dropped.",
+    tags=TAGS,
+    responses={204: "Deleted.", 404: NOT_FOUND},
+)
+def delete_webhook(webhook_id: uuid.UUID):
+    principal = principal_for_request()
+    with services().sessions() as session, session.begin():
+        row = _endpoint_or_404(session, webhook_id)
+        endpoints.delete_endpoint(session, row, principal.actor(g.request_id))
+    return "", 204
+
+
+@bp.post("/<uuid:webhook_id>/rotate-secret")
+@auth.account("manage")
+@doc(
+    summary="Rotate an endpoint's signing secret",
+    description="The new secret is in this response only. The old one keeps signing deliveries beside "
+    "it (two signatures in `webhook-signature`) for `graceSeconds` (default 24 h, at most 7 days).",
+    tags=TAGS,
+    body=WebhookRotateSchema,
+    body_required=False,
+    responses={201: WebhookSecretSchema, 404: NOT_FOUND},
+)
+def rotate_secret(webhook_id: uuid.UUID):
+    principal = principal_for_request()
+    payload = WebhookRotateSchema().load(_optional_object())
+    svc = services()
+    grace = payload["graceSeconds"]
+    grace = dt.timedelta(seconds=svc.settings.webhook_secret_grace if grace is None else grace)
+    with svc.sessions() as session, session.begin():
+        row = _endpoint_or_404(session, webhook_id)
+        try:
+            secret = endpoints.rotate_secret(
+                session, row, grace, svc.settings.secret_key, principal.actor(g.request_id)
+            )
+        except endpoints.WebhookError as exc:
+            raise ApiError(400, str(exc), field="graceSeconds") from exc
+        body = {"secret": secret, "previousSecretExpiresAt": row.previous_secret_expires_at}
+    response = jsonify(WebhookSecretSchema().dump(body))
+    response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<uuid:webhook_id>/test")
+@auth.account("manage")
+@doc(
+    summary="Send a webhook.test event",
+    description="Queued like any delivery (same signing, retries and log).",
+    tags=TAGS,
+    responses={202: WebhookQueuedSchema, 404: NOT_FOUND, 409: "The endpoint is disabled."},
+)
+def test_webhook(webhook_id: uuid.UUID):
+    svc = services()
+    with svc.sessions() as session, session.begin():
+        row = _endpoint_or_404(session, webhook_id)
+        if not row.enabled:
+            raise ApiError(409, "The endpoint is disabled; enable it first", webhookId=str(webhook_id))
+        message_id, outbox = deliveries.enqueue_test(session, row, utcnow())
+    jobs.dispatch(svc.celery, svc.settings, outbox)
+    body = {"deliveryId": message_id, "webhookId": deliveries.webhook_id(message_id)}
+    response = jsonify(WebhookQueuedSchema().dump(body))
+    response.status_code = 202
+    return response
+
+
+@bp.get("/<uuid:webhook_id>/deliveries")
+@auth.account("read")
+@doc(
+    summary="An endpoint's deliveries, newest first",
+    description="Each message with every attempt: time, status code, latency, the first 1 KB of the "
+    "answer, error. Follow `nextCursor` (as `cursor`) for older ones.",
+    tags=TAGS,
+    query=PageQuerySchema,
+    responses={200: WebhookDeliveryPageSchema, 404: NOT_FOUND},
+)
+def list_deliveries(webhook_id: uuid.UUID):
+    query = PageQuerySchema().load(request.args)
+    cursor = None
+    if query.get("cursor"):
+        try:
+            cursor = dt.datetime.fromisoformat(query["cursor"])
+        except ValueError as exc:
+            raise ApiError(
+                400, "Invalid cursor; use the nextCursor of a previous page", field="cursor"
+            ) from exc
+        if cursor.tzinfo is None:
+            raise ApiError(400, "Invalid cursor; use the nextCursor of a previous page", field="cursor")
+    with services().sessions() as session:
+        _endpoint_or_404(session, webhook_id)
+        stmt = select(WebhookMessage).where(WebhookMessage.endpoint_id == webhook_id)
+        if cursor is not None:
+            stmt = stmt.where(WebhookMessage.created_at < cursor)
+        rows = session.scalars(
+            stmt.order_by(WebhookMessage.created_at.desc()).limit(query["limit"] + 1)
+        ).all()
+        more = len(rows) > query["limit"]
+        rows = rows[: query["limit"]]
+        attempts: dict[uuid.UUID, list] = {r.id: [] for r in rows}
+        if rows:
+            for a in session.scalars(
+                select(WebhookAttempt)
+                .where(WebhookAttempt.message_id.in_(list(attempts)))
+                .order_by(WebhookAttempt.id)
+            ):
+                attempts[a.message_id].append(
+                    {
+                        "attemptedAt": a.attempted_at,
+                        "statusCode": a.status_code,
+                        "latencyMs": a.latency_ms,
+                        "response": a.response_body,
+                        "error": a.error,
+                        "succeeded": a.succeeded,
+                    }
+                )
+        data = [
+            {
+                "id": r.id,
+                "webhookId": deliveries.webhook_id(r.id),
+                "eventType": r.event_type,
+                "jobId": r.job_id,
+                "status": r.status,
+                "attemptCount": len(attempts[r.id]),
+                "nextAttemptAt": r.next_attempt_at,
+                "createdAt": r.created_at,
+                "deliveredAt": r.delivered_at,
+                "lastError": r.last_error,
+                "attempts": attempts[r.id],
+            }
+            for r in rows
+        ]
+    next_cursor = rows[-1].created_at.isoformat() if more and rows else None
+    return jsonify(
+        WebhookDeliveryPageSchema().dump({"data": data, "nextCursor": next_cursor, "hasMore": more})
+    )
+
+
+@bp.post("/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/redeliver")
+@auth.account("manage")
+@doc(
+    summary="Send a delivery again",
+    description="Same `webhook-id` (receivers de-duplicate by it), a fresh retry schedule.",
+    tags=TAGS,
+    responses={
+        202: WebhookQueuedSchema,
+        404: "No such endpoint or delivery.",
+        409: "The endpoint is disabled.",
+    },
+)
+def redeliver(webhook_id: uuid.UUID, delivery_id: uuid.UUID):
+    principal = principal_for_request()
+    svc = services()
+    with svc.sessions() as session, session.begin():
+        row = _endpoint_or_404(session, webhook_id)
+        message = session.get(WebhookMessage, delivery_id, with_for_update=True)
+        if message is None or message.endpoint_id != row.id:
+            raise ApiError(404, "No such delivery for this endpoint", deliveryId=str(delivery_id))
+        if not row.enabled:
+            raise ApiError(409, "The endpoint is disabled; enable it first", webhookId=str(webhook_id))
+        outbox = deliveries.redeliver(session, message, principal.actor(g.request_id), utcnow())
+    jobs.dispatch(svc.celery, svc.settings, outbox)
+    body = {"deliveryId": delivery_id, "webhookId": deliveries.webhook_id(delivery_id)}
+    response = jsonify(WebhookQueuedSchema().dump(body))
+    response.status_code = 202
+    return response

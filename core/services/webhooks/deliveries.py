@@ -1,0 +1,365 @@
+"""Webhook messages: created in the transaction that finishes a job, delivered by the ``webhooks``
+queue, retried on a schedule with jitter, and every attempt recorded.
+
+Time and randomness are parameters (``now``, ``rng``) so the schedule is tested with an injected
+clock. The HTTP exchange itself lives in the worker; this module decides what to send and what an
+answer means.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import random
+import uuid
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+from standardwebhooks.webhooks import Webhook
+
+from core.config import Settings
+from core.models import JobStatus, OutboxMessage, RenderJob, WebhookAttempt, WebhookEndpoint, WebhookMessage
+from core.queue import WEBHOOK_DELIVER_TASK, WEBHOOKS_QUEUE
+from core.services import audit
+from core.services.webhooks import endpoints
+
+# Delay before each attempt, seconds: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+SCHEDULE = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
+JITTER = 0.1  # each delay is stretched or shrunk by up to 10% so retries of many messages spread out
+MAX_RETRY_AFTER = 36000
+RESPONSE_KEEP = 1024  # bytes of the receiver's answer kept with each attempt
+
+
+def message_lock_id(message_id: uuid.UUID | str) -> int:
+    """A signed 64-bit advisory-lock id for a message (held while a worker delivers it)."""
+    value = (uuid.UUID(str(message_id)).int & ((1 << 64) - 1)) ^ 0x5745_4248_4F4F_4B53  # "WEBHOOKS"
+    return value - (1 << 64) if value >= (1 << 63) else value
+
+
+def next_delay(attempts_done: int, rng: random.Random | Any = random) -> float | None:
+    """Seconds until the next attempt after ``attempts_done`` attempts, or None when exhausted."""
+    if attempts_done >= len(SCHEDULE):
+        return None
+    base = SCHEDULE[attempts_done]
+    return base * (1 + rng.uniform(-JITTER, JITTER)) if base else 0.0
+
+
+def webhook_id(message_id: uuid.UUID) -> str:
+    return f"msg_{message_id.hex}"
+
+
+def job_summary(job: RenderJob, settings: Settings) -> dict[str, Any]:
+    """What a render event says about its job: small, never the image."""
+    succeeded = job.status == JobStatus.SUCCEEDED.value
+    base = settings.public_url.rstrip("/")
+    return {
+        "id": str(job.id),
+        "status": job.status,
+        "dialect": job.dialect,
+        "format": job.format,
+        "width": job.width,
+        "height": job.height,
+        "size": job.size if succeeded else None,
+        "etag": job.etag if succeeded else None,
+        "imageUrl": f"{base}/api/v1/jobs/{job.id}/image" if succeeded else None,
+        "imageExpiresAt": job.expires_at.isoformat() if succeeded and job.expires_at else None,
+        "error": job.error,
+        "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+def _body(event_type: str, data: dict[str, Any], now: dt.datetime) -> str:
+    event = {
+        "type": event_type,
+        "id": f"evt_{uuid.uuid4().hex}",
+        "timestamp": now.isoformat(),
+        "data": data,
+    }
+    return json.dumps(event, separators=(",", ":"))
+
+
+def _message(
+    session: Session,
+    *,
+    account_id: uuid.UUID | None,
+    endpoint_id: uuid.UUID | None,
+    job_id: uuid.UUID | None,
+    url: str,
+    event_type: str,
+    body: str,
+    now: dt.datetime,
+) -> OutboxMessage:
+    message = WebhookMessage(
+        id=uuid.uuid4(),
+        account_id=account_id,
+        endpoint_id=endpoint_id,
+        job_id=job_id,
+        url=url,
+        event_type=event_type,
+        body=body,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        dispatched_at=now,  # the outbox publishes it: the scanner leaves it alone meanwhile
+    )
+    session.add(message)
+    outbox = OutboxMessage(
+        task=WEBHOOK_DELIVER_TASK, queue=WEBHOOKS_QUEUE, payload={"message_id": str(message.id)}
+    )
+    session.add(outbox)
+    return outbox
+
+
+def enqueue_job_event(
+    session: Session, job_id: str | uuid.UUID, settings: Settings, now: dt.datetime
+) -> list[OutboxMessage]:
+    """In the transaction that finished the job: one message per subscribed endpoint and one for
+    the job's own ``webhookUrl``. Returns the outbox rows to publish after commit."""
+    job = session.get(RenderJob, uuid.UUID(str(job_id)))
+    if job is None or not JobStatus(job.status).finished:
+        return []
+    event = "render.succeeded" if job.status == JobStatus.SUCCEEDED.value else "render.failed"
+    targets: list[tuple[uuid.UUID | None, str]] = []
+    if job.account_id is not None:
+        for endpoint in session.scalars(
+            select(WebhookEndpoint).where(
+                WebhookEndpoint.account_id == job.account_id,
+                WebhookEndpoint.enabled.is_(True),
+                WebhookEndpoint.deleted_at.is_(None),
+                WebhookEndpoint.events.any(event),
+            )
+        ):
+            targets.append((endpoint.id, endpoint.url))
+    if job.webhook_url:
+        targets.append((None, job.webhook_url))
+    if not targets:
+        return []
+    body = _body(event, job_summary(job, settings), now)
+    rows = [
+        _message(
+            session,
+            account_id=job.account_id,
+            endpoint_id=endpoint_id,
+            job_id=job.id,
+            url=url,
+            event_type=event,
+            body=body,
+            now=now,
+        )
+        for endpoint_id, url in targets
+    ]
+    session.flush()
+    return rows
+
+
+def enqueue_test(
+    session: Session, endpoint: WebhookEndpoint, now: dt.datetime
+) -> tuple[uuid.UUID, OutboxMessage]:
+    body = _body(endpoints.TEST_EVENT, {"endpointId": str(endpoint.id)}, now)
+    outbox = _message(
+        session,
+        account_id=endpoint.account_id,
+        endpoint_id=endpoint.id,
+        job_id=None,
+        url=endpoint.url,
+        event_type=endpoints.TEST_EVENT,
+        body=body,
+        now=now,
+    )
+    session.flush()
+    return uuid.UUID(outbox.payload["message_id"]), outbox
+
+
+def redeliver(
+    session: Session, message: WebhookMessage, actor: audit.Actor, now: dt.datetime
+) -> OutboxMessage:
+    """Send a message again now (same ``webhook-id``), whatever became of it; audited."""
+    before = {"status": message.status, "attempts": message.attempts}
+    message.status = "pending"
+    message.next_attempt_at = now
+    message.dispatched_at = now
+    message.attempts = 0  # a fresh schedule
+    outbox = OutboxMessage(
+        task=WEBHOOK_DELIVER_TASK, queue=WEBHOOKS_QUEUE, payload={"message_id": str(message.id)}
+    )
+    session.add(outbox)
+    session.flush()
+    audit.record(
+        session,
+        action="webhook.redelivered",
+        actor=actor,
+        account_id=message.account_id,
+        target=("webhook_message", message.id),
+        before=before,
+        after={"status": "pending"},
+    )
+    return outbox
+
+
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    message_id: uuid.UUID
+    url: str
+    body: str
+    headers: dict[str, str]
+
+
+def prepare(session: Session, message_id: uuid.UUID, settings: Settings, now: dt.datetime) -> Prepared | str:
+    """What to send for a due message, or why nothing is sent now (a string)."""
+    message = session.get(WebhookMessage, message_id)
+    if message is None:
+        return "missing"
+    if message.status != "pending":
+        return message.status
+    if message.next_attempt_at is not None and message.next_attempt_at > now:
+        return "not-due"
+    if message.endpoint_id is not None:
+        endpoint = session.get(WebhookEndpoint, message.endpoint_id)
+        if endpoint is None or not endpoint.enabled or endpoint.deleted_at is not None:
+            message.status = "failed"
+            message.last_error = "the endpoint is disabled or deleted"
+            return "endpoint-disabled"
+        secrets = endpoints.signing_secrets(endpoint, settings.secret_key, now)
+        url = endpoint.url
+    else:
+        if message.account_id is None:
+            message.status = "failed"
+            return "no-account"
+        secrets = [endpoints.one_off_secret(message.account_id, settings.secret_key)]
+        url = message.url
+    return Prepared(message.id, url, message.body, sign(message.id, message.body, secrets, now))
+
+
+def sign(message_id: uuid.UUID, body: str, secrets: list[str], now: dt.datetime) -> dict[str, str]:
+    """Standard Webhooks headers; one signature per secret, space-separated."""
+    msg_id = webhook_id(message_id)
+    signatures = " ".join(Webhook(secret).sign(msg_id, now, body) for secret in secrets)
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": signatures,
+        "content-type": "application/json",
+        "user-agent": "Chartfleet-Webhooks/1",
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    """What happened to one attempt."""
+
+    status_code: int | None = None
+    latency_ms: int | None = None
+    body: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+    abort: bool = False
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def record(
+    session: Session,
+    message_id: uuid.UUID,
+    answer: Answer,
+    settings: Settings,
+    now: dt.datetime,
+    rng: random.Random | Any = random,
+) -> str:
+    """Record an attempt and decide what comes next; returns the message's new status."""
+    message = session.get(WebhookMessage, message_id, with_for_update=True)
+    if message is None:
+        return "missing"
+    error = answer.error
+    if error is None and not answer.succeeded and answer.status_code is not None:
+        error = f"HTTP {answer.status_code}" + (
+            " (redirects are not followed)" if 300 <= answer.status_code < 400 else ""
+        )
+    session.add(
+        WebhookAttempt(
+            message_id=message.id,
+            attempted_at=now,
+            status_code=answer.status_code,
+            latency_ms=answer.latency_ms,
+            response_body=answer.body,
+            error=error[:1000] if error else None,
+            succeeded=answer.succeeded,
+        )
+    )
+    message.attempts += 1
+    endpoint = session.get(WebhookEndpoint, message.endpoint_id) if message.endpoint_id else None
+    if answer.succeeded:
+        message.status = "delivered"
+        message.delivered_at = now
+        message.next_attempt_at = None
+        message.last_error = None
+        if endpoint is not None:
+            endpoint.failing_since = None
+        return message.status
+    message.last_error = error[:1000] if error else "failed"
+    if endpoint is not None and endpoint.failing_since is None:
+        endpoint.failing_since = now
+    if answer.status_code == 410 and endpoint is not None and endpoint.enabled:
+        endpoint.failing_since = endpoint.failing_since or now
+        endpoints.disable(session, endpoint, "The receiver answered 410 Gone", now)
+        message.status = "failed"
+    elif answer.abort:
+        message.status = "aborted"
+    else:
+        delay = next_delay(message.attempts, rng)
+        if delay is not None and answer.retry_after is not None and answer.status_code in (429, 503):
+            delay = max(delay, min(answer.retry_after, MAX_RETRY_AFTER))
+        if delay is None:
+            message.status = "failed"
+        else:
+            message.next_attempt_at = now + dt.timedelta(seconds=delay)
+    if message.status != "pending":
+        message.next_attempt_at = None
+    if (
+        endpoint is not None
+        and endpoint.enabled
+        and endpoint.failing_since is not None
+        and (now - endpoint.failing_since).total_seconds() >= settings.webhook_disable_after
+    ):
+        days = settings.webhook_disable_after / 86400
+        endpoints.disable(session, endpoint, f"Every attempt failed for {days:g} days", now)
+    return message.status
+
+
+def due_messages(
+    session: Session, settings: Settings, now: dt.datetime, queue_idle: bool, limit: int = 500
+) -> list[uuid.UUID]:
+    """Messages to queue now: retries that came due since their last dispatch, and (when the queue
+    is idle) due messages dispatched long ago that nobody is delivering (their message was lost or
+    their worker died). Stamps ``dispatched_at``; the caller publishes after commit."""
+    stale = now - dt.timedelta(seconds=settings.webhook_redispatch_after)
+    rows = session.scalars(
+        select(WebhookMessage)
+        .where(
+            WebhookMessage.status == "pending",
+            WebhookMessage.next_attempt_at <= now,
+            WebhookMessage.dispatched_at.is_(None)
+            | (WebhookMessage.dispatched_at < WebhookMessage.next_attempt_at)
+            | (WebhookMessage.dispatched_at < stale),
+        )
+        .order_by(WebhookMessage.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    out = []
+    for row in rows:
+        retry_due = row.dispatched_at is None or row.dispatched_at < row.next_attempt_at
+        if not retry_due:
+            if not queue_idle:
+                continue  # its message may still be waiting in the queue
+            free = session.execute(
+                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": message_lock_id(row.id)}
+            ).scalar()
+            if not free:
+                continue  # a live worker is delivering it
+        row.dispatched_at = now
+        out.append(row.id)
+    return out
