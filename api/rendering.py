@@ -13,6 +13,7 @@ from core.db import utcnow
 from core.models import JobStatus, RenderJob
 from core.services import events, jobs
 from core.services.quotas import PlanLimitExceeded, QuotaExceeded
+from core.services.webhooks import deliveries as webhook_deliveries
 from core.storage import ObjectNotFound, StorageError
 
 
@@ -46,8 +47,14 @@ def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byte
             cached = None
     try:
         with svc.sessions() as session, session.begin():
-            job, message = jobs.create_job(
+            job, message, created = jobs.create_job(
                 session, req, cached=cached, retention_days=settings.retention_days
+            )
+            # A cache hit is a finished render too: its webhooks go out like the worker's would.
+            hooks = (
+                webhook_deliveries.enqueue_job_event(session, job.id, settings, utcnow())
+                if created and job.cache_hit
+                else []
             )
     except jobs.IdempotencyConflict as exc:
         raise ApiError(
@@ -59,6 +66,8 @@ def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byte
     except PlanLimitExceeded as exc:
         raise ApiError(exc.status, exc.message, **exc.detail) from exc
 
+    for hook in hooks:
+        jobs.dispatch(svc.celery, settings, hook)
     if message is None and JobStatus(job.status).finished:  # a cache hit, or a replay of a finished job
         if cached is not None:
             events.remember_rendered(

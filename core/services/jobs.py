@@ -11,7 +11,7 @@ import functools
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from celery import Celery
 from sqlalchemy import DateTime, Text, cast, func, literal, select, text, update
@@ -101,9 +101,15 @@ def find_idempotent(session: Session, req: RenderRequest) -> RenderJob | None:
     return job
 
 
+class Recorded(NamedTuple):
+    job: RenderJob
+    message: OutboxMessage | None  # the render message to publish after commit (None: nothing to render)
+    created: bool  # False for an idempotent replay of an earlier request
+
+
 def create_job(
     session: Session, req: RenderRequest, *, cached: dict[str, Any] | None = None, retention_days: int = 30
-) -> tuple[RenderJob, OutboxMessage | None]:
+) -> Recorded:
     """Record a render request in the caller's transaction.
 
     The plan's terms are checked first (cache hits included; raises QuotaExceeded or
@@ -115,7 +121,7 @@ def create_job(
     """
     existing = find_idempotent(session, req)
     if existing is not None:
-        return existing, None
+        return Recorded(existing, None, created=False)
     terms = quotas.terms_for(session, req.principal)
     quotas.check_render(
         req.principal,
@@ -157,13 +163,13 @@ def create_job(
         existing = find_idempotent(session, req)
         if existing is None:
             raise
-        return existing, None
+        return Recorded(existing, None, created=False)
     if cached is not None:
-        return job, None
+        return Recorded(job, None, created=True)
     message = OutboxMessage(task=RENDER_TASK, queue=RENDER_QUEUE, payload={"job_id": str(job.id)})
     session.add(message)
     session.flush()
-    return job, message
+    return Recorded(job, message, created=True)
 
 
 def dispatch(celery: Celery, settings: Settings, message: OutboxMessage) -> None:

@@ -158,7 +158,7 @@ def test_committed_job_whose_publish_was_lost_is_relayed(api_url, settings, sess
     parsed = parse_chart(spec())
     req = jobs.RenderRequest(spec=parsed.spec, dialect="chartjs", principal=Principal(client_ip="10.0.0.1"))
     with transaction(sessions) as session:
-        job, message = jobs.create_job(session, req)
+        job, message, _ = jobs.create_job(session, req)
     assert message is not None  # never dispatched: only the relay can deliver it
     done = wait_for(lambda: (j := load(sessions, job.id)).status == "succeeded" and j, timeout=60)
     assert done.attempts == 1

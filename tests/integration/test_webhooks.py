@@ -243,3 +243,17 @@ def test_plans_without_webhooks_are_refused_403(private_env):
         "/api/v1/jobs", json={**unique_spec(), "webhookUrl": "https://93.184.216.34/h"}, headers=bearer(key)
     )
     assert job.status_code == 403
+
+
+def test_a_cache_hit_is_announced_like_a_render(api_url, http, manager):
+    """A repeat served from storage is a finished render too: subscribers hear about it."""
+    _, key = manager
+    spec = unique_spec()
+    with Receiver([(200, {}, b"ok")] * 4) as receiver:
+        hook = subscribe(http, api_url, key, receiver.url, events=["render.succeeded"])
+        first = http.post(f"{api_url}/api/v1/render", json=spec, headers=bearer(key))
+        again = http.post(f"{api_url}/api/v1/render", json=spec, headers=bearer(key))
+        assert (first.headers["X-Cache"], again.headers["X-Cache"]) == ("MISS", "HIT")
+        received = receiver.wait_for(2, timeout=30)
+    ids = {verify(hook["secret"], r)["data"]["id"] for r in received}
+    assert ids == {first.headers["X-Job-Id"], again.headers["X-Job-Id"]}

@@ -17,6 +17,8 @@ MAX_CANDLES = 50_000
 
 
 class WindowTooLarge(ValueError):
+    """A window of more candles than MAX_CANDLES."""
+
     def __init__(self, limit: int):
         super().__init__(f"the time range holds more than {limit} candles of this interval")
         self.limit = limit
@@ -24,6 +26,8 @@ class WindowTooLarge(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Candle:
+    """One candle as the APIs read it (``trade_count``/``taker_buy_volume`` None: unknown)."""
+
     bucket: dt.datetime
     open: Decimal
     high: Decimal

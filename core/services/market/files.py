@@ -33,6 +33,8 @@ class FileImportError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Layout:
+    """A CSV layout: its staging table and the SELECT that turns staged rows into trades or klines."""
+
     name: str
     kind: str  # "trades" or "klines"
     stage: str  # staging columns, in file order
@@ -100,6 +102,8 @@ _INTERVAL_IN_NAME = re.compile(r"(?<![0-9a-z])(1m|5m|15m|30m|1h|2h|4h|1d)(?![0-9
 
 @dataclasses.dataclass(frozen=True)
 class Detected:
+    """What ``detect`` learned from a file's first lines."""
+
     layout: Layout
     has_header: bool
     columns: int
@@ -163,6 +167,8 @@ def _epoch_function(found: Detected) -> str:
 
 @dataclasses.dataclass
 class ImportResult:
+    """The counts of one file's import."""
+
     layout: str
     kind: str
     minutes: int | None = None

@@ -41,6 +41,7 @@ def floor_bucket(t: dt.datetime, minutes: int) -> dt.datetime:
 
 
 def ceil_bucket(t: dt.datetime, minutes: int) -> dt.datetime:
+    """The first bucket start at or after ``t``."""
     floor = floor_bucket(t, minutes)
     return floor if floor == t else floor + dt.timedelta(minutes=minutes)
 
@@ -53,6 +54,7 @@ def add_months(t: dt.datetime, months: int) -> dt.datetime:
 
 
 def lookback_start(interval: str, end: dt.datetime) -> dt.datetime:
+    """Where GET /api/v1/candles starts without ``from``: its documented look-back before ``end``."""
     unit, amount = DEFAULT_LOOKBACK[interval]
     return end - dt.timedelta(days=amount) if unit == "days" else add_months(end, -amount)
 
@@ -79,6 +81,7 @@ def iso_millis(t: dt.datetime) -> str:
 
 
 def unix_seconds(t: dt.datetime) -> int:
+    """Whole unix seconds of ``t`` (the history API's bar times)."""
     return int((t - EPOCH).total_seconds())
 
 

@@ -60,6 +60,8 @@ SELECT count(*) FROM upserted
 
 @dataclasses.dataclass(frozen=True)
 class Kline:
+    """One validated kline; ``bucket`` is its UTC-aligned open time."""
+
     bucket: dt.datetime
     open: Decimal
     high: Decimal

@@ -114,6 +114,8 @@ def fresh_sql(minutes: int) -> str:
 
 @dataclasses.dataclass
 class RollupResult:
+    """What a roll-up run did (``busy``: symbols another process was rolling up)."""
+
     symbols: int = 0
     spans: int = 0
     written: int = 0
@@ -121,6 +123,7 @@ class RollupResult:
 
 
 def pending_symbols(conn: Connection) -> list[int]:
+    """Symbols with spans waiting for the roll-up."""
     return list(conn.execute(text("SELECT DISTINCT symbol_id FROM market_rollup_dirty")).scalars())
 
 

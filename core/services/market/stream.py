@@ -26,6 +26,7 @@ QUEUE_LIMIT = 10_000  # trades waiting for one slow client before its stream is 
 
 
 def trades_channel(prefix: str) -> str:
+    """The Redis channel every committed trade batch is published on."""
     return f"{prefix}market:trades"
 
 
@@ -168,4 +169,5 @@ def trade_message(label: str, feed_id: str, price: float, when: float) -> dict[s
 
 
 def heartbeat_message(now: float | None = None) -> dict[str, int]:
+    """The streaming API's heartbeat object."""
     return {"heartbeat": int(now if now is not None else time.time())}

@@ -23,6 +23,8 @@ class SymbolError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class SymbolInfo:
+    """A symbol as the services use it (``group`` is the stored ``group_name``)."""
+
     id: int
     name: str
     feed_id: str
@@ -79,6 +81,7 @@ def by_feed_ids(session: Session, feed_ids: Iterable[str]) -> dict[str, SymbolIn
 
 
 def list_symbols(session: Session, group: str | None = None) -> list[SymbolInfo]:
+    """Every symbol, or those of ``group`` (any case), by name."""
     query = select(MarketSymbol).order_by(MarketSymbol.name)
     if group is not None:
         if not GROUP.match(group.strip()):

@@ -31,6 +31,8 @@ class TokenError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class TokenClaims:
+    """Who a valid token speaks for, and until when."""
+
     account_id: uuid.UUID
     api_key_id: uuid.UUID
     expires_at: int

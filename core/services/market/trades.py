@@ -105,6 +105,8 @@ _LATER = (
 
 @dataclasses.dataclass(frozen=True)
 class Trade:
+    """One validated trade."""
+
     symbol: SymbolInfo
     trade_id: int
     time: dt.datetime
@@ -152,6 +154,8 @@ def validate_trades(
 
 
 class RowError(ValueError):
+    """A bad row of a batch; ``field`` names the offending input."""
+
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
@@ -239,10 +243,12 @@ def months(start: dt.datetime, end: dt.datetime) -> Iterable[dt.datetime]:
 
 
 def next_month(month: dt.datetime) -> dt.datetime:
+    """The first instant of the month after ``month`` (itself a first instant)."""
     return month.replace(year=month.year + month.month // 12, month=month.month % 12 + 1)
 
 
 def partition_name(month: dt.datetime) -> str:
+    """The name of the trades partition of ``month``."""
     return f"market_trades_{month.year:04d}_{month.month:02d}"
 
 
