@@ -52,6 +52,7 @@ class Decision:
     count: int
     reset_epoch: int  # whole seconds, the end of the window
     now: float
+    ttl_ms: int = 0  # what is left of the window, as Redis reported it
 
     @property
     def allowed(self) -> bool:
@@ -63,7 +64,9 @@ class Decision:
 
     @property
     def retry_after(self) -> int:
-        return max(1, math.ceil(self.reset_epoch - self.now))
+        # From the window's own remaining time: rounding the reset instant up first and then the
+        # difference again could announce one second more than the window lasts.
+        return max(1, math.ceil(self.ttl_ms / 1000))
 
     def headers(self) -> dict[str, str]:
         reset = dt.datetime.fromtimestamp(self.reset_epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -78,7 +81,10 @@ class Decision:
 
 
 def decide(limit: int, count: int, ttl_ms: int, now: float) -> Decision:
-    return Decision(limit=limit, count=count, reset_epoch=math.ceil(now + max(ttl_ms, 0) / 1000), now=now)
+    ttl_ms = max(ttl_ms, 0)
+    return Decision(
+        limit=limit, count=count, reset_epoch=math.ceil(now + ttl_ms / 1000), now=now, ttl_ms=ttl_ms
+    )
 
 
 class RateLimiter:
