@@ -29,3 +29,11 @@ def test_refused_request_headers_agree():
 
 def test_retry_after_is_at_least_one_second():
     assert decide(limit=1, count=2, ttl_ms=0, now=10.0).retry_after == 1
+
+
+def test_retry_after_never_exceeds_the_window_at_a_fractional_second():
+    from api.ratelimit import decide
+
+    decision = decide(limit=100, count=101, ttl_ms=900_000, now=1_700_000_000.3)
+    assert decision.retry_after == 900
+    assert decision.headers()["Retry-After"] == "900"
