@@ -270,6 +270,7 @@ def main() -> None:
         subprocess.run(
             [str(BIN / "chartfleet"), "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
         )
+        stack.callback(_forget_redis, env["CHARTFLEET_REDIS_URL"], run)
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         stack.callback(admin.dispose)
         stack.callback(lambda: _drop(admin, f"chartfleet_{run}"))
@@ -373,6 +374,15 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "market.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
+
+
+def _forget_redis(url: str, run: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(f"*{run}*", count=1000):
+        client.delete(key)
+    client.close()
 
 
 def _drop(admin, name: str) -> None:  # noqa: ANN001
