@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import math
 import platform
 import statistics
@@ -30,6 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
+
+from bench.common import publish
 
 matplotlib.use("Agg")  # the baseline's pyplot must not try to open a window
 
@@ -225,11 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="5 runs, 1 warm-up")
     args = parser.parse_args(argv)
     runs, warmup = (5, 1) if args.quick else (max(1, args.runs), 3)
-    report = run(runs, warmup)
-    text = json.dumps(report, indent=2)
-    print(text)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text + "\n")
+    publish(run(runs, warmup), OUT)
     return 0
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import math
 import platform
 import statistics
@@ -29,6 +28,7 @@ import matplotlib
 import numpy as np
 from PIL import Image
 
+from bench.common import publish
 from core.specs.chartjs import parse_chart
 from core.specs.imagecharts import parse_imagecharts
 from worker.render import render_chart
@@ -146,11 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="3 runs, 1 warm-up")
     args = parser.parse_args(argv)
     runs, warmup = (3, 1) if args.quick else (max(1, args.runs), 2)
-    report = run(runs, warmup)
-    text = json.dumps(report, indent=2)
-    print(text)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text + "\n")
+    publish(run(runs, warmup), OUT)
     return 0
 
 

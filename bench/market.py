@@ -37,6 +37,8 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 
+from bench.common import drop_database, forget_redis
+
 ROOT = Path(__file__).resolve().parent.parent
 UTC = dt.UTC
 START = dt.datetime(2025, 1, 1, tzinfo=UTC)
@@ -270,10 +272,10 @@ def main() -> None:
         subprocess.run(
             [str(BIN / "chartfleet"), "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
         )
-        stack.callback(_forget_redis, env["CHARTFLEET_REDIS_URL"], run)
+        stack.callback(forget_redis, env["CHARTFLEET_REDIS_URL"], run)
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         stack.callback(admin.dispose)
-        stack.callback(lambda: _drop(admin, f"chartfleet_{run}"))
+        stack.callback(lambda: drop_database(admin, f"chartfleet_{run}"))
         engine = create_engine(db_url)
         stack.callback(engine.dispose)
         with engine.begin() as conn:
@@ -374,20 +376,6 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "market.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
-
-
-def _forget_redis(url: str, run: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    for key in client.scan_iter(f"*{run}*", count=1000):
-        client.delete(key)
-    client.close()
-
-
-def _drop(admin, name: str) -> None:  # noqa: ANN001
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":

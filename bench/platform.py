@@ -26,7 +26,9 @@ import uuid
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select
+
+from bench.common import drop_database, forget_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -161,10 +163,10 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
-        stack.callback(_forget_redis, env["CHARTFLEET_REDIS_URL"], run)
+        stack.callback(forget_redis, env["CHARTFLEET_REDIS_URL"], run)
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         stack.callback(admin.dispose)
-        stack.callback(lambda: _drop(admin, db_name))
+        stack.callback(lambda: drop_database(admin, db_name))
         logs = Path(tmp) / "logs"
         logs.mkdir()
         api, url = start_api(env, logs, name="bench-api")
@@ -287,20 +289,6 @@ def _cpu_by_group(groups: dict[str, list[int]]) -> dict[str, float]:
     me = psutil.Process().cpu_times()
     out["bench_client"] = me.user + me.system
     return out
-
-
-def _forget_redis(url: str, run: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    for key in client.scan_iter(f"*{run}*", count=1000):
-        client.delete(key)
-    client.close()
-
-
-def _drop(admin, name: str) -> None:  # noqa: ANN001
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":
