@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from core.config import PROJECT_ROOT, Settings
+from core.config import Settings
+from core.services.market import DEMO_DATA_DIR
 
-DEMO_DIR = PROJECT_ROOT.parent / "shared" / "data" / "market"
+DEMO_DIR = DEMO_DATA_DIR
 # (file, symbol): the shipped Binance klines are BTCUSDT (an alias of BTC_USDC_PERP, as the
 # candles API documents); Yahoo's daily BTC-USD is a separate series.
 DEMO_FILES = (

@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 
 import requests
 
+from core.services.market import DEMO_DATA_DIR
 from tests.support.s3server import free_port
-from tests.support.stack import BIN, ROOT, ManagedProcess
+from tests.support.stack import BIN, ManagedProcess
 
-DATA = ROOT.parent / "shared" / "data" / "market"
+DATA = DEMO_DATA_DIR
 UTC = dt.UTC
 
 

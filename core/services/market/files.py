@@ -1,5 +1,5 @@
 """Bulk import of CSV files through COPY: kline layouts (Binance's 12-column dumps, the
-``Date,Open,High,Low,Close,Volume`` exports in shared/data/market, Yahoo's daily files) and
+``Date,Open,High,Low,Close,Volume`` exports shipped in core/services/market/demo, Yahoo's daily files) and
 Binance's trade and aggregate-trade dumps.
 
 The file's bytes go to Postgres untouched (COPY into a temporary staging table typed for the

@@ -6,11 +6,8 @@ import datetime as dt
 import subprocess
 from decimal import Decimal
 
-import pytest
-
 from core.db import get_engine
 from core.services.market.candles import read_candles
-from tests.support.market import DATA
 from tests.support.stack import BIN, ROOT
 
 UTC = dt.UTC
@@ -117,7 +114,6 @@ def test_symbols_are_defined_with_aliases(market_env):
     assert clash.returncode != 0 and "already names CLI_TEST_SYM" in clash.stderr
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason=f"no shipped market data at {DATA}")
 def test_demo_loads_the_shipped_data_idempotently(market_env):
     first = cli(market_env, "demo")
     assert "yahoo_BTC-USD_1d_2014-09-17_2024-04-21.csv -> BTC-USD: 3505 1440m klines, 3505 written" in first

@@ -13,7 +13,6 @@ import pytest
 from tests.support.market import DATA, alias_of, complete_buckets, kline_file, shipped
 from tests.support.stack import BIN, ROOT
 
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"no shipped market data at {DATA}")
 UTC = dt.UTC
 WIDTH = {"1m": 1, "5m": 5, "15m": 15, "1h": 60, "4h": 240, "1d": 1440}
 

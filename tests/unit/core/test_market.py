@@ -190,7 +190,6 @@ def test_feed_ids_are_stable_and_match_the_seeded_symbols():
     )
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason=f"no shipped market data at {DATA}")
 @pytest.mark.parametrize(
     ("name", "layout", "minutes"),
     [
