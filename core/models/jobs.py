@@ -58,7 +58,7 @@ class RenderJob(Base):
     mode: Mapped[str] = mapped_column(String(10), default="async")  # sync | async
     # json, not jsonb: specs are stored and read back whole, never queried inside, and can be
     # hundreds of KB; json input is validated but not converted, several times cheaper both ways.
-    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)  # loaded only when read
     spec_hash: Mapped[str] = mapped_column(String(64), index=True)
     format: Mapped[str] = mapped_column(String(10))
     width: Mapped[int]
