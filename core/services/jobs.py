@@ -153,22 +153,23 @@ def create_job(
         job = _new_job(req, status=JobStatus.QUEUED.value, retention_days=retention_days)
     try:
         with session.begin_nested():
-            if cached is None:
-                # Charged inside the savepoint: losing the Idempotency-Key race below undoes it.
-                quotas.charge_render(session, req.principal, req.spec.format, terms=terms)
             session.add(job)
             session.flush()
+            if cached is not None:
+                return Recorded(job, None, created=True)
+            message = OutboxMessage(task=RENDER_TASK, queue=RENDER_QUEUE, payload={"job_id": str(job.id)})
+            session.add(message)
+            session.flush()
+            # Charged last, inside the savepoint: a refused charge (or a lost Idempotency-Key race
+            # above) undoes the job, and the counter row's lock is held only until the commit that
+            # follows, since every request of one owner updates that same row.
+            quotas.charge_render(session, req.principal, req.spec.format, terms=terms)
     except IntegrityError:
         # A concurrent request with the same Idempotency-Key won the race.
         existing = find_idempotent(session, req)
         if existing is None:
             raise
         return Recorded(existing, None, created=False)
-    if cached is not None:
-        return Recorded(job, None, created=True)
-    message = OutboxMessage(task=RENDER_TASK, queue=RENDER_QUEUE, payload={"job_id": str(job.id)})
-    session.add(message)
-    session.flush()
     return Recorded(job, message, created=True)
 
 
@@ -249,6 +250,8 @@ class Claim:
     spec: dict[str, Any] | None = None
     spec_hash: str = ""
     attempts: int = 0
+    # False when nobody can be subscribed (anonymous, no webhookUrl): no webhook lookup needed.
+    may_notify: bool = True
 
 
 def claim_job(session: Session, job_id: str, worker: str, max_attempts: int) -> Claim:
@@ -270,10 +273,11 @@ def claim_job(session: Session, job_id: str, worker: str, max_attempts: int) -> 
             started_at=utcnow(),
             worker=worker,
         )
-        .returning(_JOBS.c.spec, _JOBS.c.spec_hash, _JOBS.c.attempts)
+        .returning(_JOBS.c.spec, _JOBS.c.spec_hash, _JOBS.c.attempts, _JOBS.c.account_id, _JOBS.c.webhook_url)
     ).first()
     if row is not None:
-        return Claim("claimed", row.spec, row.spec_hash, row.attempts)
+        may_notify = row.account_id is not None or row.webhook_url is not None
+        return Claim("claimed", row.spec, row.spec_hash, row.attempts, may_notify=may_notify)
     current = session.execute(
         select(_JOBS.c.status, _JOBS.c.attempts).where(_JOBS.c.id == jid).with_for_update()
     ).first()

@@ -50,6 +50,7 @@ class _JobRun:
         self.job_id = job_id
         self.lock = jobs.job_lock_id(job_id)
         self.locked = False
+        self.may_notify = True  # until the claim tells us whether anyone can be subscribed
 
     def _session(self) -> Session:
         return Session(bind=self.conn, expire_on_commit=False)
@@ -59,7 +60,7 @@ class _JobRun:
         transaction; the webhook messages are published after the commit."""
         with self._session() as session, session.begin():
             result = change(session)
-            hooks = self._webhooks(session) if result else []
+            hooks = self._webhooks(session) if result and self.may_notify else []
             session.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.lock})
         self.locked = False
         _dispatch(self.ctx, hooks)
@@ -85,6 +86,7 @@ class _JobRun:
                 # Another delivery is rendering it; if that one dies, its message comes back.
                 return "busy"
             claim = jobs.claim_job(session, job_id, ctx.name, settings.max_attempts)
+            self.may_notify = claim.may_notify
             hooks = self._webhooks(session) if claim.outcome == "dead" else []
         _dispatch(ctx, hooks)
         if claim.outcome == "dead":
