@@ -53,7 +53,7 @@ def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byte
             # A cache hit is a finished render too: its webhooks go out like the worker's would.
             hooks = (
                 webhook_deliveries.enqueue_job_event(session, job.id, settings, utcnow())
-                if created and job.cache_hit
+                if created and job.cache_hit and (job.account_id or job.webhook_url)
                 else []
             )
     except jobs.IdempotencyConflict as exc:
