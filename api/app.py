@@ -69,7 +69,7 @@ def _register_request_ids(app: Flask) -> None:
         g.started = time.perf_counter()
 
     @app.after_request
-    def _finish(response):  # noqa: ANN001, ANN202
+    def _finish(response):
         response.headers["X-Request-Id"] = getattr(g, "request_id", None) or uuid.uuid4().hex
         for name, value in getattr(g, "rate_limit_headers", {}).items():
             response.headers[name] = value

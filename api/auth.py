@@ -102,7 +102,7 @@ def presented_key(request: Request) -> str | None:
     return None
 
 
-def authenticate(request: Request, settings: Settings, sessions) -> Principal:  # noqa: ANN001
+def authenticate(request: Request, settings: Settings, sessions) -> Principal:
     """Resolve the principal of an ``api`` request: a key that is present but not valid
     (malformed, unknown, revoked or expired) is 401; no key at all is anonymous."""
     ip = client_ip(request, settings.trusted_proxies)
@@ -148,14 +148,14 @@ def _authenticate_request() -> None:
         raise refusal
 
 
-def _count_anonymously(svc) -> None:  # noqa: ANN001
+def _count_anonymously(svc) -> None:
     ip = client_ip(request, svc.settings.trusted_proxies)
     with svc.sessions() as session:
         principal = Principal(client_ip=ip, plan=anonymous_terms(session))
     g.rate_limit_headers = check_rate_limit(principal)
 
 
-def _page_principal(svc) -> Principal:  # noqa: ANN001
+def _page_principal(svc) -> Principal:
     ip = client_ip(request, svc.settings.trusted_proxies)
     dashboard = browser.load_session(svc, ip)
     g.dashboard = dashboard
@@ -165,7 +165,7 @@ def _page_principal(svc) -> Principal:  # noqa: ANN001
         return Principal(client_ip=ip, plan=anonymous_terms(session))
 
 
-def _account_principal(svc, scope: str) -> tuple[Principal, ApiError | None]:  # noqa: ANN001
+def _account_principal(svc, scope: str) -> tuple[Principal, ApiError | None]:
     ip = client_ip(request, svc.settings.trusted_proxies)
     key = presented_key(request)
     if key is not None:

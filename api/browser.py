@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = csrf_token
 
 
-def load_session(svc, client_ip: str) -> DashboardSession | None:  # noqa: ANN001
+def load_session(svc, client_ip: str) -> DashboardSession | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None

@@ -55,7 +55,7 @@ def udf_route(failure: str) -> Callable:
                 return udf_error_response(exc.status, exc.message, exc.headers)
             except ApiError as exc:
                 return udf_error_response(exc.status, exc.message, exc.headers)
-            except Exception:  # noqa: BLE001 - the documented 500 body, never a stack trace
+            except Exception:
                 log.exception("market API request failed")
                 return udf_error_response(500, failure)
 

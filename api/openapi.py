@@ -222,7 +222,7 @@ def _components(spec: APISpec) -> None:
     )
 
 
-def _operation(rule, method: str, view: Callable[..., Any], docs: dict[str, Any] | None) -> dict[str, Any]:  # noqa: ANN001
+def _operation(rule, method: str, view: Callable[..., Any], docs: dict[str, Any] | None) -> dict[str, Any]:
     access = auth.access_of(view)
     docs = docs or {
         "summary": f"Undocumented: {rule.endpoint}",
@@ -334,7 +334,7 @@ def _response(status: int, value: Any) -> dict[str, Any]:
     return {"description": HTTPStatus(status).phrase, "content": {"application/json": {"schema": value}}}
 
 
-def _operation_id(rule, method: str) -> str:  # noqa: ANN001
+def _operation_id(rule, method: str) -> str:
     base = rule.endpoint.replace(".", "_")
     methods = (rule.methods or set()) - IGNORED_METHODS
     return base if len(methods) == 1 else f"{base}_{method.lower()}"

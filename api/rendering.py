@@ -116,7 +116,7 @@ def _lookup_cache(cache_key: str) -> dict[str, Any] | None:
         return None
 
 
-def _reload(job_id) -> RenderJob:  # noqa: ANN001
+def _reload(job_id) -> RenderJob:
     with services().sessions() as session:
         return session.get(RenderJob, job_id)
 

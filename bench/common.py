@@ -27,6 +27,6 @@ def forget_redis(url: str, run: str) -> None:
     client.close()
 
 
-def drop_database(admin, name: str) -> None:  # noqa: ANN001 - an AUTOCOMMIT SQLAlchemy engine
+def drop_database(admin, name: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -34,12 +34,12 @@ from bench.common import publish
 
 matplotlib.use("Agg")  # the baseline's pyplot must not try to open a window
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from core.specs.model import ChartSpec, Dataset, Point, Text  # noqa: E402
-from worker.render import render_chart  # noqa: E402
-from worker.render.typeset import clear_text_cache  # noqa: E402
+from core.specs.model import ChartSpec, Dataset, Point, Text
+from worker.render import render_chart
+from worker.render.typeset import clear_text_cache
 
 WIDTH, HEIGHT = 800, 400
 TARGET = 0.6

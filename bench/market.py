@@ -176,14 +176,14 @@ def api_ingest(url: str, headers: dict[str, str], symbol: str, total: int, batch
     }
 
 
-def settle(engine) -> None:  # noqa: ANN001
+def settle(engine) -> None:
     """What autovacuum would do after a bulk load, done now so that it does not run during the
     measurements (queries read candles, symbols and the roll-up queue, never trades)."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM (ANALYZE) market_candles, market_symbols, market_rollup_dirty"))
 
 
-def query_cost(engine, symbol: str) -> dict[str, dict]:  # noqa: ANN001
+def query_cost(engine, symbol: str) -> dict[str, dict]:
     """Postgres's own count of the pages the stored-candles query of each window touches (shared
     buffers hit or read): a cost measure no other process on the machine can disturb."""
     out = {}

@@ -78,7 +78,7 @@ def _ping_when_idle(engine: Engine) -> None:
             with dbapi_conn.cursor() as cur:
                 cur.execute("SELECT 1")
             dbapi_conn.rollback()
-        except Exception as exc:  # noqa: BLE001 - any failure means the connection is unusable
+        except Exception as exc:
             raise exc_mod.DisconnectionError(str(exc)) from exc
 
 

@@ -109,7 +109,7 @@ def keys_create(
     help="Where to write the image ('-' for stdout).",
 )
 @click.option("--format", "fmt", default=None, help="Override the spec's format (png, jpeg, svg, webp, pdf).")
-def render(spec, output: Path, fmt: str | None) -> None:  # noqa: ANN001
+def render(spec, output: Path, fmt: str | None) -> None:
     """Render a Chart.js-style JSON SPEC in-process (no database, queue or storage)."""
     from core.specs.chartjs import parse_chart
     from core.specs.errors import SpecError

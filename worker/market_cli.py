@@ -28,7 +28,7 @@ def market() -> None:
     """Market data: symbols, imports (COPY), roll-ups."""
 
 
-def _engine():  # noqa: ANN202
+def _engine():
     from core.db import get_engine
 
     return get_engine(Settings.from_env().database_url)
@@ -144,7 +144,7 @@ def _import(files: list[Path], symbol: str | None, interval: str | None, quiet: 
         click.echo(f"rolled up {rolled.spans} span(s): {rolled.written} candles written")
 
 
-def _symbol_from_name(session, path: Path, resolve):  # noqa: ANN001, ANN202
+def _symbol_from_name(session, path: Path, resolve):
     for token in path.stem.replace("-", "_").split("_") + path.stem.split("_"):
         info = resolve(session, token) if token else None
         if info is not None:

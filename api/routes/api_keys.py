@@ -138,7 +138,7 @@ def roll_api_key(key_id: uuid.UUID):
     return response
 
 
-def _key_or_404(session, account_id: uuid.UUID, key_id: uuid.UUID):  # noqa: ANN001, ANN202
+def _key_or_404(session, account_id: uuid.UUID, key_id: uuid.UUID):
     try:
         return keys.get_key(session, account_id, key_id)
     except LookupError as exc:

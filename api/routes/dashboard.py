@@ -25,11 +25,11 @@ from core.services.webhooks import endpoints as webhook_endpoints
 bp = Blueprint("dashboard", __name__)
 
 
-def _hidden(summary: str):  # noqa: ANN202
+def _hidden(summary: str):
     return doc(summary=summary, tags=["Dashboard"], hidden=True)
 
 
-def _page(template: str, status: int = 200, **context) -> Response:  # noqa: ANN003
+def _page(template: str, status: int = 200, **context) -> Response:
     response = Response(render_template(template, dashboard=g.get("dashboard"), **context), status=status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = (
@@ -63,7 +63,7 @@ def _safe_next(value: str | None) -> str:
     return url_for("dashboard.overview")
 
 
-def _log_in(member, next_url: str) -> Response:  # noqa: ANN001
+def _log_in(member, next_url: str) -> Response:
     with services().sessions() as session, session.begin():
         token = members.start_session(
             session,

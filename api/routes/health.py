@@ -45,12 +45,12 @@ def readyz():
     return response
 
 
-def _select_one(svc) -> None:  # noqa: ANN001
+def _select_one(svc) -> None:
     with svc.sessions() as session:
         session.execute(text("SELECT 1"))
 
 
-def _probe(check) -> str:  # noqa: ANN001
+def _probe(check) -> str:
     try:
         check()
     except Exception as exc:  # noqa: BLE001 - a probe reports, it never raises

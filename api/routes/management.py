@@ -115,7 +115,7 @@ def audit_logs():
     return jsonify(AuditPageSchema().dump({"data": data, "nextCursor": next_cursor, "hasMore": more}))
 
 
-def audit_view(row) -> dict:  # noqa: ANN001
+def audit_view(row) -> dict:
     return {
         "id": row.id,
         "action": row.action,

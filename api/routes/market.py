@@ -211,7 +211,7 @@ def post_trades():
             svc.settings.redis_prefix,
             ((t.symbol.feed_id, float(t.price), t.time.timestamp()) for t in new),
         )
-    except Exception:  # noqa: BLE001 - the trades are stored; live streams miss them
+    except Exception:
         log.warning("could not publish %d trades to the live streams", len(new), exc_info=True)
     return jsonify(
         received=len(rows),

@@ -58,20 +58,20 @@ def _optional_object() -> dict:
     return _object_body() if request.get_data(cache=True).strip() else {}
 
 
-def _require_plan(session) -> None:  # noqa: ANN001
+def _require_plan(session) -> None:
     terms = quotas.terms_for(session, principal_for_request())
     if not terms.webhooks_allowed:
         raise ApiError(403, f"Webhooks are not available on the {terms.name} plan", plan=terms.name)
 
 
-def _endpoint_or_404(session, endpoint_id: uuid.UUID):  # noqa: ANN001, ANN202
+def _endpoint_or_404(session, endpoint_id: uuid.UUID):
     row = endpoints.get_endpoint(session, principal_for_request().account_id, endpoint_id)
     if row is None:
         raise ApiError(404, NOT_FOUND, webhookId=str(endpoint_id))
     return row
 
 
-def _view(session, row) -> dict:  # noqa: ANN001
+def _view(session, row) -> dict:
     return endpoints.view(row, endpoints.counts(session, [row.id])[row.id])
 
 

@@ -178,7 +178,7 @@ def dispatch(celery: Celery, settings: Settings, message: OutboxMessage) -> None
     it once the grace period has passed."""
     try:
         _send(celery, settings, message)
-    except Exception:  # noqa: BLE001 - broker trouble must not fail a committed request
+    except Exception:
         log.warning("publish of outbox message %s failed; the relay will retry", message.id, exc_info=True)
 
 

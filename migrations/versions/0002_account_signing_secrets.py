@@ -22,7 +22,9 @@ def upgrade() -> None:
     # The secret must be usable to compute HMACs, so it cannot be hashed; it is stored encrypted
     # by the application (see core/services/signing.py).
     op.add_column("accounts", sa.Column("signing_secret", sa.Text(), nullable=True))
-    op.add_column("accounts", sa.Column("signing_secret_rotated_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        "accounts", sa.Column("signing_secret_rotated_at", sa.DateTime(timezone=True), nullable=True)
+    )
 
 
 def downgrade() -> None:

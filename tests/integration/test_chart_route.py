@@ -51,11 +51,11 @@ def unique(params: dict[str, str]) -> dict[str, str]:
     return {**params, "chtt": f"run {uuid.uuid4().hex[:8]}"}
 
 
-def image_of(response) -> Image.Image:  # noqa: ANN001
+def image_of(response) -> Image.Image:
     return Image.open(io.BytesIO(response.content))
 
 
-def assert_ic_error(response, status: int, code: str, parameter: str) -> dict:  # noqa: ANN001
+def assert_ic_error(response, status: int, code: str, parameter: str) -> dict:
     assert response.status_code == status, response.text
     body = response.json()
     assert body["code"] == code and body["field"] == parameter
@@ -169,7 +169,7 @@ def test_post_body_limit_and_type(api_url, http):
     assert_ic_error(r, 415, "IC_UNSUPPORTED_MEDIA_TYPE", "body")
 
 
-def _signing_secret(base_env, account: str, *, rotate: bool = False) -> str:  # noqa: ANN001
+def _signing_secret(base_env, account: str, *, rotate: bool = False) -> str:
     argv = [str(BIN / "chartfleet"), "accounts", "signing-secret", "--account", account]
     out = subprocess.run(
         argv + (["--rotate"] if rotate else []),
@@ -258,7 +258,7 @@ def test_watermark_on_unsigned_renders_when_the_server_asks(base_env, log_dir, a
         api.stop()
 
 
-def _wait(http, url, timeout=30.0):  # noqa: ANN001
+def _wait(http, url, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         body = http.get(url).json()

@@ -225,7 +225,7 @@ def test_anonymous_clients_use_the_anonymous_plan_per_ip(limits_api):
     assert hook.status_code == 403 and hook.json()["field"] == "webhookUrl"
 
 
-def _exhaust(base: str, headers) -> None:  # noqa: ANN001
+def _exhaust(base: str, headers) -> None:
     for i in range(ANONYMOUS_RATE):
         r = requests.get(f"{base}/api/v1/jobs/{uuid.uuid4()}", headers=headers(i), timeout=30)
         assert r.status_code == 404 and r.headers["X-RateLimit-Remaining"] == str(ANONYMOUS_RATE - i - 1)

@@ -49,7 +49,7 @@ def quiet(private_env):
     return settings, sessions, account_id
 
 
-def endpoint_for(sessions, settings, account_id, url):  # noqa: ANN001
+def endpoint_for(sessions, settings, account_id, url):
     with sessions() as session, session.begin():
         row, secret = endpoints.create_endpoint(
             session,
@@ -64,13 +64,13 @@ def endpoint_for(sessions, settings, account_id, url):  # noqa: ANN001
         return row.id, secret
 
 
-def queue_test(sessions, endpoint_id, now) -> uuid.UUID:  # noqa: ANN001
+def queue_test(sessions, endpoint_id, now) -> uuid.UUID:
     with sessions() as session, session.begin():
         message_id, _ = deliveries.enqueue_test(session, session.get(WebhookEndpoint, endpoint_id), now)
     return message_id
 
 
-def due(sessions, settings, now) -> list[uuid.UUID]:  # noqa: ANN001
+def due(sessions, settings, now) -> list[uuid.UUID]:
     with sessions() as session, session.begin():
         return deliveries.due_messages(session, settings, now, queue_idle=True)
 
@@ -90,7 +90,7 @@ def test_down_then_up_is_delivered_once_on_schedule(quiet):
         mid = queue_test(sessions, endpoint_id, clock())
         start = clock()
 
-        def attempt():  # noqa: ANN202
+        def attempt():
             return deliver_message(settings, str(mid), clock=clock, rng=rng)
 
         assert attempt() == "pending"  # 1st, immediately: 503
@@ -199,7 +199,7 @@ def test_the_connection_goes_to_the_checked_address(quiet):
     clock = Clock(utcnow())
     calls = []
 
-    def resolve(host, port):  # noqa: ANN001, ANN202
+    def resolve(host, port):
         calls.append(host)
         return ["127.0.0.2"] if len(calls) == 1 else ["10.0.0.1"]  # a second lookup would go elsewhere
 

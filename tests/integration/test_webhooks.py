@@ -29,11 +29,11 @@ def subscribe(http, api_url, key, url, **extra):
     return response.json()
 
 
-def verify(secret: str, request) -> dict:  # noqa: ANN001
+def verify(secret: str, request) -> dict:
     return Webhook(secret).verify(request.body, request.headers)
 
 
-def wait_message(sessions, predicate, timeout: float = 30):  # noqa: ANN001
+def wait_message(sessions, predicate, timeout: float = 30):
     deadline = time.monotonic() + timeout
     while True:
         with sessions() as session:

@@ -8,7 +8,7 @@ import uuid
 from tests.support.stack import BIN, ROOT
 
 
-def cli(env: dict[str, str], *args: str, input: str | None = None) -> str:  # noqa: A002 - subprocess's name
+def cli(env: dict[str, str], *args: str, input: str | None = None) -> str:
     out = subprocess.run(
         [str(BIN / "chartfleet"), *args],
         env=env,

@@ -74,7 +74,7 @@ class StreamReader:
                 if line.strip():
                     with self._lock:
                         self.events.append((time.monotonic(), json.loads(line)))
-        except Exception:  # noqa: BLE001, S110 - whatever http.client raises once the test hangs up
+        except Exception:  # noqa: S110 - whatever http.client raises once the test hangs up
             pass
 
     def snapshot(self) -> list[tuple[float, dict]]:
@@ -87,7 +87,7 @@ class StreamReader:
     def heartbeats(self) -> list[float]:
         return [t for t, e in self.snapshot() if "heartbeat" in e]
 
-    def wait_for(self, predicate, timeout: float = 15.0) -> None:  # noqa: ANN001
+    def wait_for(self, predicate, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout
         while not predicate(self):
             if time.monotonic() > deadline:
@@ -103,7 +103,7 @@ class StreamReader:
         self._thread.join(timeout=5) if self._thread.is_alive() else None
 
 
-def alias_of(info) -> str:  # noqa: ANN001 - a SymbolInfo from the new_symbol fixture
+def alias_of(info) -> str:
     return f"t{info.name[1:].lower()}-alias"
 
 

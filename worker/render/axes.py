@@ -284,7 +284,7 @@ def draw_axes(canvas: Canvas, area: Rect, axes: list[AxisModel]) -> None:
         )
 
 
-def _segment(a: AxisModel, p: float, inner: float, outer: float):  # noqa: ANN202
+def _segment(a: AxisModel, p: float, inner: float, outer: float):
     return ((p, inner), (p, outer)) if a.horizontal else ((inner, p), (outer, p))
 
 

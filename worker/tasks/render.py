@@ -30,7 +30,7 @@ STORAGE_RETRY_DELAYS = (1, 2, 5, 10, 30, 60, 120, 300)  # seconds; about nine mi
 
 
 @shared_task(name=RENDER_TASK, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
-def render_job(self, job_id: str, outbox_id: int | None = None) -> str:  # noqa: ANN001 - Celery binds self
+def render_job(self, job_id: str, outbox_id: int | None = None) -> str:
     ctx = get_context()
     # One connection for the whole task: it holds the job's advisory lock (released by Postgres if
     # this process dies) and carries two transactions: lock + claim, then result + unlock.
@@ -43,7 +43,7 @@ def render_job(self, job_id: str, outbox_id: int | None = None) -> str:  # noqa:
 
 
 class _JobRun:
-    def __init__(self, ctx, conn, job_id: str, outbox_id: int | None):  # noqa: ANN001
+    def __init__(self, ctx, conn, job_id: str, outbox_id: int | None):
         self.ctx = ctx
         self.outbox_id = outbox_id
         self.conn = conn
@@ -55,7 +55,7 @@ class _JobRun:
     def _session(self) -> Session:
         return Session(bind=self.conn, expire_on_commit=False)
 
-    def _finish(self, change) -> bool:  # noqa: ANN001
+    def _finish(self, change) -> bool:
         """Record the outcome, the webhook messages announcing it, and drop the lock, in one
         transaction; the webhook messages are published after the commit."""
         with self._session() as session, session.begin():
@@ -76,7 +76,7 @@ class _JobRun:
             self.conn.commit()
             self.locked = False
 
-    def execute(self, task) -> str:  # noqa: ANN001
+    def execute(self, task) -> str:
         ctx, settings, job_id = self.ctx, self.ctx.settings, self.job_id
         with self._session() as session, session.begin():
             # Whatever happens next, this message has been handled: the relay must not resend it.
@@ -147,7 +147,7 @@ class _JobRun:
                     entry,
                     settings.retention_days * 86400,
                 )
-            except Exception:  # noqa: BLE001 - waiters fall back to polling Postgres
+            except Exception:
                 log.warning("could not announce the completion of job %s", job_id, exc_info=True)
         return "succeeded"
 
@@ -157,13 +157,13 @@ class _JobRun:
         return "failed"
 
 
-def _dispatch(ctx, messages: list) -> None:  # noqa: ANN001
+def _dispatch(ctx, messages: list) -> None:
     for message in messages:
         jobs.dispatch(current_app, ctx.settings, message)
 
 
-def _announce(ctx, job_id: str, status: JobStatus) -> None:  # noqa: ANN001
+def _announce(ctx, job_id: str, status: JobStatus) -> None:
     try:
         events.publish_job_event(ctx.redis, ctx.settings.redis_prefix, job_id, status.value)
-    except Exception:  # noqa: BLE001 - waiters fall back to polling Postgres
+    except Exception:
         log.warning("could not publish the completion event of job %s", job_id, exc_info=True)

@@ -97,7 +97,7 @@ def scan() -> int:
 
 def scan_due(
     sessions, celery, settings: Settings, *, queue_idle: bool, now: dt.datetime | None = None
-) -> int:  # noqa: ANN001
+) -> int:
     """Queue every due message (see ``deliveries.due_messages``); publishes after commit."""
     with sessions() as session, session.begin():
         due = deliveries.due_messages(session, settings, now or utcnow(), queue_idle)

@@ -150,7 +150,7 @@ class TradeHub:
                         delay = 0.5
                     elif message["type"] == "message":
                         self._dispatch(message["data"])
-            except Exception:  # noqa: BLE001 - keep serving heartbeats; retry the subscription
+            except Exception:
                 self._listening.clear()
                 log.warning("trade hub: Redis subscription lost; retrying in %.1fs", delay, exc_info=True)
                 time.sleep(delay)

@@ -122,7 +122,7 @@ def _with_line_fills(ctx: Context, datasets: tuple[Dataset, ...]) -> tuple[Datas
     return tuple(out)
 
 
-def _gradients(ctx: Context, count: int):  # noqa: ANN202
+def _gradients(ctx: Context, count: int):
     return tuple((i, g) for i, g in sorted(ctx.fills.series_gradients.items()) if i < count)
 
 
@@ -236,7 +236,7 @@ def _style(
     axis_id: str,
     request: AxisRequest | None,
     ticks=None,
-    relative: bool = False,  # noqa: ANN001
+    relative: bool = False,
 ) -> AxisStyle | None:
     dash = None
     if ctx.grid is not None and (ctx.grid[0] if axis_id == "x" else ctx.grid[1]):

@@ -89,7 +89,7 @@ def parse_chf(text: str) -> Fills:
     return fills
 
 
-def _store(colors: dict, gradients: dict, key, color: str | None, gradient: Gradient | None) -> None:  # noqa: ANN001
+def _store(colors: dict, gradients: dict, key, color: str | None, gradient: Gradient | None) -> None:
     if gradient is not None:
         gradients[key] = gradient
         colors[key] = gradient.stops[0][0]

@@ -68,7 +68,7 @@ def straight(trades: list[tuple], minutes: int) -> dict[dt.datetime, tuple]:
     return out
 
 
-def stored(engine, symbol_id: int, minutes: int) -> dict[dt.datetime, tuple]:  # noqa: ANN001
+def stored(engine, symbol_id: int, minutes: int) -> dict[dt.datetime, tuple]:
     with engine.connect() as conn:
         candles = read_candles(
             conn, symbol_id, minutes, ORIGIN - dt.timedelta(days=1), ORIGIN + dt.timedelta(days=1)

@@ -11,7 +11,7 @@ from core.services.market.intervals import add_months
 UTC = dt.UTC
 
 
-def _get(http, base, account, **params):  # noqa: ANN001, ANN202
+def _get(http, base, account, **params):
     return http.get(f"{base}/api/v1/candles", params=params, headers=account.headers)
 
 

@@ -22,7 +22,7 @@ def cli(env: dict[str, str], *args: str) -> str:
     return out.stdout
 
 
-def candles(database: str, symbol_id: int, minutes: int):  # noqa: ANN201
+def candles(database: str, symbol_id: int, minutes: int):
     with get_engine(database).connect() as conn:
         return read_candles(conn, symbol_id, minutes, DAY - dt.timedelta(days=1), DAY + dt.timedelta(days=2))
 

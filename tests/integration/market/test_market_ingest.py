@@ -28,7 +28,7 @@ def _trades(symbol: str, n: int, start_id: int = 1) -> list[dict]:
     ]
 
 
-def _one_minute(http, base, account, symbol):  # noqa: ANN001, ANN202
+def _one_minute(http, base, account, symbol):
     r = http.get(
         f"{base}/api/v1/candles",
         params={

@@ -15,11 +15,11 @@ UTC = dt.UTC
 START = dt.datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def _authorize(http, base, login, password):  # noqa: ANN001, ANN202
+def _authorize(http, base, login, password):
     return http.post(f"{base}/api/v1/authorize", data={"login": login, "password": password})
 
 
-def _token(http, base, account) -> str:  # noqa: ANN001
+def _token(http, base, account) -> str:
     r = _authorize(http, base, str(account.id), account.key)
     assert r.status_code == 200, r.text
     return r.json()["d"]["access_token"]

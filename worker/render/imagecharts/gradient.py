@@ -56,7 +56,7 @@ def paint(
     return image
 
 
-def paint_path(canvas: Canvas, gradient: Gradient, path, clip_box: Rect | None, zorder: float) -> None:  # noqa: ANN001
+def paint_path(canvas: Canvas, gradient: Gradient, path, clip_box: Rect | None, zorder: float) -> None:
     """Draw the gradient inside a matplotlib ``Path`` in device pixels (e.g. several bars at once)."""
     extents = path.get_extents()
     box = Rect(extents.x0, extents.y0, extents.x1, extents.y1)

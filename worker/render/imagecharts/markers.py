@@ -74,7 +74,7 @@ def _positions(plot: Plot, s: Series, where: np.ndarray) -> tuple[np.ndarray, bo
     return xy, plane.horizontal
 
 
-def _labels(canvas, plot, s, marker, where, xy, horizontal, style, color, z) -> None:  # noqa: ANN001
+def _labels(canvas, plot, s, marker, where, xy, horizontal, style, color, z) -> None:
     size = canvas.px(marker.size or theme.FONT_SIZE)
     gap = canvas.px(TEXT_GAP)
     offset, factor = style.display[s.order] if s.order < len(style.display) else (0.0, 1.0)
@@ -102,7 +102,7 @@ def _labels(canvas, plot, s, marker, where, xy, horizontal, style, color, z) -> 
                         va="top" if negative else "bottom", zorder=z)  # fmt: skip
 
 
-def _lines(canvas, plot, marker, xy, color, z) -> None:  # noqa: ANN001
+def _lines(canvas, plot, marker, xy, color, z) -> None:
     area = plot.area
     width = max(canvas.px(marker.size), 0.5)
     if marker.kind == "hline":
@@ -112,7 +112,7 @@ def _lines(canvas, plot, marker, xy, color, z) -> None:  # noqa: ANN001
     canvas.add(LineCollection(segments, colors=[color], linewidths=[width]), area, z)
 
 
-def _shapes(canvas, marker, xy, color, z) -> None:  # noqa: ANN001
+def _shapes(canvas, marker, xy, color, z) -> None:
     d = canvas.px(marker.size)
     if d <= 0:
         return

@@ -102,7 +102,7 @@ def _legend(spec: ChartSpec, n: int) -> list[LegendItem]:
 
 def _slices(
     canvas, spec, datasets, region: Rect, outer: float, inner: float, progress: float
-) -> list[_Slice]:  # noqa: ANN001
+) -> list[_Slice]:
     if not datasets:
         return []
     ring = (outer - inner) / len(datasets)
