@@ -26,8 +26,8 @@ from flask import Flask, Request, current_app, g, request
 
 from api import browser
 from api.errors import ApiError
+from api.extensions import services
 from api.ratelimit import check_rate_limit
-from api.rendering import services
 from core.config import Settings
 from core.services.keys import Principal, authenticate_key
 from core.services.plans import anonymous_terms

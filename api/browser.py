@@ -16,7 +16,7 @@ import secrets
 
 from flask import Flask, Response, g, request
 
-from api.rendering import services
+from api.extensions import services
 from core.services.members import DashboardSession, resolve_session
 
 SESSION_COOKIE = "cf_session"

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api import ratelimit
 from api.auth import client_ip
 from api.errors import ApiError
-from api.rendering import services
+from api.extensions import services
 from core.services.keys import Principal, authenticate_key
 from core.services.market.tokens import TokenError, key_still_usable, verify_token
 

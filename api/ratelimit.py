@@ -24,7 +24,7 @@ import redis
 from flask import Flask, current_app
 
 from api.errors import ApiError
-from api.rendering import services
+from api.extensions import services
 from core.services.keys import Principal
 from core.services.quotas import terms_for
 

@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, has_request_context, url_for
+from flask import g, has_request_context, url_for
 
 from api.errors import ApiError
+from api.extensions import services
 from core.db import utcnow
 from core.models import JobStatus, RenderJob
 from core.services import events, jobs
 from core.services.quotas import PlanLimitExceeded, QuotaExceeded
 from core.services.webhooks import deliveries as webhook_deliveries
 from core.storage import ObjectNotFound, StorageError
-
-
-@dataclass
-class Services:
-    """What a request needs, kept in ``app.extensions["chartfleet"]``."""
-
-    settings: Any
-    sessions: Any
-    redis: Any
-    celery: Any
-    store: Any
-
-
-def services() -> Services:
-    return current_app.extensions["chartfleet"]
 
 
 def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, bytes | None]:

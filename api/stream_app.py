@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import logging
 
-import redis
 from flask import Flask, jsonify
 
-from api import errors, ratelimit
-from api.app import _register_request_ids
-from api.rendering import Services
+from api import errors, extensions, ratelimit, request_ids
 from core.config import Settings
-from core.db import session_factory
 
 
 def create_stream_app(settings: Settings | None = None) -> Flask:
@@ -25,16 +21,10 @@ def create_stream_app(settings: Settings | None = None) -> Flask:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = Flask(__name__)
     app.json.sort_keys = False
-    app.extensions["chartfleet"] = Services(
-        settings=settings,
-        sessions=session_factory(settings.database_url),
-        redis=redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2),
-        celery=None,
-        store=None,
-    )
+    extensions.init_app(app, extensions.build_services(settings, celery_name=None, store=False))
     errors.init_app(app)
     ratelimit.init_app(app)
-    _register_request_ids(app)
+    request_ids.init_app(app)
 
     from api.routes import streaming
 

@@ -243,7 +243,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=60, help="history requests per window and stage")
     args = parser.parse_args()
 
-    from tests.support.stack import BIN, start_api
+    from devstack.stack import BIN, start_api
 
     run = f"benchmarket{os.getpid()}"
     admin_url = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

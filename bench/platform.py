@@ -125,8 +125,8 @@ def main() -> None:
     parser.add_argument("--storage", choices=["local", "s3"], default="local")
     args = parser.parse_args()
 
-    from tests.support.s3server import moto_s3_server
-    from tests.support.stack import BIN, start_api, start_worker
+    from devstack.s3server import moto_s3_server
+    from devstack.stack import BIN, start_api, start_worker
 
     run = f"bench{os.getpid()}"
     db_name = f"chartfleet_{run}"

@@ -16,9 +16,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
+from devstack.s3server import moto_s3_server
+from devstack.stack import BIN, ROOT, start_api, start_beat, start_webhooks_worker, start_worker
 from tests.support.plans import relax_plans
-from tests.support.s3server import moto_s3_server
-from tests.support.stack import BIN, ROOT, start_api, start_beat, start_webhooks_worker, start_worker
 
 RUN_ID = f"{os.getpid()}"
 TEST_DB = f"chartfleet_test_{RUN_ID}"

@@ -9,8 +9,8 @@ from flask import Blueprint, g, jsonify, request
 
 from api import auth
 from api.errors import ApiError
+from api.extensions import services
 from api.openapi import doc
-from api.rendering import services
 from api.routes.common import json_body, principal_for_request
 from api.schemas.accounts import (
     ApiKeyCreatedSchema,

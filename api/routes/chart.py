@@ -24,9 +24,10 @@ from flask import Blueprint, Response, current_app, g, request
 
 from api import auth
 from api.errors import ApiError, error_response
+from api.extensions import services
 from api.openapi import PAYMENT_REQUIRED, doc, image_response
 from api.ratelimit import check_rate_limit
-from api.rendering import services, submit
+from api.rendering import submit
 from api.routes.common import etag_matches, idempotency, principal_for_request, quoted_etag, warnings_header
 from api.schemas.imagecharts import ChartQuerySchema
 from core.services import signing

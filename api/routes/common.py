@@ -12,8 +12,8 @@ from flask import Response, g, request
 
 from api.auth import authenticate
 from api.errors import ApiError
+from api.extensions import services
 from api.ratelimit import check_rate_limit
-from api.rendering import services
 from core.services.jobs import RenderRequest
 from core.services.keys import Principal
 from core.specs.chartjs import parse_chart

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
 from api import auth, browser
+from api.extensions import services
 from api.openapi import doc
-from api.rendering import services
 from api.routes.management import audit_view
 from core.db import utcnow
 from core.models import Account

@@ -6,8 +6,8 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from api import auth
+from api.extensions import services
 from api.openapi import doc
-from api.rendering import services
 from api.schemas.health import HealthSchema, ReadinessSchema
 
 bp = Blueprint("health", __name__)

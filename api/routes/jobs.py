@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, jsonify, redirect
 
 from api.errors import ApiError
+from api.extensions import services
 from api.openapi import PAYMENT_REQUIRED, doc, image_response
-from api.rendering import job_document, read_image, services, status_url, submit
+from api.rendering import job_document, read_image, status_url, submit
 from api.routes import chart, webhooks
 from api.routes.common import chartjs_request, etag_matches, json_body, principal_for_request, quoted_etag
 from api.schemas.jobs import JobSchema

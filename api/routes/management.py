@@ -8,8 +8,9 @@ from flask import Blueprint, g, jsonify, request
 
 from api import auth
 from api.errors import ApiError
+from api.extensions import services
 from api.openapi import doc
-from api.rendering import job_document, services
+from api.rendering import job_document
 from api.routes.common import json_body, principal_for_request
 from api.schemas.accounts import (
     AuditPageSchema,

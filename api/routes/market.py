@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from api.auth import public
 from api.errors import ApiError
+from api.extensions import services
 from api.market_auth import database_failure
 from api.openapi import doc
-from api.rendering import services
 from api.routes.common import principal_for_request
 from api.schemas.market import (
     CandlesErrorSchema,

@@ -22,9 +22,9 @@ import redis
 from flask import Blueprint, Flask, Response, current_app, request
 
 from api.auth import public
+from api.extensions import services
 from api.market_auth import UdfError, market_principal, udf_route
 from api.openapi import doc
-from api.rendering import services
 from api.schemas.market import StreamingQuerySchema, udf_errors
 from core.services.market import stream
 from core.services.market.symbols import by_feed_ids, resolve_many

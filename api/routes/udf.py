@@ -17,9 +17,9 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
 from api.auth import client_ip, public
+from api.extensions import services
 from api.market_auth import UdfError, count_request, market_principal, udf_route
 from api.openapi import doc
-from api.rendering import services
 from api.schemas.market import (
     AuthorizedSchema,
     AuthorizeFormSchema,

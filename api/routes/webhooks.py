@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from api import auth
 from api.errors import ApiError
+from api.extensions import services
 from api.openapi import doc
-from api.rendering import services
 from api.routes.common import json_body, principal_for_request
 from api.schemas.common import PageQuerySchema
 from api.schemas.webhooks import (

@@ -28,8 +28,8 @@ from sqlalchemy import func, select
 
 from core.models import RenderJob
 from core.services.signing import sign
+from devstack.stack import BIN, ROOT, start_api
 from tests.support.imagecharts_examples import EXAMPLES, expected
-from tests.support.stack import BIN, ROOT, start_api
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "imagecharts"
 UPDATE = os.environ.get("CHARTFLEET_UPDATE_GOLDEN") == "1"

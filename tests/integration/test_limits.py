@@ -14,9 +14,9 @@ import requests
 from sqlalchemy import func, select, update
 
 from core.models import Account, RenderJob, UsageCounter
+from devstack.s3server import free_port
+from devstack.stack import start_api
 from tests.support.accounts import bearer, cli, new_key, unique_spec
-from tests.support.s3server import free_port
-from tests.support.stack import start_api
 
 QUOTA = 150
 ANONYMOUS_QUOTA = 3

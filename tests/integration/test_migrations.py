@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 
-from tests.support.stack import BIN, ROOT
+from devstack.stack import BIN, ROOT
 
 
 def _config(url: str) -> Config:

@@ -11,8 +11,8 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.support.s3server import free_port
-from tests.support.stack import BIN, ROOT, start_api, start_worker
+from devstack.s3server import free_port
+from devstack.stack import BIN, ROOT, start_api, start_worker
 
 
 def test_healthz_and_readyz(api_url, http):

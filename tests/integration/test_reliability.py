@@ -19,7 +19,7 @@ from core.services import events, jobs
 from core.services.keys import Principal
 from core.specs.chartjs import parse_chart
 from core.storage import build_store, object_key
-from tests.support.stack import start_api, start_beat, start_worker
+from devstack.stack import start_api, start_beat, start_worker
 
 pytestmark = pytest.mark.slow
 
@@ -212,7 +212,7 @@ def test_storage_outage_is_retried_without_spending_attempts(base_env, private_e
     """S3 is down when the job runs: the job goes back to queued with the reason, keeps its attempt
     budget, and succeeds once the store is back (moto started on the port that was dead)."""
     from core.db import session_factory
-    from tests.support.s3server import free_port, moto_s3_server
+    from devstack.s3server import free_port, moto_s3_server
 
     port = free_port()
     env = {

@@ -33,7 +33,7 @@ from core.storage import (
     build_store,
     object_key,
 )
-from tests.support.s3server import free_port
+from devstack.s3server import free_port
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'

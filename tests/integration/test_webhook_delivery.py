@@ -20,9 +20,9 @@ from core.queue import make_celery
 from core.services import audit, jobs
 from core.services.webhooks import deliveries, endpoints
 from core.services.webhooks.addresses import AddressPolicy
+from devstack.stack import start_beat, start_webhooks_worker, start_worker
 from tests.support.accounts import new_key
 from tests.support.receiver import Receiver
-from tests.support.stack import start_beat, start_webhooks_worker, start_worker
 from worker.tasks.webhooks import deliver_message
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import uuid
 
-from tests.support.stack import BIN, ROOT
+from devstack.stack import BIN, ROOT
 
 
 def cli(env: dict[str, str], *args: str, input: str | None = None) -> str:

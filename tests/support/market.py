@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import requests
 
 from core.services.market import DEMO_DATA_DIR
-from tests.support.s3server import free_port
-from tests.support.stack import BIN, ManagedProcess
+from devstack.s3server import free_port
+from devstack.stack import BIN, ManagedProcess
 
 DATA = DEMO_DATA_DIR
 UTC = dt.UTC

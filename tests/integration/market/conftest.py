@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.models import Account
 from core.services.market.symbols import SymbolInfo, define_symbol
+from devstack.stack import start_api
 from tests.support.market import start_stream
-from tests.support.stack import start_api
 
 
 @dataclasses.dataclass(frozen=True)

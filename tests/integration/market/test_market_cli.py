@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from core.db import get_engine
 from core.services.market.candles import read_candles
-from tests.support.stack import BIN, ROOT
+from devstack.stack import BIN, ROOT
 
 UTC = dt.UTC
 DAY = dt.datetime(2025, 2, 3, tzinfo=UTC)

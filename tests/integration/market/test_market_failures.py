@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from core.services.market.tokens import issue_token
+from devstack.s3server import free_port
+from devstack.stack import start_api
 from tests.support.market import start_stream
-from tests.support.s3server import free_port
-from tests.support.stack import start_api
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
+from devstack.stack import BIN, ROOT
 from tests.support.market import DATA, alias_of, complete_buckets, kline_file, shipped
-from tests.support.stack import BIN, ROOT
 
 UTC = dt.UTC
 WIDTH = {"1m": 1, "5m": 5, "15m": 15, "1h": 60, "4h": 240, "1d": 1440}

@@ -25,8 +25,8 @@ from core.services.market.klines import validate_klines
 from core.services.market.rollup import chain
 from core.services.market.symbols import SymbolInfo, feed_id_for
 from core.services.market.trades import validate_trades
+from devstack.stack import ROOT
 from tests.support.market import DATA
-from tests.support.stack import ROOT
 
 UTC = dt.UTC
 T = dt.datetime(2025, 8, 6, 13, 27, 45, tzinfo=UTC)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import requests
 
-from tests.support.s3server import free_port
+from devstack.s3server import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
 
 

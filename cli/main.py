@@ -1,7 +1,7 @@
 """The ``chartfleet`` command line: operator tasks and in-process rendering.
 
-It lives beside the worker because ``chartfleet render`` embeds the renderer (no services needed);
-the other commands only use ``core``.
+Subcommand groups live in their own modules of this package (accounts, market, signing); the CLI sits
+above ``api`` (the OpenAPI export) and ``worker`` (``chartfleet render`` embeds the renderer).
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from pathlib import Path
 
 import click
 
+from cli.accounts import accounts, openapi, plans
+from cli.market import market
+from cli.signing import signing_secret
 from core.config import PROJECT_ROOT, Settings
 
 
@@ -144,16 +147,8 @@ def config_table() -> None:
         click.echo(f"| `{env}` | {shown} | {doc} |")
 
 
-from worker.market_cli import market  # noqa: E402  (the `market` group lives in its own module)
-
 main.add_command(market)
-
-from worker.accounts_cli import accounts, openapi, plans  # noqa: E402  (operator commands, own module)
-
 main.add_command(accounts)
-
-from worker.signing_cli import signing_secret  # noqa: E402  (Image-Charts URL signing)
-
 accounts.add_command(signing_secret)
 main.add_command(plans)
 main.add_command(openapi)
