@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
-from flask import g, has_request_context, url_for
+from flask import Response, g, has_request_context, jsonify, url_for
 
 from api.errors import ApiError
 from api.extensions import services
+from api.routes.common import etag_matches, quoted_etag, warnings_header
 from core.db import utcnow
 from core.models import JobStatus, RenderJob
-from core.services import events, jobs
+from core.services import events, jobs, outbox
 from core.services.quotas import PlanLimitExceeded, QuotaExceeded
 from core.services.webhooks import deliveries as webhook_deliveries
+from core.specs.model import FILE_EXTENSIONS
 from core.storage import ObjectNotFound, StorageError
 
 
@@ -52,7 +55,7 @@ def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byte
         raise ApiError(exc.status, exc.message, **exc.detail) from exc
 
     for hook in hooks:
-        jobs.dispatch(svc.celery, settings, hook)
+        outbox.dispatch(svc.celery, settings, hook)
     if message is None and JobStatus(job.status).finished:  # a cache hit, or a replay of a finished job
         if cached is not None:
             events.remember_rendered(
@@ -66,12 +69,12 @@ def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byte
         return job, label, cached_bytes if same else read_image(job)
     if not wait:
         if message is not None:
-            jobs.dispatch(svc.celery, settings, message)
+            outbox.dispatch(svc.celery, settings, message)
         return job, "MISS", None
 
     with events.JobWaiter(svc.redis, settings.redis_prefix, job.id) as waiter:
         if message is not None:
-            jobs.dispatch(svc.celery, settings, message)
+            outbox.dispatch(svc.celery, settings, message)
         job = _reload(job.id)
         if not JobStatus(job.status).finished:
             waiter.wait(settings.sync_timeout)
@@ -86,6 +89,30 @@ def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byte
         )
     _raise_if_failed(job)
     return job, "MISS", read_image(job)
+
+
+def respond_with_image(req: jobs.RenderRequest, started: float, *, return_url: bool = False) -> Response:
+    """The answer of every synchronous render route: 304 when the caller already has this image
+    (If-None-Match), else the image bytes (or, with ``return_url``, the job document with its URL),
+    with the cache and timing headers."""
+    if not return_url and etag_matches(req.cache_key):
+        response = Response(status=304)
+        response.headers["ETag"] = quoted_etag(req.cache_key)
+        response.headers["X-Cache"] = "HIT"
+        return response
+    job, cache, data = submit(req, wait=True)
+    if return_url:
+        response = jsonify(job_document(job))
+    else:
+        response = Response(data, mimetype=job.content_type)
+        response.headers["Content-Disposition"] = f'inline; filename="chart.{FILE_EXTENSIONS[job.format]}"'
+        response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["ETag"] = quoted_etag(job.cache_key)
+    response.headers["X-Cache"] = cache
+    response.headers["X-Job-Id"] = str(job.id)
+    response.headers["X-Render-Time-Ms"] = str(round((time.perf_counter() - started) * 1000))
+    warnings_header(response, job.warnings or [])
+    return response
 
 
 def _raise_if_failed(job: RenderJob) -> None:
@@ -157,7 +184,7 @@ def job_document(job: RenderJob, *, with_direct_url: bool = True) -> dict[str, A
         data.update(
             url=image_url(job),
             size=job.size,
-            etag=job.spec_hash,
+            etag=job.cache_key,
             contentType=job.content_type,
             expiresAt=job.expires_at,
         )

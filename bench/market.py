@@ -37,7 +37,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 
-from bench.common import drop_database, forget_redis
+from bench.common import drop_database, forget_redis, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 UTC = dt.UTC
@@ -45,11 +45,6 @@ START = dt.datetime(2025, 1, 1, tzinfo=UTC)
 SPAN = dt.timedelta(days=365)
 CHUNK = 2_000_000  # trades per generated file
 WINDOWS = {"1d": dt.timedelta(days=1), "30d": dt.timedelta(days=30), "1y": dt.timedelta(days=365)}
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def generate(db_url: str, path: Path, first: int, count: int, total: int, span: dt.timedelta = SPAN) -> None:

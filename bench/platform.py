@@ -28,7 +28,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, select
 
-from bench.common import drop_database, forget_redis
+from bench.common import drop_database, forget_redis, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,11 +110,6 @@ def engine_loop(bodies: list[dict]) -> float:
     for body in bodies:
         render_chart(parse_chart(body).spec)
     return time.perf_counter() - started
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:

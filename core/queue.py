@@ -24,6 +24,17 @@ WEBHOOKS_QUEUE = "webhooks"
 MAINTENANCE_QUEUE = "maintenance"
 LOGICAL_QUEUES = (RENDER_QUEUE, WEBHOOKS_QUEUE, MAINTENANCE_QUEUE)
 
+# Where each task goes: the Celery routes and the outbox both read this.
+TASK_QUEUES = {
+    RENDER_TASK: RENDER_QUEUE,
+    OUTBOX_RELAY_TASK: MAINTENANCE_QUEUE,
+    SWEEP_STUCK_TASK: MAINTENANCE_QUEUE,
+    EXPIRE_OBJECTS_TASK: MAINTENANCE_QUEUE,
+    MARKET_ROLLUP_TASK: MAINTENANCE_QUEUE,
+    WEBHOOK_DELIVER_TASK: WEBHOOKS_QUEUE,
+    WEBHOOK_SCAN_TASK: MAINTENANCE_QUEUE,
+}
+
 
 def queue_name(settings: Settings, logical: str) -> str:
     """The broker queue for a logical queue (prefixed so test suites can share a broker)."""
@@ -33,9 +44,6 @@ def queue_name(settings: Settings, logical: str) -> str:
 def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
     """A Celery app configured for Chartfleet's reliability rules (see ARCHITECTURE.md)."""
     app = Celery(name, broker=settings.effective_broker_url)
-    render_q = queue_name(settings, RENDER_QUEUE)
-    maint_q = queue_name(settings, MAINTENANCE_QUEUE)
-    webhooks_q = queue_name(settings, WEBHOOKS_QUEUE)
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],
@@ -46,17 +54,9 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
         worker_prefetch_multiplier=1,
         worker_max_tasks_per_child=1000,
         worker_hijack_root_logger=False,
-        task_default_queue=render_q,
+        task_default_queue=queue_name(settings, RENDER_QUEUE),
         task_queues=[Queue(queue_name(settings, q)) for q in LOGICAL_QUEUES],
-        task_routes={
-            RENDER_TASK: {"queue": render_q},
-            OUTBOX_RELAY_TASK: {"queue": maint_q},
-            SWEEP_STUCK_TASK: {"queue": maint_q},
-            EXPIRE_OBJECTS_TASK: {"queue": maint_q},
-            MARKET_ROLLUP_TASK: {"queue": maint_q},
-            WEBHOOK_DELIVER_TASK: {"queue": webhooks_q},
-            WEBHOOK_SCAN_TASK: {"queue": maint_q},
-        },
+        task_routes={task: {"queue": queue_name(settings, q)} for task, q in TASK_QUEUES.items()},
         task_soft_time_limit=settings.render_soft_limit,
         task_time_limit=settings.render_hard_limit,
         broker_connection_retry_on_startup=True,
@@ -86,3 +86,9 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
         },
     )
     return app
+
+
+def queue_depth(celery: Celery, settings: Settings, logical: str) -> int:
+    """Messages waiting in a logical queue of the Redis broker (not those a worker has reserved)."""
+    with celery.connection_for_write() as conn:
+        return int(conn.default_channel.client.llen(queue_name(settings, logical)))

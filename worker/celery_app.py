@@ -15,8 +15,8 @@ settings = Settings.from_env()
 logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 app = make_celery(settings, name="chartfleet-worker")
-app.autodiscover_tasks(["worker"], related_name="tasks", force=True)
-import worker.tasks  # noqa: E402,F401  (registers the tasks under their names)
+# The tasks register themselves under their names (core.queue) when the worker imports this package.
+app.conf.imports = ("worker.tasks",)
 
 
 @worker_process_init.connect

@@ -27,8 +27,8 @@ from api.errors import ApiError, error_response
 from api.extensions import services
 from api.openapi import PAYMENT_REQUIRED, doc, image_response
 from api.ratelimit import check_rate_limit
-from api.rendering import submit
-from api.routes.common import etag_matches, idempotency, principal_for_request, quoted_etag, warnings_header
+from api.rendering import respond_with_image
+from api.routes.common import idempotency, principal_for_request
 from api.schemas.imagecharts import ChartQuerySchema
 from core.services import signing
 from core.services.jobs import RenderRequest
@@ -38,7 +38,6 @@ from core.specs.chartjs import ParseResult
 from core.specs.errors import SpecError
 from core.specs.imagecharts import codes, parse_imagecharts
 from core.specs.imagecharts.style import WATERMARK_KEY
-from core.specs.model import FILE_EXTENSIONS
 
 bp = Blueprint("chart", __name__)
 MAX_POST_BYTES = 100 * 1024
@@ -77,7 +76,7 @@ def chart():
         principal, signed = _caller(raw)
         parsed = parse_imagecharts(params)
         req = render_request(parsed, principal, "sync", signed=signed)
-        return _respond(req, started)
+        return respond_with_image(req, started)
     except SpecError as exc:
         return ic_error(exc.status, exc.code, str(exc), exc.field)
     except signing.SigningError as exc:
@@ -239,21 +238,3 @@ def job_request(payload: dict[str, Any]) -> RenderRequest:
     return render_request(
         parsed, principal, "async", signed=signed is not None, idempotency_key=key, request_hash=request_hash
     )
-
-
-def _respond(req: RenderRequest, started: float) -> Response:
-    if etag_matches(req.cache_key):
-        response = Response(status=304)
-        response.headers["ETag"] = quoted_etag(req.cache_key)
-        response.headers["X-Cache"] = "HIT"
-        return response
-    job, cache, data = submit(req, wait=True)
-    response = Response(data, mimetype=job.content_type)
-    response.headers["Content-Disposition"] = f'inline; filename="chart.{FILE_EXTENSIONS[job.format]}"'
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    response.headers["ETag"] = quoted_etag(job.spec_hash)
-    response.headers["X-Cache"] = cache
-    response.headers["X-Job-Id"] = str(job.id)
-    response.headers["X-Render-Time-Ms"] = str(round((time.perf_counter() - started) * 1000))
-    warnings_header(response, job.warnings or [])
-    return response

@@ -14,11 +14,11 @@ from api.auth import authenticate
 from api.errors import ApiError
 from api.extensions import services
 from api.ratelimit import check_rate_limit
-from core.services.jobs import RenderRequest
+from core.services.jobs import MAX_IDEMPOTENCY_KEY, RenderRequest
 from core.services.keys import Principal
 from core.specs.chartjs import parse_chart
 
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+IDEMPOTENCY_KEY = re.compile(rf"^[\x21-\x7e]{{1,{MAX_IDEMPOTENCY_KEY}}}$")
 MAX_WARNINGS_HEADER = 2000
 
 
@@ -80,18 +80,18 @@ def idempotency(payload: Any) -> tuple[str | None, str | None]:
     return key, hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def quoted_etag(spec_hash: str) -> str:
-    return f'"{spec_hash}"'
+def quoted_etag(cache_key: str) -> str:
+    return f'"{cache_key}"'
 
 
-def etag_matches(spec_hash: str) -> bool:
+def etag_matches(cache_key: str) -> bool:
     header = request.headers.get("If-None-Match")
     if not header:
         return False
     if header.strip() == "*":
         return True
     tags = {t.strip().removeprefix("W/") for t in header.split(",")}
-    return quoted_etag(spec_hash) in tags
+    return quoted_etag(cache_key) in tags
 
 
 def warnings_header(response: Response, warnings: list[str] | tuple[str, ...]) -> None:

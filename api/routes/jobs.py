@@ -23,6 +23,7 @@ from api.schemas.jobs import JobSchema
 from api.schemas.render import IdempotencyHeaderSchema, JobRequestSchema
 from core.db import utcnow
 from core.models import JobStatus, RenderJob
+from core.models.webhooks import MAX_URL_LENGTH
 from core.services import quotas
 from core.services.keys import Principal
 from core.storage import StorageError
@@ -98,7 +99,7 @@ def get_job_image(job_id: uuid.UUID):
         raise ApiError(409, f"The job is {job.status}; its image is not available", **detail)
     if job.expires_at and job.expires_at <= utcnow():
         raise ApiError(410, "The image has expired", jobId=str(job.id), expiredAt=job.expires_at.isoformat())
-    if etag_matches(job.spec_hash):
+    if etag_matches(job.cache_key):
         response = Response(status=304)
     else:
         store = services().store
@@ -109,7 +110,7 @@ def get_job_image(job_id: uuid.UUID):
         response = (
             redirect(direct, code=302) if direct else Response(read_image(job), mimetype=job.content_type)
         )
-    response.headers["ETag"] = quoted_etag(job.spec_hash)
+    response.headers["ETag"] = quoted_etag(job.cache_key)
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
 
@@ -126,9 +127,11 @@ def _webhook_url(value: object) -> str | None:
     """Shape and address safety (the SSRF rules, checked again at each attempt)."""
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > 2000:
+    if not isinstance(value, str) or len(value) > MAX_URL_LENGTH:
         raise ApiError(
-            400, "webhookUrl must be an http(s) URL of at most 2000 characters", field="webhookUrl"
+            400,
+            f"webhookUrl must be an http(s) URL of at most {MAX_URL_LENGTH} characters",
+            field="webhookUrl",
         )
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:

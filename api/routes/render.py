@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, request
 
 from api.errors import ApiError
 from api.openapi import PAYMENT_REQUIRED, doc, image_response
-from api.rendering import job_document, submit
+from api.rendering import respond_with_image
 from api.routes.common import (
     chartjs_request,
-    etag_matches,
     flag,
     principal_for_request,
-    quoted_etag,
-    warnings_header,
 )
 from api.schemas.jobs import JobSchema
 from api.schemas.render import ChartRequestSchema, RenderQuerySchema
 from core.services.jobs import RenderRequest
 from core.specs.chartjs import parse_query
-from core.specs.model import FILE_EXTENSIONS
 
 bp = Blueprint("render", __name__, url_prefix="/api/v1")
 MAX_GET_URL = 2000
@@ -63,17 +59,17 @@ def post_render():
     started = time.perf_counter()
     req, payload = chartjs_request("sync")
     return_url = flag(payload.get("returnUrl", False))
-    return _respond(req, return_url, started)
+    return respond_with_image(req, started, return_url=return_url)
 
 
 @bp.get("/render")
 @doc(
     summary="Render a chart from URL parameters (for <img src>)",
     description="Either `chart`/`c` (the spec as base64url JSON) or the simple parameters. Pass the key as "
-    "`key` or `apiKey`. URLs over 2000 characters get 414: use POST.",
+    f"`key` or `apiKey`. URLs over {MAX_GET_URL} characters get 414: use POST.",
     tags=TAGS,
     query=RenderQuerySchema,
-    responses={**_RENDER_RESPONSES, 414: "URL over 2000 characters; use POST."},
+    responses={**_RENDER_RESPONSES, 414: f"URL over {MAX_GET_URL} characters; use POST."},
 )
 def get_render():
     started = time.perf_counter()
@@ -90,25 +86,4 @@ def get_render():
     req = RenderRequest(
         spec=parsed.spec, dialect="chartjs", principal=principal, mode="sync", warnings=parsed.warnings
     )
-    return _respond(req, flag(request.args.get("returnUrl", False)), started)
-
-
-def _respond(req: RenderRequest, return_url: bool, started: float) -> Response:
-    if not return_url and etag_matches(req.cache_key):
-        response = Response(status=304)
-        response.headers["ETag"] = quoted_etag(req.cache_key)
-        response.headers["X-Cache"] = "HIT"
-        return response
-    job, cache, data = submit(req, wait=True)
-    if return_url:
-        response = jsonify(job_document(job))
-    else:
-        response = Response(data, mimetype=job.content_type)
-        response.headers["Content-Disposition"] = f'inline; filename="chart.{FILE_EXTENSIONS[job.format]}"'
-        response.headers["Cache-Control"] = "public, max-age=86400"
-    response.headers["ETag"] = quoted_etag(job.spec_hash)
-    response.headers["X-Cache"] = cache
-    response.headers["X-Job-Id"] = str(job.id)
-    response.headers["X-Render-Time-Ms"] = str(round((time.perf_counter() - started) * 1000))
-    warnings_header(response, job.warnings or [])
-    return response
+    return respond_with_image(req, started, return_url=flag(request.args.get("returnUrl", False)))

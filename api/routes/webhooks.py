@@ -29,7 +29,7 @@ from api.schemas.webhooks import (
 )
 from core.db import utcnow
 from core.models import WebhookAttempt, WebhookMessage
-from core.services import jobs, quotas
+from core.services import outbox, quotas
 from core.services.webhooks import deliveries, endpoints
 from core.services.webhooks.addresses import AddressPolicy, UnsafeDestination
 
@@ -243,8 +243,8 @@ def test_webhook(webhook_id: uuid.UUID):
         row = _endpoint_or_404(session, webhook_id)
         if not row.enabled:
             raise ApiError(409, "The endpoint is disabled; enable it first", webhookId=str(webhook_id))
-        message_id, outbox = deliveries.enqueue_test(session, row, utcnow())
-    jobs.dispatch(svc.celery, svc.settings, outbox)
+        message_id, message = deliveries.enqueue_test(session, row, utcnow())
+    outbox.dispatch(svc.celery, svc.settings, message)
     body = {"deliveryId": message_id, "webhookId": deliveries.webhook_id(message_id)}
     response = jsonify(WebhookQueuedSchema().dump(body))
     response.status_code = 202
@@ -344,8 +344,8 @@ def redeliver(webhook_id: uuid.UUID, delivery_id: uuid.UUID):
             raise ApiError(404, "No such delivery for this endpoint", deliveryId=str(delivery_id))
         if not row.enabled:
             raise ApiError(409, "The endpoint is disabled; enable it first", webhookId=str(webhook_id))
-        outbox = deliveries.redeliver(session, message, principal.actor(g.request_id), utcnow())
-    jobs.dispatch(svc.celery, svc.settings, outbox)
+        queued = deliveries.redeliver(session, message, principal.actor(g.request_id), utcnow())
+    outbox.dispatch(svc.celery, svc.settings, queued)
     body = {"deliveryId": delivery_id, "webhookId": deliveries.webhook_id(delivery_id)}
     response = jsonify(WebhookQueuedSchema().dump(body))
     response.status_code = 202

@@ -6,7 +6,22 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from core.specs.model import CHART_TYPES, FORMATS, MAX_PIXEL_RATIO, MAX_SIDE, MIN_PIXEL_RATIO, MIN_SIDE
+from core.models.webhooks import MAX_URL_LENGTH
+from core.services.jobs import MAX_IDEMPOTENCY_KEY
+from core.specs.model import (
+    CHART_TYPES,
+    DEFAULT_HEIGHT,
+    DEFAULT_WIDTH,
+    FORMATS,
+    MAX_DATASETS,
+    MAX_LABELS,
+    MAX_PIXEL_RATIO,
+    MAX_POINTS,
+    MAX_SIDE,
+    MAX_TEXT,
+    MIN_PIXEL_RATIO,
+    MIN_SIDE,
+)
 
 _SIDE = validate.Range(MIN_SIDE, MAX_SIDE)
 
@@ -15,12 +30,15 @@ class DatasetSchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    label = fields.String(validate=validate.Length(max=500))
+    label = fields.String(validate=validate.Length(max=MAX_TEXT))
     data = fields.List(
         fields.Float(allow_none=True),
         required=True,
-        validate=validate.Length(max=50_000),
-        metadata={"description": "Numbers; scatter/bubble charts take {x, y[, r]} points instead."},
+        validate=validate.Length(max=MAX_POINTS),
+        metadata={
+            "description": "Numbers; scatter/bubble charts take {x, y[, r]} points instead. At most "
+            f"{MAX_POINTS:,} points in all datasets together."
+        },
     )
     type = fields.String(validate=validate.OneOf(CHART_TYPES), metadata={"description": "Mixed charts."})
     backgroundColor = fields.Raw(metadata={"description": "A CSS color or a list of them."})
@@ -32,9 +50,11 @@ class ChartDataSchema(Schema):
         unknown = INCLUDE
 
     labels = fields.List(
-        fields.String(validate=validate.Length(max=500)), validate=validate.Length(max=10_000)
+        fields.String(validate=validate.Length(max=MAX_TEXT)), validate=validate.Length(max=MAX_LABELS)
     )
-    datasets = fields.List(fields.Nested(DatasetSchema), required=True, validate=validate.Length(1, 50))
+    datasets = fields.List(
+        fields.Nested(DatasetSchema), required=True, validate=validate.Length(1, MAX_DATASETS)
+    )
 
 
 class ChartRequestSchema(Schema):
@@ -44,8 +64,8 @@ class ChartRequestSchema(Schema):
         unknown = INCLUDE
 
     type = fields.String(required=True, validate=validate.OneOf(CHART_TYPES))
-    width = fields.Integer(load_default=800, validate=_SIDE)
-    height = fields.Integer(load_default=400, validate=_SIDE)
+    width = fields.Integer(load_default=DEFAULT_WIDTH, validate=_SIDE)
+    height = fields.Integer(load_default=DEFAULT_HEIGHT, validate=_SIDE)
     format = fields.String(load_default="png", validate=validate.OneOf(FORMATS))
     devicePixelRatio = fields.Float(load_default=1, validate=validate.Range(MIN_PIXEL_RATIO, MAX_PIXEL_RATIO))
     data = fields.Nested(ChartDataSchema, required=True)
@@ -60,7 +80,7 @@ class ChartRequestSchema(Schema):
 
 class JobRequestSchema(ChartRequestSchema):
     webhookUrl = fields.String(
-        validate=validate.Length(max=2000),
+        validate=validate.Length(max=MAX_URL_LENGTH),
         metadata={"description": "http(s) URL called when the job finishes (plans with webhooks)."},
     )
 
@@ -88,7 +108,7 @@ class RenderQuerySchema(Schema):
 class IdempotencyHeaderSchema(Schema):
     idempotency_key = fields.String(
         data_key="Idempotency-Key",
-        validate=validate.Length(1, 255),
+        validate=validate.Length(1, MAX_IDEMPOTENCY_KEY),
         metadata={
             "description": "Retries with the same key and body return the first job (never charged twice)."
         },

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.models.webhooks import MAX_URL_LENGTH
 from core.services.webhooks.endpoints import EVENT_TYPES
 
 _EVENT = fields.String(validate=validate.OneOf(EVENT_TYPES))
 _URL = fields.String(
-    validate=validate.Length(min=1, max=2000),
+    validate=validate.Length(min=1, max=MAX_URL_LENGTH),
     metadata={"description": "http(s) URL on the public internet (private addresses are refused)."},
 )
 
@@ -50,7 +51,7 @@ class WebhookCreatedSchema(WebhookEndpointSchema):
 
 
 class WebhookCreateSchema(Schema):
-    url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    url = fields.String(required=True, validate=validate.Length(min=1, max=MAX_URL_LENGTH))
     events = fields.List(_EVENT, load_default=lambda: list(EVENT_TYPES), validate=validate.Length(min=1))
     description = fields.String(load_default="", validate=validate.Length(max=500))
     enabled = fields.Boolean(load_default=True)

@@ -14,9 +14,10 @@ from core.models.members import Member, MemberSession
 from core.models.outbox import OutboxMessage
 from core.models.plans import Plan
 from core.models.usage import UsageCounter
-from core.models.webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
+from core.models.webhooks import DeliveryStatus, WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
+    "DeliveryStatus",
     "Account",
     "ApiKey",
     "AuditLog",

@@ -59,7 +59,7 @@ class RenderJob(Base):
     # json, not jsonb: specs are stored and read back whole, never queried inside, and can be
     # hundreds of KB; json input is validated but not converted, several times cheaper both ways.
     spec: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)  # loaded only when read
-    spec_hash: Mapped[str] = mapped_column(String(64), index=True)
+    cache_key: Mapped[str] = mapped_column(String(64), index=True)
     format: Mapped[str] = mapped_column(String(10))
     width: Mapped[int]
     height: Mapped[int]

@@ -8,6 +8,7 @@ A message's ``body`` is stored as sent, so every attempt signs the same bytes; i
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, func, text
@@ -16,13 +17,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
 
+MAX_URL_LENGTH = 2000  # characters in a webhook destination URL
+
 
 class WebhookEndpoint(Base):
     __tablename__ = "webhook_endpoints"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, server_default=text("gen_random_uuid()"))
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
-    url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(String(MAX_URL_LENGTH))
     description: Mapped[str] = mapped_column(String(500), server_default="")
     events: Mapped[list[str]] = mapped_column(ARRAY(String(50)))
     enabled: Mapped[bool] = mapped_column(server_default=text("true"))
@@ -36,6 +39,15 @@ class WebhookEndpoint(Base):
     deleted_at: Mapped[dt.datetime | None]  # soft delete: the delivery log outlives the endpoint
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class DeliveryStatus(enum.StrEnum):
+    """Where a webhook message stands: waiting for (another) attempt, or done for good."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"  # out of attempts, or its endpoint was disabled
+    ABORTED = "aborted"  # refused before sending (e.g. an address that is not public)
 
 
 class WebhookMessage(Base):
@@ -52,12 +64,10 @@ class WebhookMessage(Base):
         ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
     )
     job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("render_jobs.id", ondelete="SET NULL"))
-    url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(String(MAX_URL_LENGTH))
     event_type: Mapped[str] = mapped_column(String(50))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(
-        String(20), server_default="pending"
-    )  # pending|delivered|failed|aborted
+    status: Mapped[str] = mapped_column(String(20), server_default=DeliveryStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(server_default=text("0"))
     next_attempt_at: Mapped[dt.datetime | None]
     dispatched_at: Mapped[dt.datetime | None]  # last time a delivery task was queued for it

@@ -29,16 +29,16 @@ def expire_objects(
     now = utcnow()
     with factory() as session:
         rows = session.execute(
-            select(RenderJob.object_key, RenderJob.spec_hash)
+            select(RenderJob.object_key, RenderJob.cache_key)
             .where(RenderJob.object_key.is_not(None))
-            .group_by(RenderJob.object_key, RenderJob.spec_hash)
+            .group_by(RenderJob.object_key, RenderJob.cache_key)
             .having(func.max(RenderJob.expires_at) < now)
             .having(func.max(RenderJob.expires_at) > now - LOOKBACK)
             .limit(limit)
         ).all()
     deleted = 0
-    for object_key, spec_hash in rows:
-        forget_rendered(client, settings.redis_prefix, spec_hash)
+    for object_key, cache_key in rows:
+        forget_rendered(client, settings.redis_prefix, cache_key)
         try:
             store.delete(object_key)
             deleted += 1

@@ -189,18 +189,6 @@ def issue_key(
     return row, key
 
 
-def create_api_key(
-    session: Session,
-    account: Account,
-    name: str = "",
-    environment: str = "live",
-    scopes: Iterable[str] = DEFAULT_SCOPES,
-    actor: audit.Actor | None = None,
-) -> str:
-    """Store a new key for ``account`` and return the full key (the only time it exists in clear)."""
-    return issue_key(session, account, name=name, environment=environment, scopes=scopes, actor=actor)[1]
-
-
 def _usable(now: Any = None) -> list[Any]:
     moment = now if now is not None else utcnow()
     return [ApiKey.revoked_at.is_(None), or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > moment)]
@@ -360,12 +348,3 @@ def roll_key(
         after={"old": key_view(row), "new": key_view(new_row)},
     )
     return new_row, key
-
-
-def get_or_create_account(session: Session, name: str, plan: str = "starter") -> Account:
-    account = session.scalars(select(Account).where(Account.name == name)).first()
-    if account is None:
-        account = Account(name=name, plan_name=plan)
-        session.add(account)
-        session.flush()
-    return account

@@ -189,14 +189,14 @@ class ChartSpec:
 
         It is the ETag, the render cache key and the stored object's name.
         """
-        return spec_hash(self.to_dict(), variant)
+        return compute_cache_key(self.to_dict(), variant)
 
 
 def canonical_json(spec_dict: dict[str, Any]) -> str:
     return json.dumps(spec_dict, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-def spec_hash(spec_dict: dict[str, Any], variant: str = "", *, canonical: str | None = None) -> str:
+def compute_cache_key(spec_dict: dict[str, Any], variant: str = "", *, canonical: str | None = None) -> str:
     """``ChartSpec.cache_key`` from an already computed ``to_dict()`` (and canonical JSON, if known)."""
     h = hashlib.sha256((canonical if canonical is not None else canonical_json(spec_dict)).encode())
     if variant:

@@ -112,7 +112,7 @@ def test_worker_child_killed_mid_render_job_succeeds_exactly_once(crash_stack, l
         assert int(done.worker.rsplit(":", 1)[1]) != child_pid
         stored = build_store(settings.replace(s3_bucket=settings.s3_bucket)).stat(done.object_key)
         assert stored is not None and stored.size == done.size
-        assert done.object_key == object_key(done.spec_hash, "png")
+        assert done.object_key == object_key(done.cache_key, "png")
     finally:
         worker.stop()
 

@@ -17,7 +17,7 @@ from core.config import Settings
 from core.db import session_factory, utcnow
 from core.models import Account, AuditLog, WebhookAttempt, WebhookEndpoint, WebhookMessage
 from core.queue import make_celery
-from core.services import audit, jobs
+from core.services import audit, outbox
 from core.services.webhooks import deliveries, endpoints
 from core.services.webhooks.addresses import AddressPolicy
 from devstack.stack import start_beat, start_webhooks_worker, start_worker
@@ -231,10 +231,10 @@ def test_a_worker_killed_mid_delivery_still_delivers(private_env, log_dir):
             endpoint_id, secret = endpoint_for(sessions, settings, account_id, receiver.url)
             receiver.hold()  # the first attempt hangs inside the receiver
             with sessions() as session, session.begin():
-                mid, outbox = deliveries.enqueue_test(
+                mid, message = deliveries.enqueue_test(
                     session, session.get(WebhookEndpoint, endpoint_id), utcnow()
                 )
-            jobs.dispatch(celery, settings, outbox)
+            outbox.dispatch(celery, settings, message)
             receiver.wait_for(1)
             doomed.stop(signal.SIGKILL)
             receiver.release()

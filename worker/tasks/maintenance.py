@@ -11,9 +11,9 @@ from core.queue import (
     OUTBOX_RELAY_TASK,
     RENDER_QUEUE,
     SWEEP_STUCK_TASK,
-    queue_name,
+    queue_depth,
 )
-from core.services import expiry, jobs
+from core.services import expiry, jobs, outbox
 from worker.context import get_context
 
 log = logging.getLogger(__name__)
@@ -22,21 +22,18 @@ log = logging.getLogger(__name__)
 @shared_task(name=OUTBOX_RELAY_TASK, acks_late=True, soft_time_limit=60, time_limit=90)
 def relay_outbox() -> int:
     ctx = get_context()
-    with current_app.connection_for_write() as conn:
-        client = conn.default_channel.client
-        return jobs.relay_outbox(
-            ctx.sessions,
-            current_app,
-            ctx.settings,
-            lambda logical: client.llen(queue_name(ctx.settings, logical)),
-        )
+    return outbox.relay(
+        ctx.sessions,
+        current_app,
+        ctx.settings,
+        lambda logical: queue_depth(current_app, ctx.settings, logical),
+    )
 
 
 @shared_task(name=SWEEP_STUCK_TASK, acks_late=True, soft_time_limit=60, time_limit=90)
 def sweep_stuck_jobs() -> dict[str, int]:
     ctx = get_context()
-    with current_app.connection_for_write() as conn:
-        depth = conn.default_channel.client.llen(queue_name(ctx.settings, RENDER_QUEUE))
+    depth = queue_depth(current_app, ctx.settings, RENDER_QUEUE)
     counts = jobs.sweep_stuck_jobs(ctx.sessions, current_app, ctx.settings, render_queue_depth=depth)
     if any(counts.values()):
         log.info("stuck-job sweep: %s", counts)

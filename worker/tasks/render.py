@@ -12,16 +12,17 @@ import time
 
 from celery import current_app, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.db import get_engine, utcnow
+from core.locks import HeldLock, LockSpace, lock_id
 from core.models import JobStatus
 from core.queue import RENDER_TASK
-from core.services import events, jobs
+from core.services import events, jobs, outbox
 from core.services.webhooks import deliveries as webhook_deliveries
 from core.specs.model import ChartSpec
 from core.storage import StorageError, object_key
+from worker import faults
 from worker.context import get_context
 from worker.render import RenderError, render_chart
 
@@ -48,8 +49,7 @@ class _JobRun:
         self.outbox_id = outbox_id
         self.conn = conn
         self.job_id = job_id
-        self.lock = jobs.job_lock_id(job_id)
-        self.locked = False
+        self.lock = HeldLock(conn, lock_id(LockSpace.RENDER_JOB, job_id))
         self.may_notify = True  # until the claim tells us whether anyone can be subscribed
 
     def _session(self) -> Session:
@@ -61,8 +61,7 @@ class _JobRun:
         with self._session() as session, session.begin():
             result = change(session)
             hooks = self._webhooks(session) if result and self.may_notify else []
-            session.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.lock})
-        self.locked = False
+            self.lock.release_in(session)
         _dispatch(self.ctx, hooks)
         return result
 
@@ -70,38 +69,32 @@ class _JobRun:
         return webhook_deliveries.enqueue_job_event(session, self.job_id, self.ctx.settings, utcnow())
 
     def release(self) -> None:
-        if self.locked:
-            self.conn.rollback()
-            self.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.lock})
-            self.conn.commit()
-            self.locked = False
+        self.lock.release()
 
     def execute(self, task) -> str:
         ctx, settings, job_id = self.ctx, self.ctx.settings, self.job_id
         with self._session() as session, session.begin():
             # Whatever happens next, this message has been handled: the relay must not resend it.
-            jobs.consume_outbox(session, self.outbox_id)
-            self.locked = session.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.lock}).scalar()
-            if not self.locked:
+            outbox.consume(session, self.outbox_id)
+            if not self.lock.try_acquire(session):
                 # Another delivery is rendering it; if that one dies, its message comes back.
                 return "busy"
             claim = jobs.claim_job(session, job_id, ctx.name, settings.max_attempts)
             self.may_notify = claim.may_notify
-            hooks = self._webhooks(session) if claim.outcome == "dead" else []
+            hooks = self._webhooks(session) if claim.outcome == jobs.ClaimOutcome.DEAD else []
         _dispatch(ctx, hooks)
-        if claim.outcome == "dead":
+        if claim.outcome == jobs.ClaimOutcome.DEAD:
             _announce(ctx, job_id, JobStatus.DEAD)
             return "dead"
-        if claim.outcome != "claimed":
-            return claim.outcome
+        if claim.outcome != jobs.ClaimOutcome.CLAIMED:
+            return claim.outcome.value
 
         spec = ChartSpec.from_dict(claim.spec)
         started = time.perf_counter()
         try:
-            if settings.fault_render_delay:
-                time.sleep(settings.fault_render_delay)
+            faults.before_render(settings)
             image = render_chart(spec)
-            stored = ctx.store.put(object_key(claim.spec_hash, spec.format), image.data, image.content_type)
+            stored = ctx.store.put(object_key(claim.cache_key, spec.format), image.data, image.content_type)
         except RenderError as exc:
             return self._fail(f"render failed: {exc}")
         except SoftTimeLimitExceeded:
@@ -143,7 +136,7 @@ class _JobRun:
                     ctx.redis,
                     settings.redis_prefix,
                     job_id,
-                    claim.spec_hash,
+                    claim.cache_key,
                     entry,
                     settings.retention_days * 86400,
                 )
@@ -159,7 +152,7 @@ class _JobRun:
 
 def _dispatch(ctx, messages: list) -> None:
     for message in messages:
-        jobs.dispatch(current_app, ctx.settings, message)
+        outbox.dispatch(current_app, ctx.settings, message)
 
 
 def _announce(ctx, job_id: str, status: JobStatus) -> None:

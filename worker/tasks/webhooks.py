@@ -16,13 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import current_app, shared_task
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.db import get_engine, utcnow
-from core.queue import WEBHOOK_DELIVER_TASK, WEBHOOK_SCAN_TASK, WEBHOOKS_QUEUE, queue_name
-from core.services import jobs
+from core.locks import HeldLock, LockSpace, lock_id
+from core.queue import WEBHOOK_DELIVER_TASK, WEBHOOK_SCAN_TASK, WEBHOOKS_QUEUE, queue_depth, queue_name
+from core.services import outbox
 from core.services.webhooks import deliveries
 from core.services.webhooks.addresses import AddressPolicy, Resolver, system_resolver
 from worker import webhook_sender
@@ -50,22 +50,21 @@ def deliver_message(
 ) -> str:
     """Make one attempt of a due message and record it; returns what happened."""
     mid = uuid.UUID(message_id)
-    lock = deliveries.message_lock_id(mid)
     with get_engine(settings.database_url).connect() as conn:
-        locked = False
+        lock = HeldLock(conn, lock_id(LockSpace.WEBHOOK_MESSAGE, mid))
         try:
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
-                jobs.consume_outbox(session, outbox_id)
-                locked = session.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock}).scalar()
-                if not locked:
-                    return "busy"
+                outbox.consume(session, outbox_id)
+                if not lock.try_acquire(session):
+                    return deliveries.NotSent.BUSY.value
                 prepared = deliveries.prepare(session, mid, settings, clock())
-            if isinstance(prepared, str):
-                return prepared
+            delivery = prepared.delivery
+            if delivery is None:
+                return str(prepared.reason)
             answer = webhook_sender.send(
-                prepared.url,
-                prepared.body,
-                prepared.headers,
+                delivery.url,
+                delivery.body,
+                delivery.headers,
                 AddressPolicy(settings),
                 settings.webhook_timeout,
                 resolve,
@@ -75,24 +74,20 @@ def deliver_message(
             log.info(
                 "webhook %s to %s: %s (%s)",
                 deliveries.webhook_id(mid),
-                prepared.url,
+                delivery.url,
                 status,
                 answer.status_code or answer.error,
             )
             return status
         finally:
-            if locked:
-                conn.rollback()
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock})
-                conn.commit()
+            lock.release()
 
 
 @shared_task(name=WEBHOOK_SCAN_TASK, acks_late=True, soft_time_limit=60, time_limit=90)
 def scan() -> int:
     ctx = get_context()
-    with current_app.connection_for_write() as conn:
-        depth = conn.default_channel.client.llen(queue_name(ctx.settings, WEBHOOKS_QUEUE))
-    return scan_due(ctx.sessions, current_app, ctx.settings, queue_idle=depth == 0)
+    idle = queue_depth(current_app, ctx.settings, WEBHOOKS_QUEUE) == 0
+    return scan_due(ctx.sessions, current_app, ctx.settings, queue_idle=idle)
 
 
 def scan_due(

@@ -10,19 +10,29 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import json
 import random
 import uuid
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook
 
 from core.config import Settings
-from core.models import JobStatus, OutboxMessage, RenderJob, WebhookAttempt, WebhookEndpoint, WebhookMessage
-from core.queue import WEBHOOK_DELIVER_TASK, WEBHOOKS_QUEUE
-from core.services import audit
+from core.locks import LockSpace, lock_id, try_transaction_lock
+from core.models import (
+    DeliveryStatus,
+    JobStatus,
+    OutboxMessage,
+    RenderJob,
+    WebhookAttempt,
+    WebhookEndpoint,
+    WebhookMessage,
+)
+from core.queue import WEBHOOK_DELIVER_TASK
+from core.services import audit, outbox
 from core.services.webhooks import endpoints
 
 # Delay before each attempt, seconds: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
@@ -30,12 +40,6 @@ SCHEDULE = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
 JITTER = 0.1  # each delay is stretched or shrunk by up to 10% so retries of many messages spread out
 MAX_RETRY_AFTER = 36000
 RESPONSE_KEEP = 1024  # bytes of the receiver's answer kept with each attempt
-
-
-def message_lock_id(message_id: uuid.UUID | str) -> int:
-    """A signed 64-bit advisory-lock id for a message (held while a worker delivers it)."""
-    value = (uuid.UUID(str(message_id)).int & ((1 << 64) - 1)) ^ 0x5745_4248_4F4F_4B53  # "WEBHOOKS"
-    return value - (1 << 64) if value >= (1 << 63) else value
 
 
 def next_delay(attempts_done: int, rng: random.Random | Any = random) -> float | None:
@@ -99,17 +103,13 @@ def _message(
         url=url,
         event_type=event_type,
         body=body,
-        status="pending",
+        status=DeliveryStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
         dispatched_at=now,  # the outbox publishes it: the scanner leaves it alone meanwhile
     )
     session.add(message)
-    outbox = OutboxMessage(
-        task=WEBHOOK_DELIVER_TASK, queue=WEBHOOKS_QUEUE, payload={"message_id": str(message.id)}
-    )
-    session.add(outbox)
-    return outbox
+    return outbox.add(session, WEBHOOK_DELIVER_TASK, message_id=str(message.id))
 
 
 def enqueue_job_event(
@@ -158,7 +158,7 @@ def enqueue_test(
     session: Session, endpoint: WebhookEndpoint, now: dt.datetime
 ) -> tuple[uuid.UUID, OutboxMessage]:
     body = _body(endpoints.TEST_EVENT, {"endpointId": str(endpoint.id)}, now)
-    outbox = _message(
+    row = _message(
         session,
         account_id=endpoint.account_id,
         endpoint_id=endpoint.id,
@@ -169,7 +169,7 @@ def enqueue_test(
         now=now,
     )
     session.flush()
-    return uuid.UUID(outbox.payload["message_id"]), outbox
+    return uuid.UUID(row.payload["message_id"]), row
 
 
 def redeliver(
@@ -177,14 +177,11 @@ def redeliver(
 ) -> OutboxMessage:
     """Send a message again now (same ``webhook-id``), whatever became of it; audited."""
     before = {"status": message.status, "attempts": message.attempts}
-    message.status = "pending"
+    message.status = DeliveryStatus.PENDING
     message.next_attempt_at = now
     message.dispatched_at = now
     message.attempts = 0  # a fresh schedule
-    outbox = OutboxMessage(
-        task=WEBHOOK_DELIVER_TASK, queue=WEBHOOKS_QUEUE, payload={"message_id": str(message.id)}
-    )
-    session.add(outbox)
+    row = outbox.add(session, WEBHOOK_DELIVER_TASK, message_id=str(message.id))
     session.flush()
     audit.record(
         session,
@@ -195,41 +192,59 @@ def redeliver(
         before=before,
         after={"status": "pending"},
     )
-    return outbox
+    return row
+
+
+class NotSent(enum.StrEnum):
+    """Why a delivery task sends nothing (besides the message being finished already)."""
+
+    MISSING = "missing"
+    BUSY = "busy"  # another worker holds the message's lock
+    NOT_DUE = "not-due"
+    ENDPOINT_DISABLED = "endpoint-disabled"
+    NO_ACCOUNT = "no-account"
 
 
 @dataclasses.dataclass(frozen=True)
-class Prepared:
+class Delivery:
     message_id: uuid.UUID
     url: str
     body: str
     headers: dict[str, str]
 
 
-def prepare(session: Session, message_id: uuid.UUID, settings: Settings, now: dt.datetime) -> Prepared | str:
-    """What to send for a due message, or why nothing is sent now (a string)."""
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """A delivery to make now, or the reason there is none."""
+
+    delivery: Delivery | None = None
+    reason: NotSent | DeliveryStatus | None = None
+
+
+def prepare(session: Session, message_id: uuid.UUID, settings: Settings, now: dt.datetime) -> Prepared:
+    """What to send for a due message, or why nothing is sent now."""
     message = session.get(WebhookMessage, message_id)
     if message is None:
-        return "missing"
-    if message.status != "pending":
-        return message.status
+        return Prepared(reason=NotSent.MISSING)
+    if message.status != DeliveryStatus.PENDING:
+        return Prepared(reason=DeliveryStatus(message.status))
     if message.next_attempt_at is not None and message.next_attempt_at > now:
-        return "not-due"
+        return Prepared(reason=NotSent.NOT_DUE)
     if message.endpoint_id is not None:
         endpoint = session.get(WebhookEndpoint, message.endpoint_id)
         if endpoint is None or not endpoint.enabled or endpoint.deleted_at is not None:
-            message.status = "failed"
+            message.status = DeliveryStatus.FAILED
             message.last_error = "the endpoint is disabled or deleted"
-            return "endpoint-disabled"
+            return Prepared(reason=NotSent.ENDPOINT_DISABLED)
         secrets = endpoints.signing_secrets(endpoint, settings.secret_key, now)
         url = endpoint.url
     else:
         if message.account_id is None:
-            message.status = "failed"
-            return "no-account"
+            message.status = DeliveryStatus.FAILED
+            return Prepared(reason=NotSent.NO_ACCOUNT)
         secrets = [endpoints.one_off_secret(message.account_id, settings.secret_key)]
         url = message.url
-    return Prepared(message.id, url, message.body, sign(message.id, message.body, secrets, now))
+    return Prepared(Delivery(message.id, url, message.body, sign(message.id, message.body, secrets, now)))
 
 
 def sign(message_id: uuid.UUID, body: str, secrets: list[str], now: dt.datetime) -> dict[str, str]:
@@ -269,10 +284,11 @@ def record(
     now: dt.datetime,
     rng: random.Random | Any = random,
 ) -> str:
-    """Record an attempt and decide what comes next; returns the message's new status."""
+    """Record an attempt and decide what comes next; returns the message's new status (a
+    ``DeliveryStatus``, or ``NotSent.MISSING``)."""
     message = session.get(WebhookMessage, message_id, with_for_update=True)
     if message is None:
-        return "missing"
+        return NotSent.MISSING
     error = answer.error
     if error is None and not answer.succeeded and answer.status_code is not None:
         error = f"HTTP {answer.status_code}" + (
@@ -292,7 +308,7 @@ def record(
     message.attempts += 1
     endpoint = session.get(WebhookEndpoint, message.endpoint_id) if message.endpoint_id else None
     if answer.succeeded:
-        message.status = "delivered"
+        message.status = DeliveryStatus.DELIVERED
         message.delivered_at = now
         message.next_attempt_at = None
         message.last_error = None
@@ -305,18 +321,18 @@ def record(
     if answer.status_code == 410 and endpoint is not None and endpoint.enabled:
         endpoint.failing_since = endpoint.failing_since or now
         endpoints.disable(session, endpoint, "The receiver answered 410 Gone", now)
-        message.status = "failed"
+        message.status = DeliveryStatus.FAILED
     elif answer.abort:
-        message.status = "aborted"
+        message.status = DeliveryStatus.ABORTED
     else:
         delay = next_delay(message.attempts, rng)
         if delay is not None and answer.retry_after is not None and answer.status_code in (429, 503):
             delay = max(delay, min(answer.retry_after, MAX_RETRY_AFTER))
         if delay is None:
-            message.status = "failed"
+            message.status = DeliveryStatus.FAILED
         else:
             message.next_attempt_at = now + dt.timedelta(seconds=delay)
-    if message.status != "pending":
+    if message.status != DeliveryStatus.PENDING:
         message.next_attempt_at = None
     if (
         endpoint is not None
@@ -339,7 +355,7 @@ def due_messages(
     rows = session.scalars(
         select(WebhookMessage)
         .where(
-            WebhookMessage.status == "pending",
+            WebhookMessage.status == DeliveryStatus.PENDING,
             WebhookMessage.next_attempt_at <= now,
             WebhookMessage.dispatched_at.is_(None)
             | (WebhookMessage.dispatched_at < WebhookMessage.next_attempt_at)
@@ -355,10 +371,7 @@ def due_messages(
         if not retry_due:
             if not queue_idle:
                 continue  # its message may still be waiting in the queue
-            free = session.execute(
-                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": message_lock_id(row.id)}
-            ).scalar()
-            if not free:
+            if not try_transaction_lock(session, lock_id(LockSpace.WEBHOOK_MESSAGE, row.id)):
                 continue  # a live worker is delivering it
         row.dispatched_at = now
         out.append(row.id)

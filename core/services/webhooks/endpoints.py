@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from core.models import WebhookEndpoint, WebhookMessage
+from core.models import DeliveryStatus, WebhookEndpoint, WebhookMessage
 from core.services import audit
 from core.services.signing import decrypt_secret, encrypt_secret
 
@@ -197,7 +197,7 @@ def delete_endpoint(session: Session, endpoint: WebhookEndpoint, actor: audit.Ac
     endpoint.enabled = False
     session.execute(
         WebhookMessage.__table__.update()
-        .where(WebhookMessage.endpoint_id == endpoint.id, WebhookMessage.status == "pending")
+        .where(WebhookMessage.endpoint_id == endpoint.id, WebhookMessage.status == DeliveryStatus.PENDING)
         .values(status="aborted", last_error="endpoint deleted")
     )
     audit.record(

@@ -1,0 +1,161 @@
+"""Submitting a render: the request, its cache key, idempotency, the quota charge and the job row
+written with its outbox message in the caller's transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from typing import Any, NamedTuple
+
+from sqlalchemy import Text, cast, literal, select
+from sqlalchemy.dialects.postgresql import JSON
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.models import JobStatus, OutboxMessage, RenderJob
+from core.queue import RENDER_TASK
+from core.services import outbox, quotas
+from core.services.keys import Principal
+from core.specs.model import ChartSpec, canonical_json, compute_cache_key
+
+MAX_IDEMPOTENCY_KEY = 255  # characters (printable ASCII)
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was already used with a different request body."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RenderRequest:
+    spec: ChartSpec
+    dialect: str
+    principal: Principal
+    mode: str = "async"
+    warnings: tuple[str, ...] = ()
+    idempotency_key: str | None = None
+    request_hash: str | None = None
+    webhook_url: str | None = None
+    variant: str = ""  # anything besides the spec that changes the pixels (brand kit...)
+
+    @functools.cached_property
+    def spec_dict(self) -> dict[str, Any]:
+        return self.spec.to_dict()
+
+    @functools.cached_property
+    def canonical_spec(self) -> str:
+        return canonical_json(self.spec_dict)
+
+    @functools.cached_property
+    def cache_key(self) -> str:
+        return compute_cache_key(self.spec_dict, self.variant, canonical=self.canonical_spec)
+
+
+def _new_job(req: RenderRequest, **fields: Any) -> RenderJob:
+    spec = req.spec
+    return RenderJob(
+        account_id=req.principal.account_id,
+        api_key_id=req.principal.api_key_id,
+        client_ip=req.principal.client_ip,
+        owner=req.principal.owner,
+        dialect=req.dialect,
+        mode=req.mode,
+        # The canonical JSON is already computed for the hash: hand it to Postgres as is rather
+        # than encoding a possibly 50,000-point spec a second time.
+        spec=cast(literal(req.canonical_spec, Text), JSON),
+        cache_key=req.cache_key,
+        format=spec.format,
+        width=spec.width,
+        height=spec.height,
+        warnings=list(req.warnings),
+        idempotency_key=req.idempotency_key,
+        request_hash=req.request_hash,
+        webhook_url=req.webhook_url,
+        **fields,
+    )
+
+
+def find_idempotent(session: Session, req: RenderRequest) -> RenderJob | None:
+    """The job an earlier request with the same Idempotency-Key created, if any."""
+    if not req.idempotency_key:
+        return None
+    job = session.scalars(
+        select(RenderJob).where(
+            RenderJob.owner == req.principal.owner, RenderJob.idempotency_key == req.idempotency_key
+        )
+    ).first()
+    if job is not None and job.request_hash != req.request_hash:
+        raise IdempotencyConflict(req.idempotency_key)
+    return job
+
+
+class Recorded(NamedTuple):
+    job: RenderJob
+    message: OutboxMessage | None  # the render message to publish after commit (None: nothing to render)
+    created: bool  # False for an idempotent replay of an earlier request
+
+
+def create_job(
+    session: Session, req: RenderRequest, *, cached: dict[str, Any] | None = None, retention_days: int = 30
+) -> Recorded:
+    """Record a render request in the caller's transaction.
+
+    The plan's terms are checked first (cache hits included; raises QuotaExceeded or
+    PlanLimitExceeded). With ``cached`` (a render-cache entry) the job is born succeeded and is
+    neither queued nor charged. Otherwise the quota is charged and the job is inserted with its
+    outbox message. The image is kept for the plan's retention (``retention_days`` is the fallback
+    for a principal without one). Returns ``(job, message)``; ``message`` is None for cache hits
+    and idempotent replays (which are never charged twice).
+    """
+    existing = find_idempotent(session, req)
+    if existing is not None:
+        return Recorded(existing, None, created=False)
+    terms = quotas.terms_for(session, req.principal)
+    quotas.check_render(
+        req.principal,
+        terms,
+        fmt=req.spec.format,
+        width=req.spec.width,
+        height=req.spec.height,
+        webhook=bool(req.webhook_url),
+    )
+    retention_days = terms.retention_days or retention_days
+    if cached is not None:
+        now = utcnow()
+        job = _new_job(
+            req,
+            retention_days=retention_days,
+            status=JobStatus.SUCCEEDED.value,
+            cache_hit=True,
+            queued_at=now,
+            started_at=now,
+            finished_at=now,
+            render_ms=0,
+            object_key=cached["object_key"],
+            size=cached["size"],
+            etag=cached["etag"],
+            content_type=cached["content_type"],
+            expires_at=now + dt.timedelta(days=retention_days),
+        )
+    else:
+        job = _new_job(req, status=JobStatus.QUEUED.value, retention_days=retention_days)
+    try:
+        with session.begin_nested():
+            session.add(job)
+            session.flush()
+            if cached is not None:
+                return Recorded(job, None, created=True)
+            message = outbox.add(session, RENDER_TASK, job_id=str(job.id))
+            session.flush()
+            # Charged last, inside the savepoint: a refused charge (or a lost Idempotency-Key race
+            # above) undoes the job, and the counter row's lock is held only until the commit that
+            # follows, since every request of one owner updates that same row.
+            quotas.charge_render(session, req.principal, req.spec.format, terms=terms)
+    except IntegrityError:
+        # A concurrent request with the same Idempotency-Key won the race.
+        existing = find_idempotent(session, req)
+        if existing is None:
+            raise
+        return Recorded(existing, None, created=False)
+    return Recorded(job, message, created=True)
