@@ -96,6 +96,12 @@ class Settings:
         90,
         "Seconds after which a queued/running job is considered stuck and requeued.",
     )
+    dead_worker_after: float = _setting(
+        "CHARTFLEET_DEAD_WORKER_AFTER",
+        10.0,
+        "Seconds a running job may go without a live worker holding its lock before it is requeued "
+        "(the lock is the worker's heartbeat: Postgres drops it when the worker's connection dies).",
+    )
     outbox_interval: float = _setting(
         "CHARTFLEET_OUTBOX_INTERVAL", 2.0, "Seconds between outbox relay runs (beat)."
     )

@@ -24,6 +24,10 @@ WEBHOOKS_QUEUE = "webhooks"
 MAINTENANCE_QUEUE = "maintenance"
 LOGICAL_QUEUES = (RENDER_QUEUE, WEBHOOKS_QUEUE, MAINTENANCE_QUEUE)
 
+# A render whose object store is down is retried after these delays (seconds; about nine minutes in
+# all) without spending its attempts.
+STORAGE_RETRY_DELAYS = (1, 2, 5, 10, 30, 60, 120, 300)
+
 # Where each task goes: the Celery routes and the outbox both read this.
 TASK_QUEUES = {
     RENDER_TASK: RENDER_QUEUE,
@@ -60,15 +64,23 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
         task_soft_time_limit=settings.render_soft_limit,
         task_time_limit=settings.render_hard_limit,
         broker_connection_retry_on_startup=True,
-        # A message whose worker vanished entirely comes back after this; the stuck-job sweeper
-        # usually requeues much sooner.
-        broker_transport_options={"visibility_timeout": 3600},
+        # A message whose worker vanished entirely comes back after this (the sweeper requeues its
+        # job within CHARTFLEET_DEAD_WORKER_AFTER; the redelivered copy then finds the job finished).
+        # It must outlast the longest task and the longest retry countdown held by a worker, or a
+        # live task would be delivered twice.
+        broker_transport_options={"visibility_timeout": visibility_timeout(settings)},
         broker_pool_limit=10,
         timezone="UTC",
         enable_utc=True,
         beat_schedule={
             "outbox-relay": {"task": OUTBOX_RELAY_TASK, "schedule": settings.outbox_interval},
-            "sweep-stuck-jobs": {"task": SWEEP_STUCK_TASK, "schedule": max(1.0, settings.stuck_after / 3)},
+            "sweep-stuck-jobs": {
+                "task": SWEEP_STUCK_TASK,
+                "schedule": max(1.0, min(settings.stuck_after / 3, settings.dead_worker_after / 2)),
+                "options": {
+                    "expires": max(1.0, min(settings.stuck_after / 3, settings.dead_worker_after / 2))
+                },
+            },
             # Webhook retries that are due, and first deliveries whose message was lost.
             "webhook-scan": {
                 "task": WEBHOOK_SCAN_TASK,
@@ -86,6 +98,11 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
         },
     )
     return app
+
+
+def visibility_timeout(settings: Settings) -> int:
+    """Seconds before the broker hands an unacknowledged message to another worker."""
+    return int(max(settings.render_hard_limit, max(STORAGE_RETRY_DELAYS)) + 60)
 
 
 def queue_depth(celery: Celery, settings: Settings, logical: str) -> int:

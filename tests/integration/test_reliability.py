@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -165,6 +166,46 @@ def test_committed_job_whose_publish_was_lost_is_relayed(api_url, settings, sess
     with sessions() as s:
         relayed = s.get(OutboxMessage, message.id)
     assert relayed.publish_count == 1 and relayed.consumed_at is not None
+
+
+def test_orphaned_running_job_is_requeued_once(api_url, settings, sessions):
+    """A job left ``running`` by a dead worker (no lock held) goes back to the queue exactly once:
+    ``started_at`` is reset, one new outbox message is written however often the sweeper runs
+    before a worker takes it, and the job then succeeds."""
+    from sqlalchemy import func, select, update
+
+    from core.db import utcnow
+
+    parsed = parse_chart(spec(title={"display": True, "text": uuid.uuid4().hex}))
+    req = jobs.RenderRequest(spec=parsed.spec, dialect="chartjs", principal=Principal(client_ip="10.0.0.9"))
+    with transaction(sessions) as session:
+        job, message, _ = jobs.create_job(session, req)
+        # As a worker that claimed the job and then died would leave it.
+        session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == message.id).values(consumed_at=utcnow())
+        )
+        session.execute(
+            update(RenderJob)
+            .where(RenderJob.id == job.id)
+            .values(
+                status="running", attempts=1, started_at=utcnow() - dt.timedelta(minutes=5), worker="gone"
+            )
+        )
+
+    def messages() -> int:
+        with sessions() as s:
+            return s.scalar(
+                select(func.count()).where(OutboxMessage.payload["job_id"].as_string() == str(job.id))
+            )
+
+    first = jobs.sweep_stuck_jobs(sessions, None, settings, render_queue_depth=0)
+    requeued = load(sessions, job.id)
+    jobs.sweep_stuck_jobs(sessions, None, settings, render_queue_depth=0)
+    assert first["requeued"] >= 1 or requeued.status != "running"
+    assert requeued.started_at is None or requeued.status != "queued"
+    assert messages() == 2, "the original message and exactly one requeue"
+    done = wait_for(lambda: (j := load(sessions, job.id)).status == "succeeded" and j, timeout=60)
+    assert done.attempts == 2 and messages() == 2
 
 
 def test_redelivered_message_changes_nothing(api_url, http, settings, sessions):

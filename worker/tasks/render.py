@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core.db import get_engine, utcnow
 from core.locks import HeldLock, LockSpace, lock_id
 from core.models import JobStatus
-from core.queue import RENDER_TASK
+from core.queue import RENDER_TASK, STORAGE_RETRY_DELAYS
 from core.services import events, jobs, outbox
 from core.services.webhooks import deliveries as webhook_deliveries
 from core.specs.model import ChartSpec
@@ -27,7 +27,6 @@ from worker.context import get_context
 from worker.render import RenderError, render_chart
 
 log = logging.getLogger(__name__)
-STORAGE_RETRY_DELAYS = (1, 2, 5, 10, 30, 60, 120, 300)  # seconds; about nine minutes in all
 
 
 @shared_task(name=RENDER_TASK, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)

@@ -6,33 +6,50 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import Celery
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 from core.db import utcnow
 from core.locks import LockSpace, lock_id, try_transaction_lock
-from core.models import JobStatus, RenderJob
+from core.models import JobStatus, OutboxMessage, RenderJob
 from core.queue import RENDER_TASK
 from core.services import outbox
+
+_OUTBOX = OutboxMessage.__table__
 
 
 def sweep_stuck_jobs(
     factory: sessionmaker[Session], celery: Celery, settings: Settings, render_queue_depth: int
 ) -> dict[str, int]:
-    """Requeue jobs nobody is working on: ``running`` with no live worker holding the job lock, or
-    ``queued`` for too long while the render queue is empty (its message was lost). Jobs past the
-    attempt limit become ``dead``."""
-    cutoff = utcnow() - dt.timedelta(seconds=settings.stuck_after)
+    """Requeue jobs nobody is working on: ``running`` with no live worker holding the job lock (the
+    lock is the heartbeat: it vanishes with a dead worker's connection, so this is detected within
+    ``dead_worker_after``), or ``queued`` for too long while the render queue is empty and no
+    message for it is pending in the outbox (its message was lost). Each is requeued once: the new
+    outbox message stays pending until a worker takes it. Jobs past the attempt limit become
+    ``dead``."""
+    now = utcnow()
+    stuck = now - dt.timedelta(seconds=settings.stuck_after)
+    orphaned = now - dt.timedelta(seconds=settings.dead_worker_after)
+    pending_message = (
+        select(_OUTBOX.c.id)
+        .where(
+            _OUTBOX.c.consumed_at.is_(None),
+            _OUTBOX.c.task == RENDER_TASK,
+            _OUTBOX.c.payload["job_id"].as_string() == cast(RenderJob.id, String),
+        )
+        .exists()
+    )
     counts = {"requeued": 0, "dead": 0}
     with factory() as session, session.begin():
         candidates = session.scalars(
             select(RenderJob)
             .where(
-                ((RenderJob.status == JobStatus.RUNNING.value) & (RenderJob.started_at < cutoff))
+                ((RenderJob.status == JobStatus.RUNNING.value) & (RenderJob.started_at < orphaned))
                 | (
                     (RenderJob.status == JobStatus.QUEUED.value)
-                    & (func.coalesce(RenderJob.started_at, RenderJob.queued_at) < cutoff)
+                    & (func.coalesce(RenderJob.started_at, RenderJob.queued_at) < stuck)
+                    & ~pending_message
                 )
             )
             .order_by(RenderJob.queued_at)
@@ -51,6 +68,8 @@ def sweep_stuck_jobs(
                 counts["dead"] += 1
                 continue
             job.status = JobStatus.QUEUED.value
+            job.started_at = None
+            job.worker = None
             outbox.add(session, RENDER_TASK, job_id=str(job.id))
             counts["requeued"] += 1
     return counts

@@ -17,7 +17,7 @@ from worker.render import render_chart
 
 from . import charts
 
-GOLDEN = Path(__file__).resolve().parents[2] / "golden"
+GOLDEN = Path(__file__).resolve().parents[3] / "golden"
 UPDATE = os.environ.get("CHARTFLEET_UPDATE_GOLDEN") == "1"
 TOLERANCE = 2.0  # RMS over 0-255 channels; font rasterization noise stays well below this
 
