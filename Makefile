@@ -23,7 +23,7 @@ demo: migrate
 run: demo
 	@mkdir -p var
 	@echo ""
-	@echo "Chartfleet is starting: api on http://127.0.0.1:$${CHARTFLEET_PORT:-8000}, plus worker, webhooks, beat and the streaming service (Ctrl-C stops all)."
+	@echo "Chartfleet is starting: api on http://127.0.0.1:$${CHARTFLEET_PORT:-8000}, plus the render workers (interactive and batch), webhooks, beat and the streaming service (Ctrl-C stops all)."
 	@echo "Render a chart:"
 	@echo "  curl -s -X POST http://127.0.0.1:$${CHARTFLEET_PORT:-8000}/api/v1/render -H 'Content-Type: application/json' \\"
 	@echo "    -d '{\"type\":\"bar\",\"data\":{\"labels\":[\"Q1\",\"Q2\",\"Q3\"],\"datasets\":[{\"label\":\"Revenue\",\"data\":[12,19,7]}]}}' -o chart.png"
@@ -32,7 +32,7 @@ run: demo
 	@echo "  curl -s 'http://127.0.0.1:$${CHARTFLEET_PORT:-8000}/api/v1/candles?symbol=BTCUSDT&interval=1h&from=2025-08-05&to=2025-08-06'"
 	@echo "  live trades stream from the streaming service on port $${CHARTFLEET_STREAM_PORT:-8001} (see README, Market data)"
 	@echo ""
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile web worker webhooks beat stream
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile web worker batch webhooks beat stream
 
 lint: install
 	$(BIN)/ruff check .

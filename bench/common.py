@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,3 +38,23 @@ def percentile(values: list[float], q: float) -> float:
     """The ``q`` quantile (0..1) of ``values``, nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main_for(
+    description: str,
+    run: Callable[[int, int], dict[str, Any]],
+    out: Path,
+    *,
+    runs: int,
+    warmup: int,
+    quick: tuple[int, int],
+    argv: list[str] | None = None,
+) -> int:
+    """The command line every engine benchmark shares: ``--runs N`` or ``--quick``, then publish."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--runs", type=int, default=runs, help=f"timed runs per case (default {runs})")
+    parser.add_argument("--quick", action="store_true", help=f"{quick[0]} runs, {quick[1]} warm-up")
+    args = parser.parse_args(argv)
+    n, w = quick if args.quick else (max(1, args.runs), warmup)
+    publish(run(n, w), out)
+    return 0

@@ -19,7 +19,6 @@ baseline; the renderer never imports it.
 
 from __future__ import annotations
 
-import argparse
 import io
 import math
 import platform
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import matplotlib
 
-from bench.common import publish
+from bench.common import main_for
 
 matplotlib.use("Agg")  # the baseline's pyplot must not try to open a window
 
@@ -221,13 +220,7 @@ def run(runs: int, warmup: int) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=21, help="timed runs per spec and engine (default 21)")
-    parser.add_argument("--quick", action="store_true", help="5 runs, 1 warm-up")
-    args = parser.parse_args(argv)
-    runs, warmup = (5, 1) if args.quick else (max(1, args.runs), 3)
-    publish(run(runs, warmup), OUT)
-    return 0
+    return main_for(__doc__.splitlines()[0], run, OUT, runs=21, warmup=3, quick=(5, 1), argv=argv)
 
 
 if __name__ == "__main__":

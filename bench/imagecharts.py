@@ -14,7 +14,6 @@ geometric mean over the static cases. JSON goes to stdout and to ``var/bench/ima
 
 from __future__ import annotations
 
-import argparse
 import io
 import math
 import platform
@@ -28,7 +27,7 @@ import matplotlib
 import numpy as np
 from PIL import Image
 
-from bench.common import publish
+from bench.common import main_for
 from core.specs.chartjs import parse_chart
 from core.specs.imagecharts import parse_imagecharts
 from worker.render import render_chart
@@ -141,13 +140,7 @@ def run(runs: int, warmup: int) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15, help="timed runs per case and dialect (default 15)")
-    parser.add_argument("--quick", action="store_true", help="3 runs, 1 warm-up")
-    args = parser.parse_args(argv)
-    runs, warmup = (3, 1) if args.quick else (max(1, args.runs), 2)
-    publish(run(runs, warmup), OUT)
-    return 0
+    return main_for(__doc__.splitlines()[0], run, OUT, runs=15, warmup=2, quick=(3, 1), argv=argv)
 
 
 if __name__ == "__main__":

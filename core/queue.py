@@ -19,10 +19,17 @@ MARKET_ROLLUP_TASK = "chartfleet.market_rollup"
 WEBHOOK_DELIVER_TASK = "chartfleet.webhook_deliver"
 WEBHOOK_SCAN_TASK = "chartfleet.webhook_scan"
 
-RENDER_QUEUE = "render"
+# Renders by class of work, so a flood of one never waits in front of another; each class can be
+# given its own workers (Procfile: `worker` takes interactive renders, `batch` the other two).
+RENDER_QUEUE = "render"  # interactive: synchronous renders someone is waiting for
+BATCH_QUEUE = "render-batch"  # asynchronous jobs
+HEAVY_QUEUE = "render-heavy"  # GIF, PDF and very large images, sync or not
+RENDER_QUEUES = (RENDER_QUEUE, BATCH_QUEUE, HEAVY_QUEUE)
+HEAVY_FORMATS = frozenset({"gif", "pdf"})
+HEAVY_PIXELS = 4_000_000  # CSS pixels (width x height) from which a render counts as heavy
 WEBHOOKS_QUEUE = "webhooks"
 MAINTENANCE_QUEUE = "maintenance"
-LOGICAL_QUEUES = (RENDER_QUEUE, WEBHOOKS_QUEUE, MAINTENANCE_QUEUE)
+LOGICAL_QUEUES = (*RENDER_QUEUES, WEBHOOKS_QUEUE, MAINTENANCE_QUEUE)
 
 # A render whose object store is down is retried after these delays (seconds; about nine minutes in
 # all) without spending its attempts.
@@ -98,6 +105,13 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
         },
     )
     return app
+
+
+def render_queue(mode: str, fmt: str, width: int, height: int) -> str:
+    """The logical queue of a render job by its class of work."""
+    if fmt in HEAVY_FORMATS or width * height >= HEAVY_PIXELS:
+        return HEAVY_QUEUE
+    return RENDER_QUEUE if mode == "sync" else BATCH_QUEUE
 
 
 def visibility_timeout(settings: Settings) -> int:

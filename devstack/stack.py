@@ -67,16 +67,20 @@ def start_api(env: dict[str, str], log_dir: Path, name: str = "api") -> tuple[Ma
     proc = ManagedProcess(
         name, [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "api.app:create_app()"], env, log_dir
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    return proc, wait_healthy(proc, f"http://127.0.0.1:{port}")
+
+
+def wait_healthy(proc: ManagedProcess, base: str, timeout: float = 60) -> str:
+    """Wait until ``base``/healthz answers 200; returns ``base``. Fails with the process's log."""
+    deadline = time.monotonic() + timeout
     while True:
         try:
             if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return proc, base
+                return base
         except requests.RequestException:
             pass
         if proc.proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"api did not start:\n{proc.log()[-4000:]}")
+            raise RuntimeError(f"{proc.name} did not start:\n{proc.log()[-4000:]}")
         time.sleep(0.1)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
+from core.queue import RENDER_QUEUES
 from devstack.s3server import moto_s3_server
 from devstack.stack import BIN, ROOT, start_api, start_beat, start_webhooks_worker, start_worker
 from tests.support.plans import relax_plans
@@ -147,7 +148,7 @@ def stack(base_env: dict[str, str], database: str, redis_client: redis.Redis, lo
     """api (gunicorn) + worker (2 prefork processes) + webhooks worker (threads) + beat; yields the
     api's base URL."""
     api, base = start_api(base_env, log_dir)
-    worker = start_worker(base_env, log_dir, queues=("render", "maintenance"))
+    worker = start_worker(base_env, log_dir, queues=(*RENDER_QUEUES, "maintenance"))
     webhooks = start_webhooks_worker(base_env, log_dir)
     beat = start_beat(base_env, log_dir)
     yield base

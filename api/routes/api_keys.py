@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
 from api import auth
 from api.errors import ApiError
 from api.extensions import services
 from api.openapi import doc
-from api.routes.common import json_body, principal_for_request
+from api.routes.common import dumped, object_body, principal_for_request
 from api.schemas.accounts import (
     ApiKeyCreatedSchema,
     ApiKeyCreateSchema,
@@ -52,7 +52,7 @@ def list_api_keys():
 )
 def create_api_key():
     principal = principal_for_request()
-    payload = ApiKeyCreateSchema().load(_optional_json())
+    payload = ApiKeyCreateSchema().load(object_body(optional=True))
     svc = services()
     try:
         with svc.sessions() as session, session.begin():
@@ -69,10 +69,7 @@ def create_api_key():
             body = {**keys.key_view(row), "key": key}
     except keys.KeyRequestError as exc:
         raise ApiError(400, str(exc)) from exc
-    response = jsonify(ApiKeyCreatedSchema().dump(body))
-    response.status_code = 201
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return dumped(ApiKeyCreatedSchema, body, 201, secret=True)
 
 
 @bp.get("/<uuid:key_id>")
@@ -119,7 +116,7 @@ def revoke_api_key(key_id: uuid.UUID):
 )
 def roll_api_key(key_id: uuid.UUID):
     principal = principal_for_request()
-    payload = ApiKeyRollSchema().load(_optional_json())
+    payload = ApiKeyRollSchema().load(object_body(optional=True))
     until = payload["oldKeyExpiresAt"] or utcnow() + DEFAULT_ROLL_GRACE
     with services().sessions() as session, session.begin():
         old = _key_or_404(session, principal.account_id, key_id)
@@ -132,10 +129,7 @@ def roll_api_key(key_id: uuid.UUID):
         except keys.KeyRequestError as exc:
             raise ApiError(400, str(exc), field="oldKeyExpiresAt") from exc
         body = {"key": {**keys.key_view(new), "key": key}, "previous": keys.key_view(old)}
-    response = jsonify(ApiKeyRolledSchema().dump(body))
-    response.status_code = 201
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return dumped(ApiKeyRolledSchema, body, 201, secret=True)
 
 
 def _key_or_404(session, account_id: uuid.UUID, key_id: uuid.UUID):
@@ -143,12 +137,3 @@ def _key_or_404(session, account_id: uuid.UUID, key_id: uuid.UUID):
         return keys.get_key(session, account_id, key_id)
     except LookupError as exc:
         raise ApiError(404, "API key not found", keyId=str(key_id)) from exc
-
-
-def _optional_json() -> dict:
-    if not request.get_data(cache=True).strip():
-        return {}
-    payload = json_body()
-    if not isinstance(payload, dict):
-        raise ApiError(400, "The body must be a JSON object", field="body")
-    return payload

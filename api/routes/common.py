@@ -8,7 +8,8 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, g, request
+from flask import Response, g, jsonify, request
+from marshmallow import Schema
 
 from api.auth import authenticate
 from api.errors import ApiError
@@ -107,3 +108,23 @@ def warnings_header(response: Response, warnings: list[str] | tuple[str, ...]) -
         parts.append(item)
         size += len(item) + 2
     response.headers["X-Chart-Warnings"] = ", ".join(parts)
+
+
+def object_body(*, optional: bool = False) -> dict[str, Any]:
+    """The request body as a JSON object (``{}`` for an empty body when ``optional``)."""
+    if optional and not request.get_data(cache=True).strip():
+        return {}
+    payload = json_body()
+    if not isinstance(payload, dict):
+        raise ApiError(400, "The body must be a JSON object", field="body")
+    return payload
+
+
+def dumped(schema: type[Schema], body: Any, status: int = 200, *, secret: bool = False) -> Response:
+    """``body`` serialized by ``schema``; ``secret`` responses (keys, signing secrets, shown once)
+    are never stored by caches."""
+    response = jsonify(schema().dump(body))
+    response.status_code = status
+    if secret:
+        response.headers["Cache-Control"] = "no-store"
+    return response

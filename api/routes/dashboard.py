@@ -123,12 +123,10 @@ def login():
         if member is not None:
             audit.record(
                 session,
-                action="member.logged_in",
-                actor=audit.Actor(
-                    "member", str(member.id), member.email, g.principal.client_ip, g.request_id
-                ),
-                account_id=member.account_id,
-                target=("member", member.id),
+                "member.logged_in",
+                audit.Actor("member", str(member.id), member.email, g.principal.client_ip, g.request_id),
+                member.account_id,
+                ("member", member.id),
             )
     if member is None:
         return _page("login.html", 401, next=next_url, email=email, error="Wrong email or password.")

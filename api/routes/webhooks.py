@@ -13,7 +13,7 @@ from api import auth
 from api.errors import ApiError
 from api.extensions import services
 from api.openapi import doc
-from api.routes.common import json_body, principal_for_request
+from api.routes.common import dumped, object_body, principal_for_request
 from api.schemas.common import PageQuerySchema
 from api.schemas.webhooks import (
     OneOffSecretSchema,
@@ -45,17 +45,6 @@ def check_destination(url: str, field: str = "url") -> str:
     except UnsafeDestination as exc:
         raise ApiError(400, f"{field} is not allowed: {exc}", field=field) from exc
     return url
-
-
-def _object_body() -> dict:
-    payload = json_body()
-    if not isinstance(payload, dict):
-        raise ApiError(400, "The body must be a JSON object", field="body")
-    return payload
-
-
-def _optional_object() -> dict:
-    return _object_body() if request.get_data(cache=True).strip() else {}
 
 
 def _require_plan(session) -> None:
@@ -104,7 +93,7 @@ def list_webhooks():
 )
 def create_webhook():
     principal = principal_for_request()
-    payload = WebhookCreateSchema().load(_object_body())
+    payload = WebhookCreateSchema().load(object_body())
     svc = services()
     with svc.sessions() as session:
         _require_plan(session)
@@ -124,10 +113,7 @@ def create_webhook():
         except endpoints.WebhookError as exc:
             raise ApiError(400, str(exc), field="events") from exc
         body = {**_view(session, row), "secret": secret}
-    response = jsonify(WebhookCreatedSchema().dump(body))
-    response.status_code = 201
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return dumped(WebhookCreatedSchema, body, 201, secret=True)
 
 
 @bp.get("/one-off-secret")
@@ -141,9 +127,7 @@ def create_webhook():
 def one_off_secret():
     principal = principal_for_request()
     secret = endpoints.one_off_secret(principal.account_id, services().settings.secret_key)
-    response = jsonify(OneOffSecretSchema().dump({"secret": secret}))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return dumped(OneOffSecretSchema, {"secret": secret}, secret=True)
 
 
 @bp.get("/<uuid:webhook_id>")
@@ -167,7 +151,7 @@ def get_webhook(webhook_id: uuid.UUID):
 )
 def update_webhook(webhook_id: uuid.UUID):
     principal = principal_for_request()
-    changes = WebhookUpdateSchema().load(_object_body())
+    changes = WebhookUpdateSchema().load(object_body())
     if "url" in changes:
         check_destination(changes["url"])
     with services().sessions() as session, session.begin():
@@ -210,7 +194,7 @@ def delete_webhook(webhook_id: uuid.UUID):
 )
 def rotate_secret(webhook_id: uuid.UUID):
     principal = principal_for_request()
-    payload = WebhookRotateSchema().load(_optional_object())
+    payload = WebhookRotateSchema().load(object_body(optional=True))
     svc = services()
     grace = payload["graceSeconds"]
     grace = dt.timedelta(seconds=svc.settings.webhook_secret_grace if grace is None else grace)
@@ -223,10 +207,7 @@ def rotate_secret(webhook_id: uuid.UUID):
         except endpoints.WebhookError as exc:
             raise ApiError(400, str(exc), field="graceSeconds") from exc
         body = {"secret": secret, "previousSecretExpiresAt": row.previous_secret_expires_at}
-    response = jsonify(WebhookSecretSchema().dump(body))
-    response.status_code = 201
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return dumped(WebhookSecretSchema, body, 201, secret=True)
 
 
 @bp.post("/<uuid:webhook_id>/test")
@@ -246,9 +227,7 @@ def test_webhook(webhook_id: uuid.UUID):
         message_id, message = deliveries.enqueue_test(session, row, utcnow())
     outbox.dispatch(svc.celery, svc.settings, message)
     body = {"deliveryId": message_id, "webhookId": deliveries.webhook_id(message_id)}
-    response = jsonify(WebhookQueuedSchema().dump(body))
-    response.status_code = 202
-    return response
+    return dumped(WebhookQueuedSchema, body, 202)
 
 
 @bp.get("/<uuid:webhook_id>/deliveries")
@@ -347,6 +326,4 @@ def redeliver(webhook_id: uuid.UUID, delivery_id: uuid.UUID):
         queued = deliveries.redeliver(session, message, principal.actor(g.request_id), utcnow())
     outbox.dispatch(svc.celery, svc.settings, queued)
     body = {"deliveryId": delivery_id, "webhookId": deliveries.webhook_id(delivery_id)}
-    response = jsonify(WebhookQueuedSchema().dump(body))
-    response.status_code = 202
-    return response
+    return dumped(WebhookQueuedSchema, body, 202)

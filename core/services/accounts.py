@@ -47,10 +47,10 @@ def create_account(session: Session, name: str, plan: str, actor: audit.Actor) -
         raise AccountError(f"The account name {name!r} is taken") from exc
     audit.record(
         session,
-        action="account.created",
-        actor=actor,
-        account_id=account.id,
-        target=("account", account.id),
+        "account.created",
+        actor,
+        account.id,
+        ("account", account.id),
         after={"name": name, "plan": plan, "trialEndsAt": trial_ends_at},
     )
     return account
@@ -130,10 +130,10 @@ def set_custom_domain(
         raise DomainTaken(f"{host} is already used by another account") from exc
     audit.record(
         session,
-        action="settings.custom_domain_changed",
-        actor=actor,
-        account_id=account_id,
-        target=("account", account_id),
+        "settings.custom_domain_changed",
+        actor,
+        account_id,
+        ("account", account_id),
         before=before,
         after={"customDomain": host},
     )

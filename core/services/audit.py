@@ -65,7 +65,6 @@ class Actor:
 
 def record(
     session: Session,
-    *,
     action: str,
     actor: Actor,
     account_id: uuid.UUID | None,

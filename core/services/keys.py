@@ -178,14 +178,7 @@ def issue_key(
     session.add(row)
     session.flush()
     if actor is not None:
-        audit.record(
-            session,
-            action="api_key.created",
-            actor=actor,
-            account_id=account.id,
-            target=("api_key", row.id),
-            after=key_view(row),
-        )
+        audit.record(session, "api_key.created", actor, account.id, ("api_key", row.id), after=key_view(row))
     return row, key
 
 
@@ -299,13 +292,7 @@ def revoke_key(session: Session, account_id: uuid.UUID, key_id: uuid.UUID, actor
     row.revoked_at = utcnow()
     session.flush()
     audit.record(
-        session,
-        action="api_key.revoked",
-        actor=actor,
-        account_id=account_id,
-        target=("api_key", row.id),
-        before=before,
-        after=key_view(row),
+        session, "api_key.revoked", actor, account_id, ("api_key", row.id), before=before, after=key_view(row)
     )
     return row
 
@@ -340,10 +327,10 @@ def roll_key(
     session.flush()
     audit.record(
         session,
-        action="api_key.rolled",
-        actor=actor,
-        account_id=account_id,
-        target=("api_key", row.id),
+        "api_key.rolled",
+        actor,
+        account_id,
+        ("api_key", row.id),
         before=before,
         after={"old": key_view(row), "new": key_view(new_row)},
     )

@@ -85,10 +85,10 @@ def add_member(
         raise MemberError("An account with this email already exists; log in instead") from exc
     audit.record(
         session,
-        action="member.added",
-        actor=actor,
-        account_id=account.id,
-        target=("member", member.id),
+        "member.added",
+        actor,
+        account.id,
+        ("member", member.id),
         after={"email": email, "role": role},
     )
     return member
@@ -137,13 +137,7 @@ def change_password(session: Session, member: Member, new_password: str, actor: 
         .where(MemberSession.member_id == member.id, MemberSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    audit.record(
-        session,
-        action="member.password_changed",
-        actor=actor,
-        account_id=member.account_id,
-        target=("member", member.id),
-    )
+    audit.record(session, "member.password_changed", actor, member.account_id, ("member", member.id))
 
 
 def _token_hash(token: str) -> str:

@@ -22,9 +22,9 @@ log = logging.getLogger(__name__)
 _OUTBOX = OutboxMessage.__table__
 
 
-def add(session: Session, task: str, **payload: str) -> OutboxMessage:
-    """Record a message for ``task`` (routed to its queue by ``core.queue.TASK_QUEUES``)."""
-    message = OutboxMessage(task=task, queue=TASK_QUEUES[task], payload=payload)
+def add(session: Session, task: str, *, queue: str | None = None, **payload: str) -> OutboxMessage:
+    """Record a message for ``task``, for ``queue`` or else the task's own (``core.queue.TASK_QUEUES``)."""
+    message = OutboxMessage(task=task, queue=queue or TASK_QUEUES[task], payload=payload)
     session.add(message)
     return message
 

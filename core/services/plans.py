@@ -56,19 +56,12 @@ class PlanTerms:
 
     @classmethod
     def of(cls, plan: Plan, trial_ends_at: dt.datetime | None = None) -> PlanTerms:
-        return cls(
-            name=plan.name,
-            monthly_quota=plan.monthly_quota,
-            overage_cents_per_1000=plan.overage_cents_per_1000,
-            rate_limit=plan.rate_limit,
-            rate_window_seconds=plan.rate_window_seconds,
-            max_width=plan.max_width,
-            max_height=plan.max_height,
-            formats=tuple(plan.formats),
-            retention_days=plan.retention_days,
-            webhooks_allowed=plan.webhooks_allowed,
-            trial_ends_at=trial_ends_at if plan.trial_days is not None else None,
-        )
+        """The terms of ``plan`` (every field but the trial end is the plan column of that name)."""
+        columns = {
+            f.name: getattr(plan, f.name) for f in dataclasses.fields(cls) if f.name != "trial_ends_at"
+        }
+        columns["formats"] = tuple(plan.formats)
+        return cls(**columns, trial_ends_at=trial_ends_at if plan.trial_days is not None else None)
 
     @property
     def hard_quota(self) -> bool:
@@ -152,13 +145,7 @@ def update_plan(session: Session, name: str, changes: dict[str, Any], actor: aud
     plan.updated_at = utcnow()
     session.flush()
     audit.record(
-        session,
-        action="plan.updated",
-        actor=actor,
-        account_id=None,
-        target=("plan", plan.name),
-        before=before,
-        after=plan_view(plan),
+        session, "plan.updated", actor, None, ("plan", plan.name), before=before, after=plan_view(plan)
     )
     return plan
 
@@ -183,10 +170,10 @@ def set_account_plan(
     session.flush()
     audit.record(
         session,
-        action="account.plan_changed",
-        actor=actor,
-        account_id=account.id,
-        target=("account", account.id),
+        "account.plan_changed",
+        actor,
+        account.id,
+        ("account", account.id),
         before=before,
         after={"plan": account.plan_name, "trialEndsAt": account.trial_ends_at},
     )

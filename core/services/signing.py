@@ -92,10 +92,10 @@ def set_signing_secret(session: Session, account: Account, secret_key: str, acto
     session.flush()
     audit.record(
         session,
-        action="account.signing_secret_rotated" if before else "account.signing_secret_created",
-        actor=actor,
-        account_id=account.id,
-        target=("account", account.id),
+        "account.signing_secret_rotated" if before else "account.signing_secret_created",
+        actor,
+        account.id,
+        ("account", account.id),
         before={"signingSecretRotatedAt": before},
         after={"signingSecretRotatedAt": now},
     )

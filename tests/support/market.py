@@ -14,11 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
-
 from core.services.market import DEMO_DATA_DIR
 from devstack.s3server import free_port
-from devstack.stack import BIN, ManagedProcess
+from devstack.stack import BIN, ManagedProcess, wait_healthy
 
 DATA = DEMO_DATA_DIR
 UTC = dt.UTC
@@ -34,17 +32,7 @@ def start_stream(env: dict[str, str], log_dir: Path, name: str = "stream") -> tu
         env,
         log_dir,
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return proc, base
-        except requests.RequestException:
-            pass
-        if proc.proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"stream did not start:\n{proc.log()[-4000:]}")
-        time.sleep(0.1)
+    return proc, wait_healthy(proc, f"http://127.0.0.1:{port}")
 
 
 class StreamReader:

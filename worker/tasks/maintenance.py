@@ -9,7 +9,7 @@ from celery import current_app, shared_task
 from core.queue import (
     EXPIRE_OBJECTS_TASK,
     OUTBOX_RELAY_TASK,
-    RENDER_QUEUE,
+    RENDER_QUEUES,
     SWEEP_STUCK_TASK,
     queue_depth,
 )
@@ -33,7 +33,7 @@ def relay_outbox() -> int:
 @shared_task(name=SWEEP_STUCK_TASK, acks_late=True, soft_time_limit=60, time_limit=90)
 def sweep_stuck_jobs() -> dict[str, int]:
     ctx = get_context()
-    depth = queue_depth(current_app, ctx.settings, RENDER_QUEUE)
+    depth = sum(queue_depth(current_app, ctx.settings, q) for q in RENDER_QUEUES)
     counts = jobs.sweep_stuck_jobs(ctx.sessions, current_app, ctx.settings, render_queue_depth=depth)
     if any(counts.values()):
         log.info("stuck-job sweep: %s", counts)

@@ -108,7 +108,9 @@ class _JobRun:
             delay = STORAGE_RETRY_DELAYS[retries]
             log.warning("job %s: %s; retry %d in %ss", job_id, reason, retries + 1, delay)
             self._finish(lambda session: jobs.requeue(session, job_id, reason))
-            raise task.retry(countdown=delay, exc=exc) from exc
+            # Back to the queue it came from (Celery would otherwise route it by task name).
+            queue = (task.request.delivery_info or {}).get("routing_key")
+            raise task.retry(countdown=delay, exc=exc, queue=queue) from exc
         render_ms = round((time.perf_counter() - started) * 1000)
 
         done = self._finish(

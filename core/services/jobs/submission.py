@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.models import JobStatus, OutboxMessage, RenderJob
-from core.queue import RENDER_TASK
+from core.queue import RENDER_TASK, render_queue
 from core.services import outbox, quotas
 from core.services.keys import Principal
 from core.specs.model import ChartSpec, canonical_json, compute_cache_key
@@ -146,7 +146,7 @@ def create_job(
             session.flush()
             if cached is not None:
                 return Recorded(job, None, created=True)
-            message = outbox.add(session, RENDER_TASK, job_id=str(job.id))
+            message = outbox.add(session, RENDER_TASK, queue=queue_for(job), job_id=str(job.id))
             session.flush()
             # Charged last, inside the savepoint: a refused charge (or a lost Idempotency-Key race
             # above) undoes the job, and the counter row's lock is held only until the commit that
@@ -159,3 +159,8 @@ def create_job(
             raise
         return Recorded(existing, None, created=False)
     return Recorded(job, message, created=True)
+
+
+def queue_for(job: RenderJob) -> str:
+    """The logical render queue of ``job`` (interactive, batch or heavy)."""
+    return render_queue(job.mode, job.format, job.width, job.height)

@@ -15,6 +15,7 @@ from core.locks import LockSpace, lock_id, try_transaction_lock
 from core.models import JobStatus, OutboxMessage, RenderJob
 from core.queue import RENDER_TASK
 from core.services import outbox
+from core.services.jobs.submission import queue_for
 
 _OUTBOX = OutboxMessage.__table__
 
@@ -70,6 +71,6 @@ def sweep_stuck_jobs(
             job.status = JobStatus.QUEUED.value
             job.started_at = None
             job.worker = None
-            outbox.add(session, RENDER_TASK, job_id=str(job.id))
+            outbox.add(session, RENDER_TASK, queue=queue_for(job), job_id=str(job.id))
             counts["requeued"] += 1
     return counts

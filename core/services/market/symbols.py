@@ -41,15 +41,9 @@ def feed_id_for(name: str) -> str:
 
 
 def _info(row: MarketSymbol) -> SymbolInfo:
-    return SymbolInfo(
-        id=row.id,
-        name=row.name,
-        feed_id=row.feed_id,
-        base_currency=row.base_currency,
-        quote_currency=row.quote_currency,
-        group=row.group_name,
-        description=row.description,
-    )
+    """The row's columns of the same names (the group is ``group_name`` in the table)."""
+    values = {f.name: getattr(row, f.name) for f in dataclasses.fields(SymbolInfo) if f.name != "group"}
+    return SymbolInfo(**values, group=row.group_name)
 
 
 def resolve(session: Session, name: str) -> SymbolInfo | None:

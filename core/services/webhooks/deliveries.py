@@ -185,10 +185,10 @@ def redeliver(
     session.flush()
     audit.record(
         session,
-        action="webhook.redelivered",
-        actor=actor,
-        account_id=message.account_id,
-        target=("webhook_message", message.id),
+        "webhook.redelivered",
+        actor,
+        message.account_id,
+        ("webhook_message", message.id),
         before=before,
         after={"status": "pending"},
     )

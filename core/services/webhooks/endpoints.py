@@ -152,14 +152,7 @@ def create_endpoint(
     session.add(row)
     session.flush()
     session.refresh(row)
-    audit.record(
-        session,
-        action="webhook.created",
-        actor=actor,
-        account_id=account_id,
-        target=("webhook", row.id),
-        after=_audit_view(row),
-    )
+    audit.record(session, "webhook.created", actor, account_id, ("webhook", row.id), after=_audit_view(row))
     return row, secret
 
 
@@ -180,10 +173,10 @@ def update_endpoint(
     session.flush()
     audit.record(
         session,
-        action="webhook.updated",
-        actor=actor,
-        account_id=endpoint.account_id,
-        target=("webhook", endpoint.id),
+        "webhook.updated",
+        actor,
+        endpoint.account_id,
+        ("webhook", endpoint.id),
         before=before,
         after=_audit_view(endpoint),
     )
@@ -201,12 +194,7 @@ def delete_endpoint(session: Session, endpoint: WebhookEndpoint, actor: audit.Ac
         .values(status="aborted", last_error="endpoint deleted")
     )
     audit.record(
-        session,
-        action="webhook.deleted",
-        actor=actor,
-        account_id=endpoint.account_id,
-        target=("webhook", endpoint.id),
-        before=before,
+        session, "webhook.deleted", actor, endpoint.account_id, ("webhook", endpoint.id), before=before
     )
 
 
@@ -230,10 +218,10 @@ def rotate_secret(
     session.flush()
     audit.record(
         session,
-        action="webhook.secret_rotated",
-        actor=actor,
-        account_id=endpoint.account_id,
-        target=("webhook", endpoint.id),
+        "webhook.secret_rotated",
+        actor,
+        endpoint.account_id,
+        ("webhook", endpoint.id),
         after={"previousSecretExpiresAt": endpoint.previous_secret_expires_at},
     )
     return secret
@@ -254,10 +242,10 @@ def disable(session: Session, endpoint: WebhookEndpoint, reason: str, now: dt.da
     session.flush()
     audit.record(
         session,
-        action="webhook.disabled",
-        actor=audit.Actor.system("webhooks"),
-        account_id=endpoint.account_id,
-        target=("webhook", endpoint.id),
+        "webhook.disabled",
+        audit.Actor.system("webhooks"),
+        endpoint.account_id,
+        ("webhook", endpoint.id),
         before={"enabled": True},
         after={"enabled": False, "reason": endpoint.disabled_reason},
     )
