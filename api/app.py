@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from api import auth, browser, errors, extensions, ratelimit, request_ids
+from api import auth, browser, errors, extensions, metrics, ratelimit, request_ids
 from core.config import Settings
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     ratelimit.init_app(app)
     auth.init_app(app)  # after request ids: authenticates and rate-limits every request
     browser.init_app(app)
+    metrics.init_app(app)
 
     from api.routes import api_keys, chart, dashboard, docs, health, jobs, management, render, webhooks
 

@@ -11,6 +11,7 @@ from flask import Response, g, has_request_context, jsonify, url_for
 from api.errors import ApiError
 from api.extensions import services
 from api.routes.common import etag_matches, quoted_etag, warnings_header
+from core import metrics
 from core.db import utcnow
 from core.models import JobStatus, RenderJob
 from core.services import events, jobs, outbox
@@ -23,6 +24,12 @@ from core.storage import ObjectNotFound, StorageError
 def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, bytes | None]:
     """Record ``req`` and, for sync callers, wait for it. Returns ``(job, cache, image_bytes)``:
     ``cache`` is "HIT" or "MISS"; bytes are set only for a finished sync render."""
+    job, cache, data = _submit(req, wait=wait)
+    metrics.RENDER_REQUESTS.labels(req.dialect, req.spec.format, cache).inc()
+    return job, cache, data
+
+
+def _submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, bytes | None]:
     svc = services()
     settings = svc.settings
     cached = _lookup_cache(req.cache_key)

@@ -212,6 +212,16 @@ class Settings:
         "Testing only: seconds every render sleeps (crash-recovery tests).",
     )
     log_level: str = _setting("CHARTFLEET_LOG_LEVEL", "INFO", "Log level of every process.")
+    metrics_token: str = _setting(
+        "CHARTFLEET_METRICS_TOKEN",
+        "",
+        "Bearer token /metrics requires (empty: open, for a scraper on the private network only).",
+    )
+    worker_metrics_port: int = _setting(
+        "CHARTFLEET_WORKER_METRICS_PORT",
+        0,
+        "Port on which a render/webhooks worker serves its Prometheus metrics (0: none).",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

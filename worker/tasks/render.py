@@ -14,6 +14,7 @@ from celery import current_app, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.orm import Session
 
+from core import metrics
 from core.db import get_engine, utcnow
 from core.locks import HeldLock, LockSpace, lock_id
 from core.models import JobStatus
@@ -84,6 +85,7 @@ class _JobRun:
         _dispatch(ctx, hooks)
         if claim.outcome == jobs.ClaimOutcome.DEAD:
             _announce(ctx, job_id, JobStatus.DEAD)
+            metrics.JOB_OUTCOMES.labels(JobStatus.DEAD.value).inc()
             return "dead"
         if claim.outcome != jobs.ClaimOutcome.CLAIMED:
             return claim.outcome.value
@@ -112,6 +114,7 @@ class _JobRun:
             queue = (task.request.delivery_info or {}).get("routing_key")
             raise task.retry(countdown=delay, exc=exc, queue=queue) from exc
         render_ms = round((time.perf_counter() - started) * 1000)
+        metrics.RENDER_SECONDS.labels(claim.dialect, spec.format).observe(render_ms / 1000)
 
         done = self._finish(
             lambda session: jobs.mark_succeeded(
@@ -143,9 +146,11 @@ class _JobRun:
                 )
             except Exception:
                 log.warning("could not announce the completion of job %s", job_id, exc_info=True)
+        metrics.JOB_OUTCOMES.labels(JobStatus.SUCCEEDED.value).inc()
         return "succeeded"
 
     def _fail(self, error: str) -> str:
+        metrics.JOB_OUTCOMES.labels(JobStatus.FAILED.value).inc()
         self._finish(lambda session: jobs.mark_failed(session, self.job_id, error))
         _announce(self.ctx, self.job_id, JobStatus.FAILED)
         return "failed"

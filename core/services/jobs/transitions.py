@@ -31,6 +31,7 @@ class Claim:
     outcome: ClaimOutcome
     spec: dict[str, Any] | None = None
     cache_key: str = ""
+    dialect: str = ""
     attempts: int = 0
     # False when nobody can be subscribed (anonymous, no webhookUrl): no webhook lookup needed.
     may_notify: bool = True
@@ -55,11 +56,20 @@ def claim_job(session: Session, job_id: str, worker: str, max_attempts: int) -> 
             started_at=utcnow(),
             worker=worker,
         )
-        .returning(_JOBS.c.spec, _JOBS.c.cache_key, _JOBS.c.attempts, _JOBS.c.account_id, _JOBS.c.webhook_url)
+        .returning(
+            _JOBS.c.spec,
+            _JOBS.c.cache_key,
+            _JOBS.c.attempts,
+            _JOBS.c.account_id,
+            _JOBS.c.webhook_url,
+            _JOBS.c.dialect,
+        )
     ).first()
     if row is not None:
         may_notify = row.account_id is not None or row.webhook_url is not None
-        return Claim(ClaimOutcome.CLAIMED, row.spec, row.cache_key, row.attempts, may_notify=may_notify)
+        return Claim(
+            ClaimOutcome.CLAIMED, row.spec, row.cache_key, row.dialect, row.attempts, may_notify=may_notify
+        )
     current = session.execute(
         select(_JOBS.c.status, _JOBS.c.attempts).where(_JOBS.c.id == jid).with_for_update()
     ).first()
