@@ -212,6 +212,11 @@ class Settings:
         "Testing only: seconds every render sleeps (crash-recovery tests).",
     )
     log_level: str = _setting("CHARTFLEET_LOG_LEVEL", "INFO", "Log level of every process.")
+    log_format: str = _setting(
+        "CHARTFLEET_LOG_FORMAT",
+        "text",
+        "`text` (a line per record) or `json` (one JSON object per line, with the request id).",
+    )
     metrics_token: str = _setting(
         "CHARTFLEET_METRICS_TOKEN",
         "",

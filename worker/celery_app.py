@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import tempfile
 
 from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_shutdown
 
+from core import logs
 from core.config import Settings
 from core.db import dispose_engines
 from core.queue import make_celery
 from worker.context import reset_context
 
 settings = Settings.from_env()
-logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+logs.configure(settings)
 # A worker that serves metrics adds up its forked children's samples, which they write to files in
 # PROMETHEUS_MULTIPROC_DIR: it must be set before prometheus_client is first imported.
 _OWN_METRICS_DIR = None
