@@ -102,6 +102,12 @@ class Settings:
         "Seconds a running job may go without a live worker holding its lock before it is requeued "
         "(the lock is the worker's heartbeat: Postgres drops it when the worker's connection dies).",
     )
+    storage_retry_after: float = _setting(
+        "CHARTFLEET_STORAGE_RETRY_AFTER",
+        10.0,
+        "Seconds the object store is considered down after a failed write: sync renders answer 503 "
+        "and waiting jobs are held back meanwhile.",
+    )
     outbox_interval: float = _setting(
         "CHARTFLEET_OUTBOX_INTERVAL", 2.0, "Seconds between outbox relay runs (beat)."
     )

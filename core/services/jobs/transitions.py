@@ -134,10 +134,17 @@ def mark_failed(session: Session, job_id: str, error: str, status: JobStatus = J
 
 
 def requeue(session: Session, job_id: str, error: str) -> None:
-    """Back to ``queued`` after an infrastructure failure, refunding the attempt: the caller sends
-    the retry message right after this commits (the sweeper covers a retry that never arrives)."""
+    """Back to ``queued`` after an infrastructure failure, refunding the attempt. No message is sent:
+    the job waits in Postgres, and the sweeper queues it again once the render queues are idle and
+    the failure has passed, so a backlog of such jobs never delays new work."""
     session.execute(
         update(_JOBS)
         .where(_JOBS.c.id == uuid.UUID(job_id), _JOBS.c.status == JobStatus.RUNNING.value)
-        .values(status=JobStatus.QUEUED.value, error=error[:2000], attempts=_JOBS.c.attempts - 1)
+        .values(
+            status=JobStatus.QUEUED.value,
+            error=error[:2000],
+            attempts=_JOBS.c.attempts - 1,
+            started_at=None,
+            worker=None,
+        )
     )
