@@ -102,6 +102,12 @@ class Settings:
         "Seconds a running job may go without a live worker holding its lock before it is requeued "
         "(the lock is the worker's heartbeat: Postgres drops it when the worker's connection dies).",
     )
+    worker_max_memory_mb: int = _setting(
+        "CHARTFLEET_WORKER_MAX_MEMORY_MB",
+        1536,
+        "A render worker's pool child is replaced after a task leaves it above this resident size, MiB "
+        "(the largest image the caps allow, 50 MP with 50,000 points, peaks near 1.6 GB).",
+    )
     storage_retry_after: float = _setting(
         "CHARTFLEET_STORAGE_RETRY_AFTER",
         10.0,

@@ -60,6 +60,8 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         worker_max_tasks_per_child=1000,
+        # Memory a large render leaves behind is given back by replacing the child after that task.
+        worker_max_memory_per_child=settings.worker_max_memory_mb * 1024,  # KiB
         worker_hijack_root_logger=False,
         task_default_queue=queue_name(settings, RENDER_QUEUE),
         task_queues=[Queue(queue_name(settings, q)) for q in LOGICAL_QUEUES],
