@@ -16,6 +16,7 @@ from prometheus_client.registry import Collector
 from api import auth
 from api.errors import ApiError
 from api.extensions import Services, services
+from api.openapi import doc
 from core import metrics
 from core.queue import LOGICAL_QUEUES, queue_depth
 
@@ -66,6 +67,17 @@ def init_app(app: Flask) -> None:
 
     @app.get("/metrics")
     @auth.public
+    @doc(
+        summary="Prometheus metrics",
+        description="The text exposition format: request, render and refusal series of this api (all "
+        "its processes) and queue depths read at scrape time. Requires `Authorization: Bearer <token>` "
+        "when CHARTFLEET_METRICS_TOKEN is set.",
+        tags=["Operations"],
+        responses={
+            200: "Prometheus text format (text/plain; version=0.0.4).",
+            401: "Missing or wrong token.",
+        },
+    )
     def prometheus_metrics() -> Response:
         token = services().settings.metrics_token
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()

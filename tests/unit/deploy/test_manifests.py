@@ -49,3 +49,13 @@ def test_procfile_and_compose_workers_cover_every_queue():
         if command[:4] == ["celery", "-A", "worker.celery_app", "worker"]:
             consumed.update(_queues(command))
     assert consumed == set(LOGICAL_QUEUES)
+
+
+def test_the_image_carries_every_installed_package():
+    import tomllib
+
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    dockerfile = (ROOT / "deploy/Dockerfile").read_text()
+    for pattern in packages["include"]:
+        name = pattern.rstrip("*")
+        assert f"COPY {name} ./{name}" in dockerfile, name
