@@ -173,7 +173,8 @@ def _market_summary(d: dict[str, Any]) -> tuple[str, str]:
     cli = d["cli_ingest"]
     return (
         f"history p50 at {_n(big['store']['trades'])} trades: {history}; CLI import "
-        f"{_n(cli['trades_per_second_copy'])} trades/s; API {_n(d['api_ingest']['trades_per_second'])} trades/s",
+        f"{_n(cli['trades_per_second_copy'])} trades/s; "
+        f"API {_n(d['api_ingest']['trades_per_second'])} trades/s",
         f"CLI import at least {_n(cli['target_trades_per_second'])} trades/s",
     )
 
@@ -182,7 +183,7 @@ def _market_details(d: dict[str, Any]) -> list[str]:
     stages = d["stages"]
     header = ["measurement", *(f"{_n(s['store']['trades'])} trades" for s in stages), "ratio (last / first)"]
     rows = []
-    first, last = stages[0], stages[-1]
+    first = stages[0]
     for window, h in first["history"].items():
         ratio = d.get("ratio_large_to_small", {}).get(window, {})
         rows.append(
@@ -267,8 +268,16 @@ def _imagecharts_details(d: dict[str, Any]) -> list[str]:
         f"({d['overall']}).",
         "",
         *_table(
-            ["case", "image", "Image-Charts URL, ms", "Chart.js dialect, ms", "ratio", "frames", "ms per frame",
-             "URL characters"],
+            [
+                "case",
+                "image",
+                "Image-Charts URL, ms",
+                "Chart.js dialect, ms",
+                "ratio",
+                "frames",
+                "ms per frame",
+                "URL characters",
+            ],
             rows,
         ),
     ]
@@ -279,11 +288,17 @@ Details = Callable[[dict[str, Any]], list[str]]
 
 KNOWN: dict[str, tuple[str, Summary, Details]] = {
     "engine": ("Engine: our renderer vs a naive pyplot script", _engine_summary, _engine_details),
-    "platform": ("Platform: async jobs end to end vs the in-process engine loop", _platform_summary,
-                 _platform_details),
+    "platform": (
+        "Platform: async jobs end to end vs the in-process engine loop",
+        _platform_summary,
+        _platform_details,
+    ),
     "market": ("Market data: history latency and ingestion", _market_summary, _market_details),
-    "imagecharts": ("Image-Charts URLs vs the same charts in the Chart.js dialect", _imagecharts_summary,
-                    _imagecharts_details),
+    "imagecharts": (
+        "Image-Charts URLs vs the same charts in the Chart.js dialect",
+        _imagecharts_summary,
+        _imagecharts_details,
+    ),
 }
 
 
@@ -313,7 +328,9 @@ def render(results: list[Result], machine: str, generated: dt.datetime) -> str:
         "",
     ]
     if not results:
-        lines.append("No results yet: run `make bench` (or one `make bench-<name>`, then `make bench-report`).")
+        lines.append(
+            "No results yet: run `make bench` (or one `make bench-<name>`, then `make bench-report`)."
+        )
         return "\n".join(lines)
     rows = []
     for r in results:
