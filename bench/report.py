@@ -302,9 +302,32 @@ KNOWN: dict[str, tuple[str, Summary, Details]] = {
 }
 
 
+# Bookkeeping fields of a result file, not figures.
+_NOT_FIGURES = frozenset({"benchmark", "when", "python", "matplotlib", "cpus", "runs", "warmup", "suite"})
+
+
+def _figures(d: dict[str, Any], prefix: str = "", depth: int = 0) -> list[tuple[str, Any]]:
+    """The numbers (and short strings) of a result, nested keys joined with dots, in file order."""
+    out: list[tuple[str, Any]] = []
+    for key, value in d.items():
+        if key in _NOT_FIGURES and not prefix:
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and depth < 2:
+            out += _figures(value, f"{name}.", depth + 1)
+        elif isinstance(value, bool | int | float) or (isinstance(value, str) and len(value) <= 40):
+            out.append((name, value))
+    return out
+
+
 def _generic_summary(d: dict[str, Any]) -> tuple[str, str]:
-    scalars = [f"{k} {_n(v)}" for k, v in d.items() if isinstance(v, int | float | str) and k != "target"]
-    return "; ".join(scalars[:8]) or "(no top-level figures)", str(d.get("target", "—"))
+    """A result this module has no table for: its first figures, ratios and rates first."""
+    figures = _figures(d)
+    targets = [(k, v) for k, v in figures if k.rsplit(".", 1)[-1].startswith("target")]
+    rest = [(k, v) for k, v in figures if (k, v) not in targets]
+    rest.sort(key=lambda kv: not any(w in kv[0] for w in ("ratio", "per_second", "_ms", "p50", "p95")))
+    shown = "; ".join(f"{k} {_n(v)}" for k, v in rest[:8]) or "(no figures)"
+    return shown, "; ".join(f"{k} {_n(v)}" for k, v in targets) or "—"
 
 
 def _summary(result: Result) -> tuple[str, str]:

@@ -204,7 +204,7 @@ def test_the_section_carries_the_figures_machine_and_dates(results: Path):
     )
     assert "CLI import 144,000 trades/s" in summary["| `market`"]
     assert "ratio 1.011 (bar 8.9 vs 8.8 ms" in summary["| `imagecharts`"]
-    assert "throughput 12.5" in summary["| `newbench`"] and "| more |" in summary["| `newbench`"]
+    assert "throughput 12.5" in summary["| `newbench`"] and "| target more |" in summary["| `newbench`"]
     # detail tables
     assert "| bar | png 800x400 | 9.44 | 100.43 | 0.094 | 14.56 |" in body
     assert "| submit-to-done latency p50 / p95 / max, ms | 912.5 / 1203.0 / 1400.2 |" in body
@@ -217,10 +217,40 @@ def test_the_section_carries_the_figures_machine_and_dates(results: Path):
 
 
 def test_a_result_of_another_shape_falls_back_to_its_raw_figures(tmp_path: Path):
-    (tmp_path / "engine.json").write_text(json.dumps({"overall_ratio": 0.2, "note": "old format"}))
+    (tmp_path / "engine.json").write_text(json.dumps({"note": "old format", "overall_ratio": 0.2}))
     body = report.render(report.load_results(tmp_path), "m", dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
     assert "| `engine` |" in body and "overall_ratio 0.2; note old format" in body
     assert "### Engine" not in body
+
+
+def test_an_unknown_benchmark_shows_its_nested_figures_and_targets(tmp_path: Path):
+    (tmp_path / "finance.json").write_text(
+        json.dumps(
+            {
+                "benchmark": "finance",
+                "when": "2026-11-30T20:00:00+00:00",
+                "python": "3.11.7",
+                "engine": {
+                    "chart": "500 candles",
+                    "runs": 10,
+                    "ours_ms": 41.0,
+                    "ratio": 0.21,
+                    "target_ratio": 0.25,
+                    "samples": [1, 2, 3],
+                },
+                "api": {"requests": 20, "latency_ms": {"p50": 80.5, "p95": 120.0}},
+            }
+        )
+    )
+    (row,) = [
+        line
+        for line in report.render(report.load_results(tmp_path), "m", dt.datetime.now(dt.UTC)).splitlines()
+        if line.startswith("| `finance`")
+    ]
+    assert row.startswith("| `finance` | 2026-11-30 20:00 UTC | engine.ours_ms 41.0; engine.ratio 0.21; ")
+    assert "api.latency_ms.p50 80.5; api.latency_ms.p95 120.0" in row
+    assert "engine.chart 500 candles" in row and "samples" not in row and "python" not in row
+    assert row.endswith("| engine.target_ratio 0.25 |")
 
 
 def test_a_broken_result_file_is_named(tmp_path: Path):
