@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
-from api import auth, browser, errors, extensions, ratelimit, request_ids
+from api import auth, browser, errors, extensions, metrics, ratelimit, request_ids
+from core import logs
 from core.config import Settings
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -14,7 +13,7 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(settings)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, JSON_SORT_KEYS=False)
     app.json.sort_keys = False
@@ -24,6 +23,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     ratelimit.init_app(app)
     auth.init_app(app)  # after request ids: authenticates and rate-limits every request
     browser.init_app(app)
+    metrics.init_app(app)
 
     from api.routes import api_keys, chart, dashboard, docs, health, jobs, management, render, webhooks
 

@@ -6,11 +6,13 @@ import datetime as dt
 import time
 from typing import Any
 
+import redis
 from flask import Response, g, has_request_context, jsonify, url_for
 
 from api.errors import ApiError
 from api.extensions import services
 from api.routes.common import etag_matches, quoted_etag, warnings_header
+from core import metrics
 from core.db import utcnow
 from core.models import JobStatus, RenderJob
 from core.services import events, jobs, outbox
@@ -23,8 +25,16 @@ from core.storage import ObjectNotFound, StorageError
 def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, bytes | None]:
     """Record ``req`` and, for sync callers, wait for it. Returns ``(job, cache, image_bytes)``:
     ``cache`` is "HIT" or "MISS"; bytes are set only for a finished sync render."""
+    job, cache, data = _submit(req, wait=wait)
+    metrics.RENDER_REQUESTS.labels(req.dialect, req.spec.format, cache).inc()
+    return job, cache, data
+
+
+def _submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, bytes | None]:
     svc = services()
     settings = svc.settings
+    if wait:
+        _refuse_while_storage_down()
     cached = _lookup_cache(req.cache_key)
     cached_bytes: bytes | None = None
     if cached is not None and wait:
@@ -72,13 +82,23 @@ def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byte
             outbox.dispatch(svc.celery, settings, message)
         return job, "MISS", None
 
+    event = None
     with events.JobWaiter(svc.redis, settings.redis_prefix, job.id) as waiter:
         if message is not None:
             outbox.dispatch(svc.celery, settings, message)
         job = _reload(job.id)
         if not JobStatus(job.status).finished:
-            waiter.wait(settings.sync_timeout)
+            event = waiter.wait(settings.sync_timeout)
             job = _reload(job.id)
+    if not JobStatus(job.status).finished and event and event.get("reason") == events.STORAGE_UNAVAILABLE:
+        raise ApiError(
+            503,
+            "Image storage is unavailable; the render is queued and finishes once it is back",
+            headers={"Retry-After": str(max(1, round(settings.storage_retry_after)))},
+            jobId=str(job.id),
+            status=job.status,
+            statusUrl=status_url(job),
+        )
     if not JobStatus(job.status).finished:
         raise ApiError(
             504,
@@ -113,6 +133,19 @@ def respond_with_image(req: jobs.RenderRequest, started: float, *, return_url: b
     response.headers["X-Render-Time-Ms"] = str(round((time.perf_counter() - started) * 1000))
     warnings_header(response, job.warnings or [])
     return response
+
+
+def _refuse_while_storage_down() -> None:
+    """A sync render cannot be served while the object store is known to be down: say so at once."""
+    svc = services()
+    try:
+        down_for = events.storage_down_for(svc.redis, svc.settings.redis_prefix)
+    except redis.RedisError:
+        return  # a Redis outage is handled by its own rules; the render may still work
+    if down_for:
+        raise ApiError(
+            503, "Image storage is unavailable; retry shortly", headers={"Retry-After": str(down_for)}
+        )
 
 
 def _raise_if_failed(job: RenderJob) -> None:

@@ -8,17 +8,16 @@ stream, to Postgres (credentials and symbols; psycopg 3 cooperates with gevent).
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, jsonify
 
 from api import errors, extensions, ratelimit, request_ids
+from core import logs
 from core.config import Settings
 
 
 def create_stream_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(settings)
     app = Flask(__name__)
     app.json.sort_keys = False
     extensions.init_app(app, extensions.build_services(settings, celery_name=None, store=False))

@@ -102,6 +102,18 @@ class Settings:
         "Seconds a running job may go without a live worker holding its lock before it is requeued "
         "(the lock is the worker's heartbeat: Postgres drops it when the worker's connection dies).",
     )
+    worker_max_memory_mb: int = _setting(
+        "CHARTFLEET_WORKER_MAX_MEMORY_MB",
+        1536,
+        "A render worker's pool child is replaced after a task leaves it above this resident size, MiB "
+        "(the largest image the caps allow, 50 MP with 50,000 points, peaks near 1.6 GB).",
+    )
+    storage_retry_after: float = _setting(
+        "CHARTFLEET_STORAGE_RETRY_AFTER",
+        10.0,
+        "Seconds the object store is considered down after a failed write: sync renders answer 503 "
+        "and waiting jobs are held back meanwhile.",
+    )
     outbox_interval: float = _setting(
         "CHARTFLEET_OUTBOX_INTERVAL", 2.0, "Seconds between outbox relay runs (beat)."
     )
@@ -212,6 +224,21 @@ class Settings:
         "Testing only: seconds every render sleeps (crash-recovery tests).",
     )
     log_level: str = _setting("CHARTFLEET_LOG_LEVEL", "INFO", "Log level of every process.")
+    log_format: str = _setting(
+        "CHARTFLEET_LOG_FORMAT",
+        "text",
+        "`text` (a line per record) or `json` (one JSON object per line, with the request id).",
+    )
+    metrics_token: str = _setting(
+        "CHARTFLEET_METRICS_TOKEN",
+        "",
+        "Bearer token /metrics requires (empty: open, for a scraper on the private network only).",
+    )
+    worker_metrics_port: int = _setting(
+        "CHARTFLEET_WORKER_METRICS_PORT",
+        0,
+        "Port on which a render/webhooks worker serves its Prometheus metrics (0: none).",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -31,10 +31,6 @@ WEBHOOKS_QUEUE = "webhooks"
 MAINTENANCE_QUEUE = "maintenance"
 LOGICAL_QUEUES = (*RENDER_QUEUES, WEBHOOKS_QUEUE, MAINTENANCE_QUEUE)
 
-# A render whose object store is down is retried after these delays (seconds; about nine minutes in
-# all) without spending its attempts.
-STORAGE_RETRY_DELAYS = (1, 2, 5, 10, 30, 60, 120, 300)
-
 # Where each task goes: the Celery routes and the outbox both read this.
 TASK_QUEUES = {
     RENDER_TASK: RENDER_QUEUE,
@@ -64,6 +60,8 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         worker_max_tasks_per_child=1000,
+        # Memory a large render leaves behind is given back by replacing the child after that task.
+        worker_max_memory_per_child=settings.worker_max_memory_mb * 1024,  # KiB
         worker_hijack_root_logger=False,
         task_default_queue=queue_name(settings, RENDER_QUEUE),
         task_queues=[Queue(queue_name(settings, q)) for q in LOGICAL_QUEUES],
@@ -73,8 +71,8 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
         broker_connection_retry_on_startup=True,
         # A message whose worker vanished entirely comes back after this (the sweeper requeues its
         # job within CHARTFLEET_DEAD_WORKER_AFTER; the redelivered copy then finds the job finished).
-        # It must outlast the longest task and the longest retry countdown held by a worker, or a
-        # live task would be delivered twice.
+        # It must outlast the longest task and a message reserved behind it (four hard limits), or a
+        # live task would be delivered twice (harmless, but wasted).
         broker_transport_options={"visibility_timeout": visibility_timeout(settings)},
         broker_pool_limit=10,
         timezone="UTC",
@@ -116,7 +114,7 @@ def render_queue(mode: str, fmt: str, width: int, height: int) -> str:
 
 def visibility_timeout(settings: Settings) -> int:
     """Seconds before the broker hands an unacknowledged message to another worker."""
-    return int(max(settings.render_hard_limit, max(STORAGE_RETRY_DELAYS)) + 60)
+    return int(max(300, 4 * settings.render_hard_limit))
 
 
 def queue_depth(celery: Celery, settings: Settings, logical: str) -> int:

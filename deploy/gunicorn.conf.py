@@ -1,5 +1,9 @@
 """gunicorn settings for the api process, from the same Settings as everything else."""
 
+import os
+import shutil
+import tempfile
+
 from core.config import Settings
 
 _settings = Settings.from_env()
@@ -19,3 +23,21 @@ logger_class = "api.access_log.RedactingLogger"  # API keys in ?key= never reach
 # Long <img src> URLs must reach the app so it can answer its own JSON 414 (the API limit is 2000
 # characters); gunicorn's default request-line limit is 4094.
 limit_request_line = 8190
+
+# Prometheus: every worker process writes its samples under one directory of this instance, and
+# /metrics adds them up (core.metrics). Set before any worker imports prometheus_client.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _METRICS_DIR = tempfile.mkdtemp(prefix="chartfleet-api-metrics-")
+else:
+    _METRICS_DIR = None
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _METRICS_DIR:
+        shutil.rmtree(_METRICS_DIR, ignore_errors=True)

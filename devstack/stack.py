@@ -61,7 +61,7 @@ def start_api(env: dict[str, str], log_dir: Path, name: str = "api") -> tuple[Ma
         **env,
         "CHARTFLEET_PORT": str(port),
         "CHARTFLEET_BIND": "127.0.0.1",
-        "CHARTFLEET_WEB_PROCESSES": "1",
+        "CHARTFLEET_WEB_PROCESSES": env.get("CHARTFLEET_WEB_PROCESSES", "1"),
         "CHARTFLEET_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     proc = ManagedProcess(

@@ -23,8 +23,31 @@ def cache_entry_key(prefix: str, cache_key: str) -> str:
     return f"{prefix}render-cache:{cache_key}"
 
 
-def publish_job_event(client: redis.Redis, prefix: str, job_id: uuid.UUID | str, status: str) -> None:
-    client.publish(job_channel(prefix, job_id), json.dumps({"id": str(job_id), "status": status}))
+def publish_job_event(
+    client: redis.Redis, prefix: str, job_id: uuid.UUID | str, status: str, reason: str | None = None
+) -> None:
+    event = {"id": str(job_id), "status": status}
+    if reason:
+        event["reason"] = reason
+    client.publish(job_channel(prefix, job_id), json.dumps(event))
+
+
+STORAGE_UNAVAILABLE = "storage-unavailable"  # the reason of a job handed back during a storage outage
+
+
+def storage_down_key(prefix: str) -> str:
+    return f"{prefix}storage-down"
+
+
+def mark_storage_down(client: redis.Redis, prefix: str, seconds: float) -> None:
+    """Tell every process that the object store is failing, for ``seconds``: sync renders answer
+    503 at once and the sweeper holds back the jobs waiting for it."""
+    client.set(storage_down_key(prefix), "1", ex=max(1, round(seconds)))
+
+
+def storage_down_for(client: redis.Redis, prefix: str) -> int:
+    """Seconds the object store is still believed down (0: not known to be down)."""
+    return max(0, int(client.ttl(storage_down_key(prefix))))
 
 
 class JobWaiter:

@@ -251,7 +251,8 @@ def test_fast_path_message_is_consumed_and_never_relayed(api_url, http, sessions
 
 def test_storage_outage_is_retried_without_spending_attempts(base_env, private_env, redis_client, log_dir):
     """S3 is down when the job runs: the job goes back to queued with the reason, keeps its attempt
-    budget, and succeeds once the store is back (moto started on the port that was dead)."""
+    budget, waits in Postgres (not in a worker's memory) and succeeds once the store is back (moto
+    started on the port that was dead). Meanwhile sync renders answer 503 at once, never 504."""
     from core.db import session_factory
     from devstack.s3server import free_port, moto_s3_server
 
@@ -260,23 +261,39 @@ def test_storage_outage_is_retried_without_spending_attempts(base_env, private_e
         **private_env("outage"),
         "CHARTFLEET_S3_ENDPOINT": f"http://127.0.0.1:{port}",
         "CHARTFLEET_QUEUE_PREFIX": f"{base_env['CHARTFLEET_QUEUE_PREFIX']}outage-",
+        "CHARTFLEET_REDIS_PREFIX": f"{base_env['CHARTFLEET_REDIS_PREFIX']}outage:",
         "CHARTFLEET_MAX_ATTEMPTS": "2",
+        "CHARTFLEET_STORAGE_RETRY_AFTER": "1",
+        "CHARTFLEET_SYNC_TIMEOUT": "20",
     }
     sessions = session_factory(env["CHARTFLEET_DATABASE_URL"])
     api, base = start_api(env, log_dir, name="outage-api")
     worker = start_worker(env, log_dir, name="outage-worker", concurrency=1)
+    beat = start_beat(env, log_dir, name="outage-beat")
     try:
         job_id = requests.post(f"{base}/api/v1/jobs", json=spec(), timeout=10).json()["id"]
         waiting = wait_for(
             lambda: (j := load(sessions, job_id)).error and "storage unavailable" in j.error and j, timeout=30
         )
         assert waiting.status in ("queued", "running") and waiting.attempts <= 1
-        wait_for(lambda: "retry 3 in" in worker.log(), timeout=30)  # three outages, more than MAX_ATTEMPTS
+        sync = requests.post(f"{base}/api/v1/render", json=spec(title={"text": "sync"}), timeout=30)
+        assert sync.status_code == 503 and int(sync.headers["Retry-After"]) >= 1, sync.text
+        # Three outages, more than MAX_ATTEMPTS: none of them spent an attempt.
+        wait_for(lambda: worker.log().count("back to the queue until storage answers") >= 3, timeout=60)
         with moto_s3_server(port=port):
             done = wait_for(lambda: (j := load(sessions, job_id)).status == "succeeded" and j, timeout=60)
             assert done.attempts == 1 and done.error is None
             image = requests.get(f"{base}/api/v1/jobs/{job_id}/image", timeout=10)
             assert image.status_code == 200 and image.content[:4] == b"\x89PNG"
+            again = wait_for(
+                lambda: (
+                    (r := requests.post(f"{base}/api/v1/render", json=spec(), timeout=30)).status_code == 200
+                    and r
+                ),
+                timeout=30,
+            )
+            assert again.content[:4] == b"\x89PNG"
     finally:
+        beat.stop()
         worker.stop()
         api.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from celery import current_app, shared_task
 
 from core.queue import (
@@ -13,7 +14,7 @@ from core.queue import (
     SWEEP_STUCK_TASK,
     queue_depth,
 )
-from core.services import expiry, jobs, outbox
+from core.services import events, expiry, jobs, outbox
 from worker.context import get_context
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,13 @@ def relay_outbox() -> int:
 def sweep_stuck_jobs() -> dict[str, int]:
     ctx = get_context()
     depth = sum(queue_depth(current_app, ctx.settings, q) for q in RENDER_QUEUES)
-    counts = jobs.sweep_stuck_jobs(ctx.sessions, current_app, ctx.settings, render_queue_depth=depth)
+    try:
+        storage_down = events.storage_down_for(ctx.redis, ctx.settings.redis_prefix) > 0
+    except redis.RedisError:
+        storage_down = False  # Redis trouble: sweep as usual
+    counts = jobs.sweep_stuck_jobs(
+        ctx.sessions, current_app, ctx.settings, render_queue_depth=depth, storage_down=storage_down
+    )
     if any(counts.values()):
         log.info("stuck-job sweep: %s", counts)
     return counts

@@ -14,10 +14,11 @@ from celery import current_app, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.orm import Session
 
+from core import metrics
 from core.db import get_engine, utcnow
 from core.locks import HeldLock, LockSpace, lock_id
 from core.models import JobStatus
-from core.queue import RENDER_TASK, STORAGE_RETRY_DELAYS
+from core.queue import RENDER_TASK
 from core.services import events, jobs, outbox
 from core.services.webhooks import deliveries as webhook_deliveries
 from core.specs.model import ChartSpec
@@ -84,6 +85,7 @@ class _JobRun:
         _dispatch(ctx, hooks)
         if claim.outcome == jobs.ClaimOutcome.DEAD:
             _announce(ctx, job_id, JobStatus.DEAD)
+            metrics.JOB_OUTCOMES.labels(JobStatus.DEAD.value).inc()
             return "dead"
         if claim.outcome != jobs.ClaimOutcome.CLAIMED:
             return claim.outcome.value
@@ -99,19 +101,20 @@ class _JobRun:
         except SoftTimeLimitExceeded:
             return self._fail(f"render exceeded the time limit of {settings.render_soft_limit}s")
         except StorageError as exc:
-            # An outage of the object store says nothing about the job: it is retried with backoff
-            # without spending its attempts (those are for jobs that crash workers).
-            retries = task.request.retries or 0
+            # An outage of the object store says nothing about the job: it goes back to Postgres
+            # without spending an attempt (those are for jobs that crash workers); every process
+            # learns the store is down, so sync renders fail fast and the sweeper waits.
             reason = f"storage unavailable: {exc}"
-            if retries >= len(STORAGE_RETRY_DELAYS):
-                return self._fail(f"{reason} (gave up after {retries} retries)")
-            delay = STORAGE_RETRY_DELAYS[retries]
-            log.warning("job %s: %s; retry %d in %ss", job_id, reason, retries + 1, delay)
+            log.warning("job %s: %s; back to the queue until storage answers", job_id, reason)
+            try:
+                events.mark_storage_down(ctx.redis, settings.redis_prefix, settings.storage_retry_after)
+            except Exception:
+                log.warning("could not record the storage outage", exc_info=True)
             self._finish(lambda session: jobs.requeue(session, job_id, reason))
-            # Back to the queue it came from (Celery would otherwise route it by task name).
-            queue = (task.request.delivery_info or {}).get("routing_key")
-            raise task.retry(countdown=delay, exc=exc, queue=queue) from exc
+            _announce(ctx, job_id, JobStatus.QUEUED, reason=events.STORAGE_UNAVAILABLE)
+            return "requeued"
         render_ms = round((time.perf_counter() - started) * 1000)
+        metrics.RENDER_SECONDS.labels(claim.dialect, spec.format).observe(render_ms / 1000)
 
         done = self._finish(
             lambda session: jobs.mark_succeeded(
@@ -143,9 +146,11 @@ class _JobRun:
                 )
             except Exception:
                 log.warning("could not announce the completion of job %s", job_id, exc_info=True)
+        metrics.JOB_OUTCOMES.labels(JobStatus.SUCCEEDED.value).inc()
         return "succeeded"
 
     def _fail(self, error: str) -> str:
+        metrics.JOB_OUTCOMES.labels(JobStatus.FAILED.value).inc()
         self._finish(lambda session: jobs.mark_failed(session, self.job_id, error))
         _announce(self.ctx, self.job_id, JobStatus.FAILED)
         return "failed"
@@ -156,8 +161,8 @@ def _dispatch(ctx, messages: list) -> None:
         outbox.dispatch(current_app, ctx.settings, message)
 
 
-def _announce(ctx, job_id: str, status: JobStatus) -> None:
+def _announce(ctx, job_id: str, status: JobStatus, reason: str | None = None) -> None:
     try:
-        events.publish_job_event(ctx.redis, ctx.settings.redis_prefix, job_id, status.value)
+        events.publish_job_event(ctx.redis, ctx.settings.redis_prefix, job_id, status.value, reason)
     except Exception:
         log.warning("could not publish the completion event of job %s", job_id, exc_info=True)

@@ -18,6 +18,7 @@ from typing import Any
 from celery import current_app, shared_task
 from sqlalchemy.orm import Session
 
+from core import metrics
 from core.config import Settings
 from core.db import get_engine, utcnow
 from core.locks import HeldLock, LockSpace, lock_id
@@ -71,6 +72,9 @@ def deliver_message(
             )
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 status = deliveries.record(session, mid, answer, settings, clock(), rng)
+            metrics.WEBHOOK_DELIVERIES.labels(str(status)).inc()
+            if answer.latency_ms is not None:
+                metrics.WEBHOOK_SECONDS.observe(answer.latency_ms / 1000)
             log.info(
                 "webhook %s to %s: %s (%s)",
                 deliveries.webhook_id(mid),

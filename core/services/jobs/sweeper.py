@@ -21,14 +21,20 @@ _OUTBOX = OutboxMessage.__table__
 
 
 def sweep_stuck_jobs(
-    factory: sessionmaker[Session], celery: Celery, settings: Settings, render_queue_depth: int
+    factory: sessionmaker[Session],
+    celery: Celery,
+    settings: Settings,
+    render_queue_depth: int,
+    *,
+    storage_down: bool = False,
 ) -> dict[str, int]:
     """Requeue jobs nobody is working on: ``running`` with no live worker holding the job lock (the
     lock is the heartbeat: it vanishes with a dead worker's connection, so this is detected within
     ``dead_worker_after``), or ``queued`` for too long while the render queue is empty and no
     message for it is pending in the outbox (its message was lost). Each is requeued once: the new
     outbox message stays pending until a worker takes it. Jobs past the attempt limit become
-    ``dead``."""
+    ``dead``. While the object store is known to be down, queued jobs are left alone (they would
+    only fail again)."""
     now = utcnow()
     stuck = now - dt.timedelta(seconds=settings.stuck_after)
     orphaned = now - dt.timedelta(seconds=settings.dead_worker_after)
@@ -58,8 +64,8 @@ def sweep_stuck_jobs(
             .with_for_update(skip_locked=True)
         ).all()
         for job in candidates:
-            if job.status == JobStatus.QUEUED.value and render_queue_depth > 0:
-                continue  # its message is probably still waiting in the queue
+            if job.status == JobStatus.QUEUED.value and (render_queue_depth > 0 or storage_down):
+                continue  # its message is probably still waiting in the queue, or it would fail
             if not try_transaction_lock(session, lock_id(LockSpace.RENDER_JOB, job.id)):
                 continue  # a live worker is rendering it
             if job.attempts >= settings.max_attempts:

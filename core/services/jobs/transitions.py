@@ -31,6 +31,7 @@ class Claim:
     outcome: ClaimOutcome
     spec: dict[str, Any] | None = None
     cache_key: str = ""
+    dialect: str = ""
     attempts: int = 0
     # False when nobody can be subscribed (anonymous, no webhookUrl): no webhook lookup needed.
     may_notify: bool = True
@@ -55,11 +56,20 @@ def claim_job(session: Session, job_id: str, worker: str, max_attempts: int) -> 
             started_at=utcnow(),
             worker=worker,
         )
-        .returning(_JOBS.c.spec, _JOBS.c.cache_key, _JOBS.c.attempts, _JOBS.c.account_id, _JOBS.c.webhook_url)
+        .returning(
+            _JOBS.c.spec,
+            _JOBS.c.cache_key,
+            _JOBS.c.attempts,
+            _JOBS.c.account_id,
+            _JOBS.c.webhook_url,
+            _JOBS.c.dialect,
+        )
     ).first()
     if row is not None:
         may_notify = row.account_id is not None or row.webhook_url is not None
-        return Claim(ClaimOutcome.CLAIMED, row.spec, row.cache_key, row.attempts, may_notify=may_notify)
+        return Claim(
+            ClaimOutcome.CLAIMED, row.spec, row.cache_key, row.dialect, row.attempts, may_notify=may_notify
+        )
     current = session.execute(
         select(_JOBS.c.status, _JOBS.c.attempts).where(_JOBS.c.id == jid).with_for_update()
     ).first()
@@ -124,10 +134,17 @@ def mark_failed(session: Session, job_id: str, error: str, status: JobStatus = J
 
 
 def requeue(session: Session, job_id: str, error: str) -> None:
-    """Back to ``queued`` after an infrastructure failure, refunding the attempt: the caller sends
-    the retry message right after this commits (the sweeper covers a retry that never arrives)."""
+    """Back to ``queued`` after an infrastructure failure, refunding the attempt. No message is sent:
+    the job waits in Postgres, and the sweeper queues it again once the render queues are idle and
+    the failure has passed, so a backlog of such jobs never delays new work."""
     session.execute(
         update(_JOBS)
         .where(_JOBS.c.id == uuid.UUID(job_id), _JOBS.c.status == JobStatus.RUNNING.value)
-        .values(status=JobStatus.QUEUED.value, error=error[:2000], attempts=_JOBS.c.attempts - 1)
+        .values(
+            status=JobStatus.QUEUED.value,
+            error=error[:2000],
+            attempts=_JOBS.c.attempts - 1,
+            started_at=None,
+            worker=None,
+        )
     )
