@@ -59,7 +59,8 @@ def load_results(directory: Path) -> list[Result]:
 
 def machine_description() -> str:
     """CPU model and count, memory, operating system and Python of the machine running the report
-    (``make bench`` runs it right after the benchmarks, on the same machine)."""
+    (``make bench`` runs it right after the benchmarks, on the same machine), and how busy it was:
+    on a shared machine the figures move with the load."""
     cpu = platform.processor() or platform.machine()
     memory = ""
     try:
@@ -73,9 +74,14 @@ def machine_description() -> str:
                 break
     except OSError:
         pass
+    try:
+        load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+        busy = f"; load average (1, 5, 15 min) when this report was written: {load}"
+    except OSError:
+        busy = ""
     return (
         f"{os.cpu_count()} CPUs ({cpu}){memory}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}{busy}"
     )
 
 

@@ -290,3 +290,4 @@ def test_main_refuses_a_page_without_the_section(results: Path, tmp_path: Path):
 def test_the_machine_is_described():
     described = report.machine_description()
     assert f"{os.cpu_count()} CPUs" in described and "Python 3." in described
+    assert "load average (1, 5, 15 min) when this report was written: " in described
