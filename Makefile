@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run migrate demo test lint bench bench-engine bench-platform bench-market bench-imagecharts clean
+.PHONY: install run migrate demo test lint docs bench bench-engine bench-platform bench-market bench-imagecharts bench-report clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ run: demo
 	@echo "  open http://127.0.0.1:$${CHARTFLEET_PORT:-8000}/api/v1/render?type=line&labels=Mon,Tue,Wed&data=3,7,5&title=Hello"
 	@echo "Market data (demo set: BTCUSDT klines 2022-11..2025-08, Yahoo BTC-USD 2014..2024):"
 	@echo "  curl -s 'http://127.0.0.1:$${CHARTFLEET_PORT:-8000}/api/v1/candles?symbol=BTCUSDT&interval=1h&from=2025-08-05&to=2025-08-06'"
-	@echo "  live trades stream from the streaming service on port $${CHARTFLEET_STREAM_PORT:-8001} (see README, Market data)"
+	@echo "  live trades stream from the streaming service on port $${CHARTFLEET_STREAM_PORT:-8001} (see docs/market-data.md)"
 	@echo ""
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile web worker batch webhooks beat stream
 
@@ -42,12 +42,18 @@ lint: install
 test: lint
 	$(BIN)/python -m pytest -q
 
+# Regenerates the generated sections of the docs (the configuration table of docs/operations.md);
+# tests/unit/cli/test_docs_sections.py fails while the committed table differs from `chartfleet config`.
+docs: install
+	$(BIN)/chartfleet config --update docs/operations.md
+
 bench: install
 	@mkdir -p var/bench
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.platform
 	$(BIN)/python -m bench.market
 	$(BIN)/python -m bench.imagecharts
+	$(BIN)/python -m bench.report
 
 bench-engine: install
 	$(BIN)/python -m bench.engine
@@ -60,6 +66,10 @@ bench-market: install
 
 bench-imagecharts: install
 	$(BIN)/python -m bench.imagecharts
+
+# Rewrites the figures of docs/benchmarks.md from every var/bench/*.json (the end of `make bench`).
+bench-report: install
+	$(BIN)/python -m bench.report
 
 clean:
 	rm -rf var/storage var/bench .pytest_cache

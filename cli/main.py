@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from cli import docs
 from cli.accounts import accounts, openapi, plans
 from cli.market import market
 from cli.signing import signing_secret
@@ -139,12 +140,23 @@ def render(spec, output: Path, fmt: str | None) -> None:
 
 
 @main.command("config")
-def config_table() -> None:
+@click.option(
+    "--update",
+    "update",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Rewrite the generated configuration section of this Markdown file instead of printing.",
+)
+def config_table(update: Path | None) -> None:
     """Print every CHARTFLEET_* setting with its default (Markdown table)."""
-    click.echo("| variable | default | meaning |\n|---|---|---|")
-    for env, default, doc in Settings.documented():
-        shown = f"`{default}`" if default != "" else "(empty)"
-        click.echo(f"| `{env}` | {shown} | {doc} |")
+    table = docs.config_table()
+    if update is None:
+        click.echo(table)
+        return
+    try:
+        changed = docs.update_file(update, docs.CONFIG_SECTION, table)
+    except ValueError as exc:
+        raise click.ClickException(f"{update}: {exc}") from exc
+    click.echo(f"{update}: {'updated' if changed else 'already current'}", err=True)
 
 
 main.add_command(market)

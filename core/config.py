@@ -1,8 +1,8 @@
 """Every knob of Chartfleet, read from ``CHARTFLEET_*`` environment variables in one place.
 
 ``Settings.from_env()`` is the only reader of the environment; everything else receives a
-``Settings``. Defaults work on a developer machine with Postgres and Redis on localhost. The README's
-configuration table is generated from ``Settings.documented()`` so the two cannot drift.
+``Settings``. Defaults work on a developer machine with Postgres and Redis on localhost. The docs'
+configuration table (docs/operations.md, `make docs`) is generated from ``Settings.documented()``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ objects, one per line, with ``{"heartbeat": <unix>}`` every 5 seconds.
 Served by the streaming process (gevent: thousands of idle connections cost a greenlet each) and,
 for a few streams, by the api itself (each stream holds one of its threads, so a per-process cap
 keeps ordinary requests flowing; past it the api answers 503 and the client belongs on the
-streaming service, which production routes this path to). See README, "Market data".
+streaming service, which production routes this path to). See docs/market-data.md.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ def list_webhooks():
 @doc(
     summary="Subscribe a webhook endpoint",
     description="Events: `render.succeeded`, `render.failed` (default both). The signing secret is in "
-    "this response only. Deliveries follow the Standard Webhooks scheme (README, Webhooks).",
+    "this response only. Deliveries follow the Standard Webhooks scheme (docs/api/webhooks.md).",
     tags=TAGS,
     body=WebhookCreateSchema,
     responses={201: WebhookCreatedSchema, 403: "The plan has no webhooks."},

@@ -213,7 +213,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_logs_account_id_id", "audit_logs", ["account_id", "id"], unique=False)
     op.create_index("ix_audit_logs_account_id_action", "audit_logs", ["account_id", "action"], unique=False)
-    # Append-only for everyone who cannot drop triggers (see README, "Audit log"): UPDATE and DELETE
+    # Append-only for everyone who cannot drop triggers (see docs/api/accounts.md, "Audit log"): UPDATE and DELETE
     # are refused row by row, TRUNCATE as a statement.
     op.execute(REFUSE_CHANGES)
     op.execute(
