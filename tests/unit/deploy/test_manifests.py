@@ -59,3 +59,24 @@ def test_the_image_carries_every_installed_package():
     for pattern in packages["include"]:
         name = pattern.rstrip("*")
         assert f"COPY {name} ./{name}" in dockerfile, name
+
+
+def test_kubernetes_runs_every_procfile_role():
+    docs = list(yaml.safe_load_all((ROOT / "deploy/k8s/chartfleet.yaml").read_text()))
+    commands = [
+        " ".join(c.get("command", []))
+        for d in docs
+        if d["kind"] in ("Deployment", "Job")
+        for c in d["spec"]["template"]["spec"]["containers"]
+    ]
+    roles = {
+        "gunicorn -c deploy/stream.conf.py": "stream",
+        "chartfleet db upgrade": "release",
+        "worker.celery_app beat": "beat",
+    }
+    for needle, role in roles.items():
+        assert any(needle in command for command in commands), role
+    services = {d["metadata"]["name"] for d in docs if d["kind"] == "Service"}
+    ingress = next(d for d in docs if d["kind"] == "Ingress")
+    backends = {p["backend"]["service"]["name"] for r in ingress["spec"]["rules"] for p in r["http"]["paths"]}
+    assert backends <= services and backends == {"chartfleet-api", "chartfleet-stream"}
