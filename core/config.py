@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,6 +207,13 @@ class Settings:
         "Testing only: seconds every render sleeps (crash-recovery tests).",
     )
     log_level: str = _setting("CHARTFLEET_LOG_LEVEL", "INFO", "Log level of every process.")
+    control_socket: str = _setting(
+        "CHARTFLEET_CONTROL_SOCKET",
+        "",
+        "gunicorn control socket: empty gives each instance its own, "
+        "`$XDG_RUNTIME_DIR` (else the temp dir)`/chartfleet-<uid>/<service>-<port>.ctl`; `off` "
+        "disables it; anything else is the path.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -235,6 +243,17 @@ class Settings:
         if self.storage:
             return self.storage
         return "s3" if self.s3_endpoint else "local"
+
+    def control_socket_path(self, service: str, port: int) -> str | None:
+        """The gunicorn control socket of one instance (None: disabled). gunicorn's own default is
+        one path per user, which a second instance on the host replaces and later deletes."""
+        if self.control_socket.strip().lower() == "off":
+            return None
+        if self.control_socket.strip():
+            return self.control_socket.strip()
+        runtime = os.environ.get("XDG_RUNTIME_DIR")
+        base = Path(runtime) if runtime and os.path.isdir(runtime) else Path(tempfile.gettempdir())
+        return str(base / f"chartfleet-{os.getuid()}" / f"{service}-{port}.ctl")
 
     @property
     def storage_path(self) -> Path:

@@ -19,3 +19,9 @@ logger_class = "api.access_log.RedactingLogger"  # API keys in ?key= never reach
 # Long <img src> URLs must reach the app so it can answer its own JSON 414 (the API limit is 2000
 # characters); gunicorn's default request-line limit is 4094.
 limit_request_line = 8190
+# Each instance its own control socket (gunicorn's default is one per user: a second instance on
+# the host would take it over, and delete it when it stops).
+_control = _settings.control_socket_path("api", _settings.port)
+control_socket_disable = _control is None
+if _control is not None:
+    control_socket = _control

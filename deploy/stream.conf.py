@@ -15,3 +15,9 @@ graceful_timeout = 10
 keepalive = 5
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss rid=%({x-request-id}o)s'
+# Each instance its own control socket (gunicorn's default is one per user: a second instance on
+# the host would take it over, and delete it when it stops).
+_control = _settings.control_socket_path("stream", _settings.stream_port)
+control_socket_disable = _control is None
+if _control is not None:
+    control_socket = _control

@@ -20,6 +20,7 @@ from core.specs.chartjs import parse_chart
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 MAX_WARNINGS_HEADER = 2000
+CREDENTIAL_PARAMS = ("key", "apiKey")
 
 
 def principal_for_request() -> Principal:
@@ -32,6 +33,15 @@ def principal_for_request() -> Principal:
         g.rate_limit_headers = check_rate_limit(principal)
         g.principal = principal
     return principal
+
+
+def query_args() -> Any:
+    """The query string without the API key parameters (``key``/``apiKey``, read by
+    ``api.auth.presented_key``), for the schemas that refuse unknown fields."""
+    args = request.args.copy()
+    for name in CREDENTIAL_PARAMS:
+        args.poplist(name)
+    return args
 
 
 def chartjs_request(mode: str) -> tuple[RenderRequest, Any]:
