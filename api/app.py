@@ -7,6 +7,7 @@ import logging
 from flask import Flask
 
 from api import auth, browser, errors, extensions, ratelimit, request_ids
+from api.bodylimit import ChunkedBodyLimit
 from core.config import Settings
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -18,6 +19,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, JSON_SORT_KEYS=False)
     app.json.sort_keys = False
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, MAX_BODY_BYTES)  # type: ignore[method-assign]
     extensions.init_app(app, extensions.build_services(settings))
     errors.init_app(app)
     request_ids.init_app(app)

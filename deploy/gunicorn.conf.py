@@ -1,5 +1,6 @@
 """gunicorn settings for the api process, from the same Settings as everything else."""
 
+from api.bodylimit import install_json_server_errors
 from core.config import Settings
 
 _settings = Settings.from_env()
@@ -25,3 +26,6 @@ _control = _settings.control_socket_path("api", _settings.port)
 control_socket_disable = _control is None
 if _control is not None:
     control_socket = _control
+# Errors gunicorn answers itself (request line over limit_request_line, malformed requests) in
+# the API's JSON shape rather than gunicorn's HTML page.
+install_json_server_errors()

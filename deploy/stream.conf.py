@@ -2,6 +2,7 @@
 everything else. gevent workers: an open stream is a greenlet waiting on a queue, so one process
 holds thousands of them; the api's gthread workers stay free for ordinary requests."""
 
+from api.bodylimit import install_json_server_errors
 from core.config import Settings
 
 _settings = Settings.from_env()
@@ -21,3 +22,6 @@ _control = _settings.control_socket_path("stream", _settings.stream_port)
 control_socket_disable = _control is None
 if _control is not None:
     control_socket = _control
+# Errors gunicorn answers itself (request line over limit_request_line, malformed requests) in
+# the API's JSON shape rather than gunicorn's HTML page.
+install_json_server_errors()

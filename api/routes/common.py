@@ -13,6 +13,7 @@ from flask import Response, g, request
 from api.auth import authenticate
 from api.errors import ApiError
 from api.extensions import services
+from api.jsonbody import parse_json
 from api.ratelimit import check_rate_limit
 from core.services.jobs import RenderRequest
 from core.services.keys import Principal
@@ -67,10 +68,7 @@ def json_body() -> Any:
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise ApiError(400, "Request body is empty; send a JSON chart specification", field="body")
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, f"Malformed JSON in the request body: {exc}", field="body") from exc
+    return parse_json(raw)
 
 
 def flag(value: Any) -> bool:
