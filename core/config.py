@@ -119,6 +119,30 @@ class Settings:
         "allow",
         "When Redis is unreachable: `allow` serves requests unlimited, `deny` answers 503 (never 500).",
     )
+    anonymous_plan: str = _setting(
+        "CHARTFLEET_ANONYMOUS_PLAN",
+        "starter",
+        "Plan whose terms (quota per address, rate limit, sizes, formats, retention) callers without a "
+        "key get: `starter` as the API documents; `anonymous` for the separately editable plan. "
+        "Anonymous callers never get webhooks.",
+    )
+    auth_limit_per_address: int = _setting(
+        "CHARTFLEET_AUTH_LIMIT_PER_ADDRESS",
+        20,
+        "Failed authentications (bad API keys, bad signatures, failed log-ins and authorizes) plus "
+        "sign-ups one client address (IPv6: /64) may make per auth window before 429.",
+    )
+    auth_limit_per_account: int = _setting(
+        "CHARTFLEET_AUTH_LIMIT_PER_ACCOUNT",
+        10,
+        "Failed log-ins and authorizes naming one account (email or account name), from any address, "
+        "per auth window before that name is refused with 429.",
+    )
+    auth_window_seconds: int = _setting(
+        "CHARTFLEET_AUTH_WINDOW_SECONDS",
+        900,
+        "Window of the two authentication limits, seconds (fixed, starts with the first failure).",
+    )
     session_hours: int = _setting(
         "CHARTFLEET_SESSION_HOURS", 168, "Lifetime of a dashboard log-in session, hours."
     )

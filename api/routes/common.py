@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from flask import Response, g, request
 
-from api.auth import authenticate
+from api.auth import api_principal
 from api.errors import ApiError
 from api.extensions import services
 from api.jsonbody import parse_json
@@ -30,7 +30,7 @@ def principal_for_request() -> Principal:
     principal = g.get("principal")
     if principal is None:  # a view marked @public that still wants to know who calls
         svc = services()
-        principal = authenticate(request, svc.settings, svc.sessions)
+        principal = api_principal(svc)
         g.rate_limit_headers = check_rate_limit(principal)
         g.principal = principal
     return principal
