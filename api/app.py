@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from api import auth, browser, errors, extensions, ratelimit, request_ids
+from api import auth, browser, db_outage, errors, extensions, ratelimit, request_ids
 from api.bodylimit import ChunkedBodyLimit
 from core.config import Settings
 
@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, MAX_BODY_BYTES)  # type: ignore[method-assign]
     extensions.init_app(app, extensions.build_services(settings))
     errors.init_app(app)
+    db_outage.init_app(app)  # 503 while Postgres is unreachable
     request_ids.init_app(app)
     ratelimit.init_app(app)
     auth.init_app(app)  # after request ids: authenticates and rate-limits every request
