@@ -8,8 +8,8 @@ Limits (documented in docs/limits-and-errors.md):
 - numbers: at most ``MAX_NUMBER_CHARS`` characters per number (a double needs about 25; 400 digits
   is already far past the largest finite double); longer is 400 ``number_too_long``.
 
-Both are checked on the raw bytes with the string literals blanked out, in a few passes of C-level
-regular expressions (no Python loop per byte), so a 4 MiB body costs milliseconds.
+Both are checked on the raw bytes (string literals blanked out when it matters) with C-level byte
+operations and regular expressions, no Python loop per byte: about a third of the parse time.
 """
 
 from __future__ import annotations
@@ -24,11 +24,21 @@ from api.errors import ApiError
 MAX_DEPTH = 32
 MAX_NUMBER_CHARS = 400
 
-# A JSON string literal (escapes included), unrolled so the engine does not backtrack per character.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_LONG_NUMBER = re.compile(rb"[-+0-9.eE]{%d,}" % (MAX_NUMBER_CHARS + 1))
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)  # a backslash and the character it escapes
+# Number characters kept, everything else turned into a space: the longest run is one split away.
+_NUMBER_CHARS = b"-+0123456789.eE"
+_NUMBERS_ONLY = bytes(b if b in _NUMBER_CHARS else 0x20 for b in range(256))
 _EMPTY_PAIR = re.compile(rb"\[\]|\{\}")
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def blank_strings(raw: bytes) -> bytes:
+    """``raw`` with every string literal emptied (``"a[b"`` becomes ``""``): once escapes are
+    dropped, string contents are exactly the pieces between odd and even quotes. Exact for valid
+    JSON; for anything else the parser reports the error."""
+    if b"\\" in raw:
+        raw = _ESCAPE.sub(b"", raw)
+    return b'""'.join(raw.split(b'"')[0::2])
 
 
 def nesting_depth_exceeds(structure: bytes, limit: int) -> bool:
@@ -48,11 +58,19 @@ def nesting_depth_exceeds(structure: bytes, limit: int) -> bool:
 
 def check_bounds(raw: bytes) -> None:
     """Raise 400 when ``raw`` nests too deep or carries an over-long number."""
-    structure = _STRING.sub(b'""', raw)
+    # Fast path, exact: no more opening brackets than the depth allows (brackets inside strings
+    # only add to the count) and no long run of number characters anywhere (strings included).
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH and not _has_long_number(raw):
+        return
+    structure = blank_strings(raw)
     if nesting_depth_exceeds(structure, MAX_DEPTH):
         raise _too_deep()
-    if _LONG_NUMBER.search(structure):
+    if _has_long_number(structure):
         raise _too_long()
+
+
+def _has_long_number(data: bytes) -> bool:
+    return max(map(len, data.translate(_NUMBERS_ONLY).split()), default=0) > MAX_NUMBER_CHARS
 
 
 def _too_deep() -> ApiError:
