@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CHART_TYPES = ("line", "bar", "pie", "doughnut", "radar", "polarArea", "scatter", "bubble")
-FORMATS = ("png", "jpeg", "svg", "webp", "pdf")
+FORMATS = ("png", "jpeg", "svg", "webp", "pdf", "gif")
 CONTENT_TYPES = {
     "png": "image/png",
     "jpeg": "image/jpeg",
