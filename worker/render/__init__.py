@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from core.specs.imagecharts.style import ImageChartsStyle
 from core.specs.model import CHART_TYPES, CONTENT_TYPES, FORMATS, MAX_PIXELS, ChartSpec
 
-from . import cartesian, encoders, imagecharts, radar, radial, theme
+from . import cards, cartesian, encoders, imagecharts, radar, radial, theme
 from .canvas import Canvas, RenderError
 
 __all__ = ["RenderError", "RenderedImage", "render_chart", "MAX_PIXELS"]
@@ -72,7 +72,9 @@ def render_chart(spec: ChartSpec) -> RenderedImage:
         raise RenderError(f"image of {width}x{height} pixels exceeds {MAX_PIXELS} pixels")
     try:
         background = theme.rgba(spec.background_color) if spec.background_color else theme.WHITE
-        with warnings.catch_warnings():
+        if spec.theme is not None and not spec.background_color:
+            background = theme.rgba(spec.theme.background)
+        with warnings.catch_warnings(), theme.use(spec.theme):
             # Characters DejaVu Sans lacks are drawn as boxes; that is not worth a warning per render.
             warnings.filterwarnings("ignore", message=r"Glyph \d+ [\s\S]*missing from", category=UserWarning)
             warnings.filterwarnings("ignore", message=r".*missing from font", category=UserWarning)
@@ -80,6 +82,7 @@ def render_chart(spec: ChartSpec) -> RenderedImage:
                 data = imagecharts.render(spec, style)
             else:
                 canvas = Canvas(spec, background)
+                cards.draw(canvas, spec)
                 draw(canvas, spec)
                 data = encoders.encode(canvas.figure, spec.format, width, height, opaque=background[3] >= 1.0)
     except (ValueError, TypeError, ArithmeticError, IndexError, KeyError) as exc:
