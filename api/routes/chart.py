@@ -30,6 +30,7 @@ from api.ratelimit import check_rate_limit
 from api.rendering import submit
 from api.routes.common import etag_matches, idempotency, principal_for_request, quoted_etag, warnings_header
 from api.schemas.imagecharts import ChartQuerySchema
+from api.theming import decorate
 from core.services import signing
 from core.services.jobs import RenderRequest
 from core.services.keys import Principal
@@ -77,6 +78,7 @@ def chart():
         principal, signed = _caller(raw)
         parsed = parse_imagecharts(params)
         req = render_request(parsed, principal, "sync", signed=signed)
+        req = decorate(req, params, with_card=False)  # brandKitId
         return _respond(req, started)
     except SpecError as exc:
         return ic_error(exc.status, exc.code, str(exc), exc.field)

@@ -19,6 +19,7 @@ from api.routes.common import (
 )
 from api.schemas.jobs import JobSchema
 from api.schemas.render import ChartRequestSchema, RenderQuerySchema
+from api.theming import decorate
 from core.services.jobs import RenderRequest
 from core.specs.chartjs import parse_query
 from core.specs.model import FILE_EXTENSIONS
@@ -62,6 +63,7 @@ _RENDER_RESPONSES = {
 def post_render():
     started = time.perf_counter()
     req, payload = chartjs_request("sync")
+    req = decorate(req, payload)
     return_url = flag(payload.get("returnUrl", False))
     return _respond(req, return_url, started)
 
@@ -90,6 +92,7 @@ def get_render():
     req = RenderRequest(
         spec=parsed.spec, dialect="chartjs", principal=principal, mode="sync", warnings=parsed.warnings
     )
+    req = decorate(req, request.args, with_card=False)
     return _respond(req, flag(request.args.get("returnUrl", False)), started)
 
 
@@ -112,3 +115,6 @@ def _respond(req: RenderRequest, return_url: bool, started: float) -> Response:
     response.headers["X-Render-Time-Ms"] = str(round((time.perf_counter() - started) * 1000))
     warnings_header(response, job.warnings or [])
     return response
+
+
+respond = _respond  # the template route answers exactly like this one (bytes or returnUrl JSON)
