@@ -32,7 +32,9 @@ class BrandKitSettingsSchema(Schema):
     mutedColor = _COLOR
     positiveColor = _COLOR
     negativeColor = _COLOR
-    fontFamily = fields.String(validate=validate.OneOf(FONT_FAMILIES))
+    fontFamily = fields.String(
+        metadata={"description": "One of " + ", ".join(FONT_FAMILIES) + " (any case)."}
+    )
     titleWeight = fields.String(validate=validate.OneOf(TITLE_WEIGHTS))
     logoPosition = fields.String(validate=validate.OneOf(LOGO_POSITIONS))
 
