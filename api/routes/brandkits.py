@@ -3,9 +3,10 @@ are listed alongside (read-only). Every change writes an audit row in its transa
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
 from api import auth
 from api.errors import ApiError
@@ -19,8 +20,9 @@ from api.schemas.brandkits import (
     BrandKitUpdateSchema,
 )
 from core.services import brandkits as kits
-from core.specs import brandkits
+from core.specs import brandkits, logos
 from core.specs.errors import SpecError
+from core.storage import StorageError
 
 bp = Blueprint("brandkits", __name__, url_prefix="/api/v1/brand-kits")
 TAGS = ["Brand kits"]
@@ -161,3 +163,57 @@ def delete_kit(kit: str):
     with services().sessions() as session, session.begin():
         kits.delete_kit(session, _load(session, kit_id), principal.actor(g.request_id))
     return "", 204
+
+
+@bp.put("/<kit>/logo")
+@auth.account("manage")
+@doc(
+    summary="Set the kit's logo",
+    description="The raw image as the body: image/png (at most 4000 px a side) or image/svg+xml (no "
+    "scripts or external references), at most 256 KB. Drawn in the kit's `logoPosition` corner.",
+    tags=TAGS,
+    body={media: {"schema": {"type": "string", "format": "binary"}} for media in logos.CONTENT_TYPES},
+    responses={
+        200: BrandKitSchema,
+        400: "Not a valid PNG or SVG image (`field` is logo).",
+        404: NOT_FOUND,
+        413: "Larger than 256 KB.",
+        415: "Neither image/png nor image/svg+xml.",
+    },
+)
+def put_logo(kit: str):
+    principal = principal_for_request()
+    kit_id = _kit_id(kit)
+    length = request.content_length
+    if length is not None and length > logos.MAX_LOGO_BYTES:
+        raise ApiError(413, f"logo: at most {logos.MAX_LOGO_BYTES // 1024} KB", field="logo")
+    raw = request.stream.read(logos.MAX_LOGO_BYTES + 1)
+    try:
+        png = logos.normalize_logo(raw, request.content_type or "", "logo")
+    except SpecError as exc:
+        raise ApiError(exc.status, f"Invalid logo: {exc.message}", field="logo") from exc
+    svc = services()
+    with svc.sessions() as session:
+        _load(session, kit_id)  # 404 before anything is stored
+    key = f"brand-kits/{kit_id}/logo-{hashlib.sha256(png).hexdigest()[:24]}.png"
+    try:
+        svc.store.put(key, png, "image/png")
+    except StorageError as exc:
+        raise ApiError(503, "Image storage is unavailable; retry shortly") from exc
+    source = (request.content_type or "").split(";")[0].strip().lower()
+    with svc.sessions() as session, session.begin():
+        row = kits.set_logo(session, _load(session, kit_id), key, source, principal.actor(g.request_id))
+        view = kits.kit_view(row)
+    return jsonify(BrandKitSchema().dump(view))
+
+
+@bp.delete("/<kit>/logo")
+@auth.account("manage")
+@doc(summary="Remove the kit's logo", tags=TAGS, responses={200: BrandKitSchema, 404: NOT_FOUND})
+def delete_logo(kit: str):
+    principal = principal_for_request()
+    kit_id = _kit_id(kit)
+    with services().sessions() as session, session.begin():
+        row = kits.set_logo(session, _load(session, kit_id), None, None, principal.actor(g.request_id))
+        view = kits.kit_view(row)
+    return jsonify(BrandKitSchema().dump(view))

@@ -53,6 +53,9 @@ class BrandKitSchema(Schema):
     preset = fields.Boolean(required=True)
     base = fields.String(required=True)
     version = fields.Integer(required=True, metadata={"description": "Goes up by one on every update."})
+    hasLogo = fields.Boolean(
+        required=True, metadata={"description": "PUT /api/v1/brand-kits/{id}/logo sets one."}
+    )
     backgroundColor = fields.String(required=True)
     palette = fields.List(fields.String(), required=True)
     textColor = fields.String(required=True)

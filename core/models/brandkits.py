@@ -22,6 +22,9 @@ class BrandKit(Base):
     name: Mapped[str] = mapped_column(String(100))
     # The kit's own settings, in the API's names (core.specs.brandkits.validate_settings).
     settings: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # The logo as a normalized PNG in object storage (named by its content hash), and what was sent.
+    logo_key: Mapped[str | None] = mapped_column(String(300))
+    logo_source_type: Mapped[str | None] = mapped_column(String(50))
     version: Mapped[int] = mapped_column(server_default=text("1"))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())

@@ -38,6 +38,7 @@ def kit_view(row: BrandKit) -> dict[str, Any]:
         "preset": False,
         "base": row.settings.get("base") or brandkits.DEFAULT_BASE,
         "version": row.version,
+        "hasLogo": row.logo_key is not None,
         **brandkits.theme_view(theme),
         "createdAt": row.created_at,
         "updatedAt": row.updated_at,
@@ -46,13 +47,21 @@ def kit_view(row: BrandKit) -> dict[str, Any]:
 
 def preset_views() -> list[dict[str, Any]]:
     return [
-        {"id": name, "name": name, "preset": True, "base": name, "version": 1, **brandkits.theme_view(theme)}
+        {
+            "id": name,
+            "name": name,
+            "preset": True,
+            "base": name,
+            "version": 1,
+            "hasLogo": False,
+            **brandkits.theme_view(theme),
+        }
         for name, theme in brandkits.PRESETS.items()
     ]
 
 
 def kit_theme(row: BrandKit) -> Theme:
-    return brandkits.theme_from_settings(row.id, row.version, row.settings)
+    return brandkits.theme_from_settings(row.id, row.version, row.settings, row.logo_key)
 
 
 def list_kits(session: Session, account_id: uuid.UUID) -> list[BrandKit]:
@@ -120,6 +129,27 @@ def update_kit(
         target=("brand_kit", row.id),
         before=before,
         after={"name": row.name, "version": row.version, **row.settings},
+    )
+    return row
+
+
+def set_logo(
+    session: Session, row: BrandKit, logo_key: str | None, source_type: str | None, actor: audit.Actor
+) -> BrandKit:
+    """Replace (or with None remove) the kit's logo; the version goes up like any other edit."""
+    before = {"logo": row.logo_source_type, "version": row.version}
+    row.logo_key, row.logo_source_type = logo_key, source_type
+    row.version = row.version + 1
+    row.updated_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        action="brand_kit.logo_set" if logo_key else "brand_kit.logo_removed",
+        actor=actor,
+        account_id=row.account_id,
+        target=("brand_kit", row.id),
+        before=before,
+        after={"logo": source_type, "version": row.version},
     )
     return row
 

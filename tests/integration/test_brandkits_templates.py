@@ -260,3 +260,45 @@ def test_custom_template_crud_render_and_return_url(api_url, http, owner, strang
     with sessions() as s:
         actions = s.scalars(select(AuditLog.action).where(AuditLog.target_id == tpl["id"])).all()
     assert sorted(actions) == ["template.created", "template.deleted", "template.updated"]
+
+
+LOGO_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 60 20">'
+    b'<rect width="60" height="20" fill="#e4572e"/></svg>'
+)
+
+
+def test_logo_upload_validation_and_render(api_url, http, owner, stranger):
+    _, key = owner
+    kit = http.post(
+        f"{api_url}/api/v1/brand-kits",
+        json={"name": "logo", "base": "polar", "logoPosition": "top-left"},
+        headers=bearer(key),
+    ).json()
+    logo_url = f"{api_url}/api/v1/brand-kits/{kit['id']}/logo"
+    body = {**BAR, "width": 600, "height": 300, "brandKitId": kit["id"]}
+    before = http.post(f"{api_url}/api/v1/render", json=body, headers=bearer(key))
+
+    def put(data: bytes, content_type: str, who: str = key):
+        return http.put(logo_url, data=data, headers={**bearer(who), "Content-Type": content_type})
+
+    not_image = put(b"hello, not a picture", "image/png")
+    assert not_image.status_code == 400 and not_image.json()["field"] == "logo", not_image.text
+    script = put(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "image/svg+xml")
+    assert script.status_code == 400 and script.json()["field"] == "logo"
+    huge = put(b"\x89PNG\r\n\x1a\n" + b"\0" * (300 * 1024), "image/png")
+    assert huge.status_code == 413 and huge.json()["field"] == "logo"
+    assert put(b"GIF89a", "image/gif").status_code == 415
+    assert put(LOGO_SVG, "image/svg+xml", stranger[1]).status_code == 404
+
+    stored = put(LOGO_SVG, "image/svg+xml")
+    assert stored.status_code == 200 and stored.json()["hasLogo"] and stored.json()["version"] == 2, (
+        stored.text
+    )
+    after = http.post(f"{api_url}/api/v1/render", json=body, headers=bearer(key))
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    assert _pixel(before.content, (20, 12)) == (255, 255, 255)
+    assert _pixel(after.content, (20, 12)) == (0xE4, 0x57, 0x2E)  # the logo, top left
+
+    removed = http.delete(logo_url, headers=bearer(key))
+    assert removed.status_code == 200 and not removed.json()["hasLogo"]

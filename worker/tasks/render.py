@@ -23,7 +23,7 @@ from core.services.webhooks import deliveries as webhook_deliveries
 from core.specs.model import ChartSpec
 from core.storage import StorageError, object_key
 from worker.context import get_context
-from worker.render import RenderError, render_chart
+from worker.render import RenderError, brand_assets, render_chart
 
 log = logging.getLogger(__name__)
 STORAGE_RETRY_DELAYS = (1, 2, 5, 10, 30, 60, 120, 300)  # seconds; about nine minutes in all
@@ -100,7 +100,7 @@ class _JobRun:
         try:
             if settings.fault_render_delay:
                 time.sleep(settings.fault_render_delay)
-            image = render_chart(spec)
+            image = render_chart(spec, brand_assets(ctx.store, spec))
             stored = ctx.store.put(object_key(claim.spec_hash, spec.format), image.data, image.content_type)
         except RenderError as exc:
             return self._fail(f"render failed: {exc}")
