@@ -43,7 +43,13 @@ DOUGHNUT = {
     "data": {"labels": list("ABCDEFGH"), "datasets": [{"data": [8, 7, 6, 5, 4, 3, 2, 1]}]},
     "options": {"plugins": {"legend": {"position": "right"}}},
 }
-CARD = {"title": "Monthly revenue", "subtitle": "All regions", "value": 48200, "change": 0.124, "footnote": "USD"}
+CARD = {
+    "title": "Monthly revenue",
+    "subtitle": "All regions",
+    "value": 48200,
+    "change": 0.124,
+    "footnote": "USD",
+}
 
 
 def _spec(body: dict, **changes) -> ChartSpec:
@@ -69,7 +75,7 @@ def test_preset_matches_golden(preset: str, chart: str, tmp_path: Path) -> None:
     data = render_chart(_spec(body, theme=brandkits.preset(preset))).data
     _check(f"{preset}_{chart}", data, tmp_path)
     corner = Image.open(io.BytesIO(data)).convert("RGB").getpixel((1, 1))
-    assert "#%02x%02x%02xff" % corner == brandkits.preset(preset).background
+    assert "#{:02x}{:02x}{:02x}ff".format(*corner) == brandkits.preset(preset).background
 
 
 @pytest.mark.parametrize("size", [(120, 100), (640, 360), (2400, 1200)])
@@ -134,7 +140,17 @@ def test_cache_key_follows_the_kit_version() -> None:
     )
 
 
-def test_cjk_labels_render_with_a_kit() -> None:
+def test_cjk_labels_fall_back_to_a_covering_font() -> None:
+    from matplotlib.font_manager import findfont
+    from matplotlib.ft2font import FT2Font
+
+    from worker.render import fonts
+
+    chain = fonts.family_list("Source Sans Pro")
+    assert chain[0] == "Source Sans Pro" and fonts.CJK_FALLBACK in chain
+    cjk = FT2Font(findfont(fonts.CJK_FALLBACK, fallback_to_default=False))
+    assert all(cjk.get_char_index(ord(c)) for c in "東京大阪札幌福岡")
     body = {**BAR, "data": {"labels": ["東京", "大阪", "札幌", "福岡"], "datasets": [{"data": [1, 2, 3, 4]}]}}
-    image = render_chart(_spec(body, theme=brandkits.preset("obsidian")))
-    assert image.width == 480
+    latin = {**BAR, "data": {"labels": ["Tk", "Os", "Sp", "Fk"], "datasets": [{"data": [1, 2, 3, 4]}]}}
+    themed = brandkits.preset("obsidian")
+    assert render_chart(_spec(body, theme=themed)).data != render_chart(_spec(latin, theme=themed)).data
