@@ -73,7 +73,7 @@ def test_named_parameters() -> None:
 
 
 def test_palette_parameter() -> None:
-    assert templates.parse_palette("#ff0000,00ff00,{}".format("#00f")) == ("#ff0000ff", "#00ff00ff", "#0000ffff")
+    assert templates.parse_palette("#ff0000,00ff00,#00f") == ("#ff0000ff", "#00ff00ff", "#0000ffff")
     for bad in ("", "red", "#12345", ",".join(["#fff"] * 21)):
         with pytest.raises(SpecError) as err:
             templates.parse_palette(bad)
