@@ -5,6 +5,7 @@ returnUrl, and a kit update changing the next render."""
 from __future__ import annotations
 
 import io
+import time
 import uuid
 
 import pytest
@@ -302,3 +303,37 @@ def test_logo_upload_validation_and_render(api_url, http, owner, stranger):
 
     removed = http.delete(logo_url, headers=bearer(key))
     assert removed.status_code == 200 and not removed.json()["hasLogo"]
+
+
+def test_async_jobs_take_brand_kits_and_cards(api_url, http, owner):
+    _, key = owner
+    r = http.post(
+        f"{api_url}/api/v1/jobs",
+        json={**BAR, "brandKitId": "ember", "card": {"title": "Async", "change": -0.02}},
+        headers=bearer(key),
+    )
+    assert r.status_code == 202, r.text
+    bad = http.post(
+        f"{api_url}/api/v1/jobs",
+        json={"dialect": "imagecharts", "params": "cht=bvs&chd=t:1,2&chs=200x100&brandKitId=nope"},
+        headers=bearer(key),
+    )
+    assert bad.status_code == 400 and bad.json()["field"] == "brandKitId", bad.text
+    ok = http.post(
+        f"{api_url}/api/v1/jobs",
+        json={
+            "dialect": "imagecharts",
+            "params": {"cht": "bvs", "chd": "t:1,2", "chs": "200x100", "brandKitId": "linen"},
+        },
+        headers=bearer(key),
+    )
+    assert ok.status_code == 202, ok.text
+    for job, expected in ((r.json(), (0x1C, 0x14, 0x10)), (ok.json(), (0xFA, 0xF6, 0xEF))):
+        deadline = time.monotonic() + 30
+        doc = job
+        while doc["status"] != "succeeded" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            doc = http.get(job["statusUrl"], headers=bearer(key)).json()
+        assert doc["status"] == "succeeded", doc
+        image = http.get(doc["url"], headers=bearer(key))
+        assert _pixel(image.content) == expected
