@@ -1,7 +1,7 @@
 """Card composition: a headline band (title, subtitle, value and its change) above the chart and
 a footnote below it, all in the active brand kit's colours and font.
 
-Sizes follow the smaller side of the image, so a 100 px thumbnail and a 4000 px poster keep the
+Sizes follow the image's area, so a 100 px thumbnail and a 4000 px poster keep the
 same proportions; text that does not fit is shortened with an ellipsis and the chart always keeps
 at least ``MIN_CHART_SHARE`` of the height.
 """
@@ -19,8 +19,9 @@ ELLIPSIS = "..."
 
 
 def _unit(spec: ChartSpec) -> float:
-    """CSS pixels per card unit: 1 at a 320 px short side, within [0.35, 4]."""
-    return min(4.0, max(0.35, min(spec.width, spec.height) / 320))
+    """CSS pixels per card unit: 1 for a 400x400 px area (the geometric mean of the sides, so wide
+    strips such as progress bars keep readable text), within [0.35, 4]."""
+    return min(4.0, max(0.35, (spec.width * spec.height) ** 0.5 / 400))
 
 
 def _fit(canvas: Canvas, text: str, size: float, bold: bool, width: float) -> str:
