@@ -28,7 +28,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     browser.init_app(app)
     metrics.init_app(app)
 
-    from api.routes import api_keys, chart, dashboard, docs, health, jobs, management, render, webhooks
+    from api.routes import (  # brand kits, templates and their render route
+        api_keys,
+        brandkits,
+        chart,
+        dashboard,
+        docs,
+        health,
+        jobs,
+        management,
+        render,
+        templates,
+        webhooks,
+    )
 
     for blueprint in (
         health.bp,
@@ -38,6 +50,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         api_keys.bp,
         management.bp,
         webhooks.bp,
+        brandkits.bp,
+        templates.bp,
         docs.bp,
         dashboard.bp,
     ):

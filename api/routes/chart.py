@@ -30,6 +30,7 @@ from api.ratelimit import check_rate_limit, count_auth_failure
 from api.rendering import respond_with_image
 from api.routes.common import idempotency, principal_for_request
 from api.schemas.imagecharts import ChartQuerySchema
+from api.theming import decorate
 from core.services import signing
 from core.services.jobs import RenderRequest
 from core.services.keys import Principal
@@ -76,6 +77,7 @@ def chart():
         principal, signed = _caller(raw)
         parsed = parse_imagecharts(params)
         req = render_request(parsed, principal, "sync", signed=signed)
+        req = decorate(req, params, with_card=False)  # brandKitId
         return respond_with_image(req, started)
     except SpecError as exc:
         return ic_error(exc.status, exc.code, str(exc), exc.field)
