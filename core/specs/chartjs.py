@@ -51,6 +51,7 @@ from core.specs.model import (
     Dataset,
     Text,
 )
+from core.specs.plugins import attach_plugins
 from core.specs.safety import refuse_code
 from core.specs.values import Warnings, check_length, describe, join, number, number_text
 
@@ -205,7 +206,7 @@ def _build_spec(
     if chart_type in RADIAL_TYPES:
         index_axis = "x"
     data = parse_data(body.get("data"), join(path, "data"), chart_type, options, index_axis, warnings)
-    return ChartSpec(
+    spec = ChartSpec(
         type=chart_type,
         width=output["width"],
         height=output["height"],
@@ -221,6 +222,7 @@ def _build_spec(
         scales=tuple(sorted(options.scales.items())),
         background_color=background if background is not None else options.background_color,
     )
+    return attach_plugins(spec, body, path, warnings)
 
 
 def _nested_chart(value: Any) -> Mapping[Any, Any]:

@@ -73,6 +73,7 @@ class AxisModel:
     start: float = 0.0  # pixel of ``lo``
     end: float = 1.0  # pixel of ``hi``
     look: AxisLook | None = None
+    tick_format: Callable[[float], str] | None = None  # numeric tick labels (QuickChart tickFormat)
 
     def to_px(self, v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=float)

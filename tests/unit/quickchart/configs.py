@@ -1,0 +1,211 @@
+"""Chart configs in the shapes QuickChart documents for its plugins and chart types (written for
+these tests). Each renders to a golden image in tests/golden/quickchart/."""
+
+from __future__ import annotations
+
+DATALABELS_BAR = {
+    "type": "bar",
+    "data": {
+        "labels": ["Q1", "Q2", "Q3", "Q4"],
+        "datasets": [
+            {"label": "Revenue", "data": [12000, 19500, -3000, 15250.5]},
+            {
+                "label": "Cost",
+                "data": [8000, 9000, 4000, 7000],
+                "datalabels": {
+                    "align": "start",
+                    "anchor": "start",
+                    "color": "#ffffff",
+                    "backgroundColor": "#333333",
+                    "borderRadius": 4,
+                },
+            },
+        ],
+    },
+    "options": {
+        "plugins": {
+            "datalabels": {
+                "anchor": "end",
+                "align": "end",
+                "color": "#1f2d3d",
+                "font": {"size": 13, "weight": "bold"},
+            },
+            "tickFormat": {
+                "locale": "en-US",
+                "style": "currency",
+                "currency": "USD",
+                "maximumFractionDigits": 0,
+                "applyToDataLabels": True,
+            },
+        }
+    },
+}
+
+DATALABELS_PIE = {
+    "type": "pie",
+    "data": {"labels": ["A", "B", "C", "D"], "datasets": [{"data": [40, 25, 20, 15]}]},
+    "options": {
+        "plugins": {
+            "datalabels": {
+                "color": "#fff",
+                "font": {"size": 16, "weight": "bold"},
+                "backgroundColor": "rgba(0,0,0,0.4)",
+                "borderColor": "#fff",
+                "borderWidth": 1,
+                "borderRadius": 3,
+            },
+            "tickFormat": {"suffix": "%", "applyToDataLabels": True},
+        }
+    },
+}
+
+DATALABELS_LINE = {
+    "type": "line",
+    "data": {
+        "labels": ["Jan", "Feb", "Mar", "Apr", "May"],
+        "datasets": [{"label": "Signups", "data": [0.12, 0.345, 0.28, 0.5, 0.41], "fill": False}],
+    },
+    "options": {
+        "plugins": {
+            "datalabels": {
+                "align": "top",
+                "offset": 6,
+                "rotation": -20,
+                "color": ["#ff6384", "#36a2eb", "#ff9f40", "#4bc0c0", "#9966ff"],
+                "padding": {"top": 2, "bottom": 2, "left": 6, "right": 6},
+                "borderColor": "#36a2eb",
+                "borderWidth": 1,
+                "backgroundColor": "#ffffff",
+            },
+            "tickFormat": {
+                "locale": "de-DE",
+                "style": "percent",
+                "minimumFractionDigits": 1,
+                "applyToDataLabels": True,
+            },
+        }
+    },
+}
+
+ANNOTATIONS = {
+    "type": "line",
+    "data": {
+        "labels": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+        "datasets": [{"label": "Load", "data": [30, 45, 62, 50, 71, 40]}],
+    },
+    "options": {
+        "plugins": {
+            "annotation": {
+                "annotations": {
+                    "limit": {
+                        "type": "line",
+                        "scaleID": "y",
+                        "value": 60,
+                        "borderColor": "red",
+                        "borderWidth": 2,
+                        "borderDash": [6, 4],
+                        "label": {"content": "Limit 60", "display": True, "position": "end"},
+                    },
+                    "window": {
+                        "type": "box",
+                        "xMin": "Tue",
+                        "xMax": "Thu",
+                        "backgroundColor": "rgba(75,192,192,0.2)",
+                        "borderColor": "rgb(75,192,192)",
+                    },
+                    "release": {
+                        "type": "line",
+                        "scaleID": "x",
+                        "value": "Fri",
+                        "borderColor": "#9966ff",
+                        "label": {
+                            "content": ["Release"],
+                            "display": True,
+                            "position": "start",
+                            "backgroundColor": "#9966ff",
+                        },
+                    },
+                    "start": {
+                        "type": "point",
+                        "xValue": "Mon",
+                        "yValue": 30,
+                        "radius": 8,
+                        "backgroundColor": "rgba(255,159,64,0.5)",
+                        "borderColor": "#ff9f40",
+                    },
+                    "note": {
+                        "type": "label",
+                        "xValue": "Wed",
+                        "yValue": 72,
+                        "content": "peak soon",
+                        "color": "#333",
+                    },
+                }
+            }
+        }
+    },
+}
+
+# Chart.js 2 / annotation 0.5 layout: options.annotation with mode and 2.x scale ids.
+ANNOTATIONS_V2 = {
+    "type": "bar",
+    "data": {"labels": ["A", "B", "C", "D"], "datasets": [{"label": "Units", "data": [5, 9, 3, 7]}]},
+    "options": {
+        "annotation": {
+            "annotations": [
+                {
+                    "type": "line",
+                    "mode": "horizontal",
+                    "scaleID": "y-axis-0",
+                    "value": 6,
+                    "borderColor": "black",
+                    "borderWidth": 3,
+                    "label": {
+                        "enabled": True,
+                        "content": "Average",
+                        "position": "left",
+                        "fontColor": "#ffff00",
+                    },
+                },
+                {
+                    "type": "box",
+                    "yScaleID": "y-axis-0",
+                    "yMin": 8,
+                    "yMax": 10,
+                    "backgroundColor": "rgba(255,99,132,0.25)",
+                },
+            ]
+        }
+    },
+}
+
+DOUGHNUT_LABEL = {
+    "type": "doughnut",
+    "data": {"labels": ["Done", "Left"], "datasets": [{"data": [72, 28]}]},
+    "options": {
+        "plugins": {
+            "doughnutlabel": {
+                "labels": [
+                    {"text": "72%", "font": {"size": 36, "weight": "bold"}, "color": "#36a2eb"},
+                    {"text": "complete", "font": {"size": 14}},
+                ]
+            }
+        }
+    },
+}
+
+OUTLABELED_PIE = {
+    "type": "outlabeledPie",
+    "data": {"labels": ["Alpha", "Beta", "Gamma", "Delta"], "datasets": [{"data": [50, 25, 15, 10]}]},
+    "options": {
+        "plugins": {
+            "legend": False,
+            "outlabels": {
+                "text": "%l %p",
+                "color": "white",
+                "stretch": 25,
+                "font": {"resizable": True, "minSize": 12, "maxSize": 18},
+            },
+        }
+    },
+}
