@@ -36,6 +36,7 @@ from core.specs.chartjs_data import RADIAL_TYPES, parse_data, read_chart_type
 from core.specs.chartjs_options import parse_options
 from core.specs.colors import parse_color
 from core.specs.errors import SpecError
+from core.specs.extra_types import build_extra, extra_type
 from core.specs.model import (
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
@@ -195,6 +196,8 @@ def decode_base64url_spec(text: str) -> dict:
 def _build_spec(
     body: Mapping[Any, Any], path: str, output: dict[str, Any], background: str | None, warnings: Warnings
 ) -> ChartSpec:
+    if extra_type(body.get("type")) is not None:
+        return build_extra(body, path, output, background, warnings, _build_spec)
     type_path = join(path, "type")
     if body.get("type") is None:
         raise SpecError(

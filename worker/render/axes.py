@@ -183,6 +183,9 @@ def _layout_axis(canvas: Canvas, a: AxisModel, length: float, region: Rect) -> N
     if not a.shown:
         a.thickness = 0.0
         a.tick_values, a.tick_labels, a.grid_values = [], [], []
+        if a.kind != "category":  # a hidden axis still honours min/max (sparklines pad their range)
+            a.lo = a.lo if a.cfg.min is None else a.cfg.min
+            a.hi = a.hi if a.cfg.max is None else a.cfg.max
         return
     if a.kind == "category":
         category_ticks(canvas, a, length, size, line_h)

@@ -61,6 +61,7 @@ class DataLabels:
     padding: tuple[float, float, float, float] = (4.0, 4.0, 4.0, 4.0)  # top, right, bottom, left
     clamp: bool = False
     number: NumberFormat | None = None  # Chartfleet's declarative formatter (``numberFormat``)
+    percent_of: tuple[float, ...] = ()  # progress bars: show value / whole as a whole percentage
 
 
 @dataclass(frozen=True, slots=True)

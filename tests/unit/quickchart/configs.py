@@ -199,7 +199,7 @@ OUTLABELED_PIE = {
     "data": {"labels": ["Alpha", "Beta", "Gamma", "Delta"], "datasets": [{"data": [50, 25, 15, 10]}]},
     "options": {
         "plugins": {
-            "legend": False,
+            "legend": {"display": False},
             "outlabels": {
                 "text": "%l %p",
                 "color": "white",
@@ -207,5 +207,126 @@ OUTLABELED_PIE = {
                 "font": {"resizable": True, "minSize": 12, "maxSize": 18},
             },
         }
+    },
+}
+
+SPARKLINE = {"type": "sparkline", "data": {"datasets": [{"data": [140, 60, 274, 370, 199, 280, 160, 320]}]}}
+
+PROGRESS_BAR = {"type": "progressBar", "data": {"datasets": [{"data": [68]}]}}
+
+# 15 out of 30, no percentage text, custom colours.
+PROGRESS_BAR_WHOLE = {
+    "type": "progressBar",
+    "data": {
+        "datasets": [
+            {"data": [15], "backgroundColor": "#4bc0c0"},
+            {"data": [30], "backgroundColor": "#d8f1f1"},
+        ]
+    },
+    "options": {"plugins": {"datalabels": {"display": False}}},
+}
+
+RADIAL_GAUGE = {
+    "type": "radialGauge",
+    "data": {"datasets": [{"data": [72], "backgroundColor": "#36a2eb"}]},
+    "options": {
+        "trackColor": "#e6eef6",
+        "centerPercentage": 80,
+        "centerArea": {"fontColor": "#1f2d3d", "subText": "of 100"},
+    },
+}
+
+GAUGE = {
+    "type": "gauge",
+    "data": {
+        "datasets": [
+            {
+                "value": 63,
+                "data": [40, 70, 100],
+                "backgroundColor": ["#4bc0c0", "#ffcd56", "#ff6384"],
+                "borderWidth": 2,
+            }
+        ]
+    },
+    "options": {
+        "needle": {"radiusPercentage": 3, "widthPercentage": 4, "lengthPercentage": 75, "color": "#333333"},
+        "valueLabel": {
+            "fontSize": 20,
+            "backgroundColor": "#333333",
+            "color": "#ffffff",
+            "numberFormat": {"suffix": " km/h"},
+        },
+    },
+}
+
+BOXPLOT = {
+    "type": "boxplot",
+    "data": {
+        "labels": ["North", "South", "East"],
+        "datasets": [
+            {
+                "label": "2023",
+                "backgroundColor": "rgba(54,162,235,0.5)",
+                "borderColor": "#36a2eb",
+                "borderWidth": 1,
+                "outlierBackgroundColor": "#ff6384",
+                "data": [
+                    [12, 15, 17, 18, 19, 21, 22, 24, 40],
+                    [5, 9, 11, 12, 14, 15, 16, 19],
+                    {"min": 8, "q1": 12, "median": 16, "q3": 20, "max": 26, "mean": 15.5},
+                ],
+            },
+            {
+                "label": "2024",
+                "backgroundColor": "rgba(255,159,64,0.5)",
+                "borderColor": "#ff9f40",
+                "borderWidth": 1,
+                "data": [
+                    [14, 16, 18, 20, 21, 23, 25],
+                    [2, 7, 10, 13, 15, 18, 22, 30],
+                    [10, 13, 14, 17, 19, 21],
+                ],
+            },
+        ],
+    },
+}
+
+VIOLIN = {
+    "type": "horizontalViolin",
+    "data": {
+        "labels": ["A", "B"],
+        "datasets": [
+            {
+                "label": "Latency (ms)",
+                "backgroundColor": "rgba(153,102,255,0.5)",
+                "borderColor": "#9966ff",
+                "borderWidth": 1,
+                "data": [
+                    [20, 22, 23, 25, 25, 26, 27, 28, 30, 31, 33, 36, 41, 48],
+                    [10, 12, 15, 15, 16, 18, 19, 22, 24, 25, 27, 35],
+                ],
+            }
+        ],
+    },
+}
+
+SANKEY = {
+    "type": "sankey",
+    "data": {
+        "datasets": [
+            {
+                "data": [
+                    {"from": "Coal", "to": "Electricity", "flow": 30},
+                    {"from": "Gas", "to": "Electricity", "flow": 20},
+                    {"from": "Gas", "to": "Heat", "flow": 15},
+                    {"from": "Solar", "to": "Electricity", "flow": 10},
+                    {"from": "Electricity", "to": "Homes", "flow": 35},
+                    {"from": "Electricity", "to": "Industry", "flow": 25},
+                    {"from": "Heat", "to": "Homes", "flow": 15},
+                ],
+                "labels": {"Electricity": "Power grid"},
+                "colorMode": "gradient",
+            }
+        ]
     },
 }

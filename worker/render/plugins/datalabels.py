@@ -38,7 +38,10 @@ class Element:
     fill: theme.RGBA | None = None  # the element's colour (unused by datalabels; outlabels use it)
 
 
-def label_text(value: float, opts: DataLabels, shared: NumberFormat | None) -> str:
+def label_text(value: float, opts: DataLabels, shared: NumberFormat | None, index: int = 0) -> str:
+    if opts.percent_of:
+        whole = opts.percent_of[index % len(opts.percent_of)]
+        return f"{round(100 * value / whole)}%"
     fmt = opts.number or shared
     if fmt is not None:
         return format_number(fmt, value)
@@ -54,7 +57,7 @@ def draw(
         if not math.isfinite(el.value):
             continue
         box = TextBox(
-            lines=tuple(label_text(el.value, opts, shared).split("\n")),
+            lines=tuple(label_text(el.value, opts, shared, el.index).split("\n")),
             size=size,
             bold=opts.font.bold,
             color=_pick(opts.color, el.index) or theme.text_color(None),
