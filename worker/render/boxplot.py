@@ -20,7 +20,7 @@ from core.specs.extra_types.model import BoxSeries, BoxStats, ExtraType
 from core.specs.model import ChartSpec
 
 from . import cartesian, series, theme
-from .canvas import Canvas
+from .canvas import Canvas, RenderError
 
 KDE_POINTS = 100
 
@@ -28,7 +28,7 @@ KDE_POINTS = 100
 def render(canvas: Canvas, spec: ChartSpec) -> None:
     plot_spec = ExtraType.from_spec(spec).boxplot
     if plot_spec is None:
-        return
+        raise RenderError(f"a {spec.type} chart needs its statistics (parse it with core.specs)")
     values = [
         v
         for s in plot_spec.series

@@ -20,7 +20,7 @@ from core.specs.plugins.tickformat import format_number
 from core.specs.values import number_label
 
 from . import theme
-from .canvas import Canvas
+from .canvas import Canvas, RenderError
 from .layout import LegendItem, layout_frame
 from .plugins.boxes import TextBox, draw_text_box
 
@@ -29,8 +29,10 @@ def render(canvas: Canvas, spec: ChartSpec) -> None:
     extra = ExtraType.from_spec(spec)
     if spec.type == "gauge" and extra.gauge is not None:
         _gauge(canvas, spec, extra)
-    elif extra.radial_gauge is not None:
+    elif spec.type == "radialGauge" and extra.radial_gauge is not None:
         _radial(canvas, spec, extra)
+    else:
+        raise RenderError(f"a {spec.type} chart needs its gauge options (parse it with core.specs)")
 
 
 def _legend(spec: ChartSpec, count: int) -> list[LegendItem]:

@@ -23,7 +23,7 @@ from core.specs.imagecharts.style import Gradient
 from core.specs.model import ChartSpec
 
 from . import theme
-from .canvas import Canvas, Rect
+from .canvas import Canvas, Rect, RenderError
 from .imagecharts.gradient import paint_path
 from .layout import layout_frame
 
@@ -52,7 +52,7 @@ class _Node:
 def render(canvas: Canvas, spec: ChartSpec) -> None:
     s = ExtraType.from_spec(spec).sankey
     if s is None:
-        return
+        raise RenderError("a sankey chart needs its flows (parse it with core.specs)")
     region, finish = layout_frame(canvas, spec, [])
     region = region.inset(*(canvas.px(6),) * 4)
     nodes = _nodes(s)
