@@ -14,6 +14,7 @@ axis (category and time axes keep their labels) and, with ``applyToDataLabels``,
 from __future__ import annotations
 
 import copy
+import decimal
 from functools import lru_cache
 from typing import Any
 
@@ -148,14 +149,17 @@ def _pattern(fmt: NumberFormat) -> tuple[NumberPattern, Locale]:
 def format_number(fmt: NumberFormat, value: float) -> str:
     """``value`` as ``Intl.NumberFormat(locale, options).format(value)`` would write it, with the
     prefix and suffix around it."""
-    if fmt.notation == "compact" and fmt.style == "decimal":
-        lo, hi = fmt.min_fraction, fmt.max_fraction
-        body = format_compact_decimal(
-            value, format_type="short", locale=fmt.locale, fraction_digits=hi or lo or 0
-        )
-    else:
-        pattern, locale = _pattern(fmt)
-        body = pattern.apply(
-            value, locale, currency=fmt.currency, currency_digits=False, group_separator=fmt.grouping
-        )
+    # Intl rounds ties away from zero ("halfExpand"); Babel's default context rounds half to even.
+    with decimal.localcontext() as context:
+        context.rounding = decimal.ROUND_HALF_UP
+        if fmt.notation == "compact" and fmt.style == "decimal":
+            digits = fmt.max_fraction if fmt.max_fraction is not None else fmt.min_fraction or 0
+            body = format_compact_decimal(
+                value, format_type="short", locale=fmt.locale, fraction_digits=digits
+            )
+        else:
+            pattern, locale = _pattern(fmt)
+            body = pattern.apply(
+                value, locale, currency=fmt.currency, currency_digits=False, group_separator=fmt.grouping
+            )
     return f"{fmt.prefix}{body}{fmt.suffix}"
