@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from core.specs.extra_types import EXTRA_TYPES
 from core.specs.model import CHART_TYPES, FORMATS, MAX_PIXEL_RATIO, MAX_SIDE, MIN_PIXEL_RATIO, MIN_SIDE
 
 _SIDE = validate.Range(MIN_SIDE, MAX_SIDE)
@@ -43,13 +44,22 @@ class ChartRequestSchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    type = fields.String(required=True, validate=validate.OneOf(CHART_TYPES))
+    type = fields.String(
+        required=True,
+        validate=validate.OneOf((*CHART_TYPES, *EXTRA_TYPES)),
+        metadata={"description": "Chart.js types and QuickChart's extra types (docs/quickchart-plugins.md)."},
+    )
     width = fields.Integer(load_default=800, validate=_SIDE)
     height = fields.Integer(load_default=400, validate=_SIDE)
     format = fields.String(load_default="png", validate=validate.OneOf(FORMATS))
     devicePixelRatio = fields.Float(load_default=1, validate=validate.Range(MIN_PIXEL_RATIO, MAX_PIXEL_RATIO))
     data = fields.Nested(ChartDataSchema, required=True)
-    options = fields.Dict(metadata={"description": "Chart.js options (2.x or 3.x/4.x layout)."})
+    options = fields.Dict(
+        metadata={
+            "description": "Chart.js options (2.x or 3.x/4.x layout), including the QuickChart plugins "
+            "datalabels, tickFormat, annotation, doughnutlabel and outlabels (declarative only)."
+        }
+    )
     backgroundColor = fields.String(
         metadata={"description": "Canvas color; default white (transparent SVG)."}
     )
