@@ -117,7 +117,9 @@ def _polar(canvas: Canvas, spec: ChartSpec, region, n: int, progress: float = 1.
     radial_scale.draw_grid(canvas, scale, cfg, n, circular=True, angle_lines=False)
     sweep = 360.0 / max(n, 1)
     wedges, fills, borders, widths = [], [], [], []
-    for ds in visible:
+    arcs: list[plugins.Arc] = []
+    order = [i for i, ds in enumerate(spec.datasets) if not ds.hidden]
+    for k, ds in enumerate(visible):
         f, b, w = theme.slice_colors(ds, len(ds.values), spec.type)
         radii = scale.r(np.array([as_number(v) for v in ds.values], dtype=float)) * max(progress, 0.0)
         for i, r in enumerate(radii):
@@ -128,6 +130,10 @@ def _polar(canvas: Canvas, spec: ChartSpec, region, n: int, progress: float = 1.
             fills.append(f[i])
             borders.append(b[i])
             widths.append(canvas.px(w))
+            value = as_number(ds.values[i])
+            theta = (90 - start - sweep, 90 - start)
+            arcs.append(plugins.Arc(order[k], i, value, scale.cx, scale.cy, 0.0, float(r), *theta, f[i]))
     _wedges(canvas, wedges, fills, borders, widths, zorder=3)
     # above the slices (Chart.js draws them below), so opaque colours cannot hide the scale
     radial_scale.draw_tick_labels(canvas, scale, cfg)
+    plugins.after_arcs(canvas, spec, arcs, region, scale.cx, scale.cy, 0.0)

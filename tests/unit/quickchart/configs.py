@@ -330,3 +330,13 @@ SANKEY = {
         ]
     },
 }
+
+DATALABELS_POLAR = {
+    "type": "polarArea",
+    "data": {"labels": ["N", "E", "S", "W"], "datasets": [{"data": [11, 16, 7, 14]}]},
+    "options": {
+        "plugins": {
+            "datalabels": {"anchor": "end", "align": "start", "color": "#333", "font": {"weight": "bold"}}
+        }
+    },
+}
