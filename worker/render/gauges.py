@@ -55,15 +55,17 @@ def _gauge(canvas: Canvas, spec: ChartSpec, extra: ExtraType) -> None:
     hi = bounds[-1] if bounds else lo + 1
     span = hi - lo if hi > lo else 1.0
     # A half circle (width 2r, height r) with the value box under its centre: the hub, a margin of
-    # bottomMarginPercentage of the radius, then the box.
+    # bottomMarginPercentage of the height, then the box. The hub and the needle's width are
+    # percentages of the chart area's width, as chartjs-gauge sizes them.
     box = _value_box(canvas, g) if g.value_label.display else None
     box_h = box.size_px(canvas)[1] if box is not None else 0.0
-    hub_share = max(g.needle.radius_pct, g.needle.width_pct / 2) / 100
-    below = hub_share + (g.value_label.bottom_margin_pct / 100 if box is not None else 0.0)
-    radius = max(0.0, min(region.width / 2, (region.height - box_h) / (1 + below)))
-    used = radius * (1 + below) + box_h
+    hub = region.width * g.needle.radius_pct / 100
+    half = region.width * g.needle.width_pct / 100 / 2
+    margin = region.height * g.value_label.bottom_margin_pct / 100 if box is not None else 0.0
+    below = max(hub, half) + margin + box_h
+    radius = max(0.0, min(region.width / 2, region.height - below))
     cx = region.cx
-    cy = region.y1 - (region.height - used) / 2 - radius
+    cy = region.y1 - (region.height - radius - below) / 2 - radius
     fills, borders, width = theme.slice_colors(ds, max(len(bounds), 1), "doughnut")
     ring = radius * (1 - g.cutout_pct / 100) if g.cutout_pct < 100 else 0.0
     start = lo
@@ -85,12 +87,13 @@ def _gauge(canvas: Canvas, spec: ChartSpec, extra: ExtraType) -> None:
                 zorder=3,
             )
         start = bound
-    # needle: a thin triangle from the hub to length% of the radius
+    # needle: a triangle from the hub to lengthPercentage of the way from the arc's inner edge
+    # (0 %) to its outer edge (100 %)
     needle = g.needle
     value = min(max(g.value, lo), hi)
     angle = math.radians(180 - 180 * (value - lo) / span)
-    length = radius * needle.length_pct / 100
-    half = radius * needle.width_pct / 100 / 2
+    inner = radius - ring if ring else 0.0
+    length = inner + (radius - inner) * needle.length_pct / 100
     tip = (cx + math.cos(angle) * length, cy + math.sin(angle) * length)
     side = (-math.sin(angle) * half, math.cos(angle) * half)
     color = theme.rgba(needle.color)
@@ -103,20 +106,17 @@ def _gauge(canvas: Canvas, spec: ChartSpec, extra: ExtraType) -> None:
         ),
         zorder=5,
     )
-    canvas.add(
-        Circle((cx, cy), max(radius * needle.radius_pct / 100, half), facecolor=color, edgecolor="none"),
-        zorder=5,
-    )
+    canvas.add(Circle((cx, cy), hub, facecolor=color, edgecolor="none"), zorder=5)
     if box is not None:
-        hub = max(radius * needle.radius_pct / 100, half)
-        y = cy - hub - radius * g.value_label.bottom_margin_pct / 100 - box_h / 2
+        y = cy - max(hub, half) - margin - box_h / 2
         draw_text_box(canvas, box, cx, y, zorder=6)
     finish(region)
 
 
 def _value_box(canvas: Canvas, g) -> TextBox:
     label = g.value_label
-    text = format_number(label.number, g.value) if label.number else number_label(g.value)
+    # chartjs-gauge's default formatter is Math.round
+    text = format_number(label.number, g.value) if label.number else number_label(math.floor(g.value + 0.5))
     pads = tuple(canvas.px(p) for p in label.padding)
     return TextBox(
         lines=(text,),

@@ -94,7 +94,9 @@ def _pct(raw: Any, path: str, default: float) -> float:
 
 def _needle(raw: Any, path: str, warnings: Warnings) -> Needle:
     obj = mapping(raw, path)
-    warnings.unknown_keys(obj, ("radiusPercentage", "widthPercentage", "lengthPercentage", "color"), path)
+    # capAtMaxCapacity: the needle always stops at the range's ends here
+    known = ("radiusPercentage", "widthPercentage", "lengthPercentage", "color", "capAtMaxCapacity")
+    warnings.unknown_keys(obj, known, path)
     opts: dict[str, Any] = {}
     for key, name in (
         ("radiusPercentage", "radius_pct"),

@@ -32,9 +32,11 @@ class NumberFormat:
     min_fraction: int | None = None  # None: the style's default (Intl's rules)
     max_fraction: int | None = None
     grouping: bool = True
-    notation: str = "standard"  # standard, compact
+    notation: str = "standard"  # standard, compact, scientific, engineering
     prefix: str = ""
     suffix: str = ""
+    unit: str | None = None  # CLDR unit for style unit ("kilometer-per-hour", "liter"...)
+    unit_display: str = "short"  # short, long, narrow
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import copy
 import decimal
+import math
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -27,17 +29,19 @@ from babel.numbers import (
     parse_pattern,
     validate_currency,
 )
+from babel.units import UnknownUnitError, format_unit
 
 from core.specs.errors import SpecError
 from core.specs.plugins.model import NumberFormat, TickFormat
 from core.specs.values import Warnings, boolean, choice, join, mapping, number, text
 
-STYLES = ("decimal", "currency", "percent")
-NOTATIONS = ("standard", "compact")
+STYLES = ("decimal", "currency", "percent", "unit")
+NOTATIONS = ("standard", "compact", "scientific", "engineering")
+UNIT_DISPLAYS = ("short", "long", "narrow")
 MAX_FRACTION_DIGITS = 20  # Intl's own limit
 _KEYS = (
     "locale", "style", "currency", "minimumFractionDigits", "maximumFractionDigits", "useGrouping",
-    "notation", "prefix", "suffix", "applyToDataLabels",
+    "notation", "prefix", "suffix", "unit", "unitDisplay", "applyToDataLabels",
 )  # fmt: skip
 
 
@@ -93,6 +97,21 @@ def parse_number_format(
     if obj.get("notation") is not None:
         notation = choice(obj["notation"], join(path, "notation"), NOTATIONS)
     affixes = {k: "" if obj.get(k) is None else text(obj[k], join(path, k)) for k in ("prefix", "suffix")}
+    unit, unit_display = None, "short"
+    if obj.get("unitDisplay") is not None:
+        unit_display = choice(obj["unitDisplay"], join(path, "unitDisplay"), UNIT_DISPLAYS)
+    if style == "unit":
+        if obj.get("unit") is None:
+            raise SpecError(
+                join(path, "unit"), "is required when style is 'unit' (e.g. 'kilometer-per-hour')"
+            )
+        unit = text(obj["unit"], join(path, "unit")).strip()
+        try:
+            format_unit(1, unit, length=unit_display, locale=locale)
+        except (UnknownUnitError, ValueError, KeyError):
+            raise SpecError(
+                join(path, "unit"), f"unknown unit {unit[:40]!r} (CLDR names such as 'liter', 'megabyte')"
+            ) from None
     return NumberFormat(
         locale=locale,
         style=style,
@@ -103,6 +122,8 @@ def parse_number_format(
         notation=notation,
         prefix=affixes["prefix"],
         suffix=affixes["suffix"],
+        unit=unit,
+        unit_display=unit_display,
     )
 
 
@@ -157,9 +178,36 @@ def format_number(fmt: NumberFormat, value: float) -> str:
             body = format_compact_decimal(
                 value, format_type="short", locale=fmt.locale, fraction_digits=digits
             )
+        elif fmt.notation in ("scientific", "engineering"):
+            body = _exponential(fmt, value)
+        elif fmt.style == "unit" and fmt.unit:
+            pattern, locale = _pattern(fmt)
+            if fmt.grouping:
+                body = format_unit(value, fmt.unit, length=fmt.unit_display, format=pattern, locale=locale)
+            else:  # a pre-formatted number (Babel cannot turn grouping off here) takes the "one" form
+                number_text = pattern.apply(value, locale, group_separator=False)
+                body = format_unit(number_text, fmt.unit, length=fmt.unit_display, locale=locale)
         else:
             pattern, locale = _pattern(fmt)
             body = pattern.apply(
                 value, locale, currency=fmt.currency, currency_digits=False, group_separator=fmt.grouping
             )
     return f"{fmt.prefix}{body}{fmt.suffix}"
+
+
+def _exponential(fmt: NumberFormat, value: float) -> str:
+    """Intl's scientific (one integer digit) and engineering (exponent a multiple of 3) notations:
+    the mantissa in the locale's digits, then ``E`` and the exponent."""
+    exponent = 0
+    if value != 0 and math.isfinite(value):
+        exponent = math.floor(math.log10(abs(value)))
+        if fmt.notation == "engineering":
+            exponent -= exponent % 3
+    mantissa = value / 10.0**exponent
+    pattern, locale = _pattern(replace(fmt, style="decimal", notation="standard"))
+    text = pattern.apply(mantissa, locale, group_separator=False)
+    if text.lstrip("-").startswith("10") and fmt.notation == "scientific" and abs(mantissa) >= 9.5:
+        # rounding carried into a new digit (9.9996 -> 10): move it into the exponent
+        exponent += 1
+        text = pattern.apply(value / 10.0**exponent, locale, group_separator=False)
+    return f"{text}E{exponent}"

@@ -157,6 +157,10 @@ def test_tick_format_follows_intl_number_format():
     assert fmt(value=2.5, minimumFractionDigits=2) == "2.50"
     assert fmt(value=1234.5678, maximumFractionDigits=1, useGrouping=False) == "1234.6"
     assert fmt(value=1234, prefix="~", suffix=" units") == "~1,234 units"
+    assert fmt(value=12.5, style="unit", unit="kilometer-per-hour") == "12.5 km/h"
+    assert fmt(value=2.5, style="unit", unit="liter", unitDisplay="long", locale="de-DE") == "2,5 Liter"
+    assert fmt(value=123456, notation="scientific") == "1.235E5"
+    assert fmt(value=123456, notation="engineering") == "123.456E3"
     assert fmt(value=1250000, notation="compact") == "1M"
     assert fmt(value=1250000, notation="compact", maximumFractionDigits=1) == "1.3M"
 
@@ -176,6 +180,9 @@ def test_tick_format_follows_intl_number_format():
         ({"useGrouping": "no"}, "options.plugins.tickFormat.useGrouping"),
         ({"applyToDataLabels": 1}, "options.plugins.tickFormat.applyToDataLabels"),
         ({"prefix": ["$"]}, "options.plugins.tickFormat.prefix"),
+        ({"style": "unit"}, "options.plugins.tickFormat.unit"),
+        ({"style": "unit", "unit": "furlong-per-fortnight"}, "options.plugins.tickFormat.unit"),
+        ({"notation": "roman"}, "options.plugins.tickFormat.notation"),
     ],
 )
 def test_bad_tick_format_values_name_the_field(options, field):
