@@ -16,6 +16,7 @@ so labels, colours, titles and legends behave as on any chart.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -130,8 +131,9 @@ def _sparkline(chart: dict[str, Any], path: str) -> dict[str, Any]:
     if options.get("legend") is None and plugins.get("legend") is None:
         plugins["legend"] = {"display": False}
     if options.get("scales") is None:
+        raw = ds.get("data") if isinstance(ds.get("data"), (list, tuple)) else []  # else: the parser's 400
         values = [
-            v for v in (ds.get("data") or []) if isinstance(v, (int, float)) and not isinstance(v, bool)
+            v for v in raw if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
         ]
         y_axis: dict[str, Any] = {"display": False}
         if values:

@@ -24,6 +24,11 @@ from . import annotate, centertext, datalabels, outlabels
 from .datalabels import Element
 
 
+# Beyond this many data labels a chart is unreadable and the render slow (each label is a text and
+# maybe a box): the first ones, in dataset order, are drawn (documented).
+MAX_DATALABELS = 2000
+
+
 @dataclass(frozen=True, slots=True)
 class Arc:
     """One drawn slice: matplotlib angles (degrees counter-clockwise from 3 o'clock)."""
@@ -81,12 +86,15 @@ def after_cartesian(canvas: Canvas, spec: ChartSpec, plot) -> None:
         return
     from .. import series as series_mod
 
+    budget = MAX_DATALABELS
     for s in plot.visible:
         opts = found.datalabels[s.order] if s.order < len(found.datalabels) else None
-        if opts is None:
+        if opts is None or budget <= 0:
             continue
         plane = plot.planes[s.order]
-        elements = _cartesian_elements(s, plane, plot.slots, series_mod)
+        with np.errstate(all="ignore"):
+            elements = _cartesian_elements(s, plane, plot.slots, series_mod)[:budget]
+        budget -= len(elements)
         datalabels.draw(canvas, opts, elements, plot.area, shared_format(found))
 
 
@@ -137,8 +145,9 @@ def after_arcs(
     if found.outlabels is not None:
         outlabels.draw(canvas, found.outlabels, [a for a in arcs if a.dataset == 0], list(spec.labels))
     if found.datalabels:
+        budget = MAX_DATALABELS
         for k, opts in enumerate(found.datalabels):
-            if opts is None:
+            if opts is None or budget <= 0:
                 continue
             elements = []
             for a in arcs:
@@ -155,6 +164,8 @@ def after_arcs(
                         (ux, uy),
                     )
                 )
+            elements = elements[:budget]
+            budget -= len(elements)
             datalabels.draw(canvas, opts, elements, area, shared_format(found))
     if found.center_text:
         centertext.draw(canvas, found.center_text, cx, cy, hole)

@@ -66,7 +66,8 @@ def _px(axis: AxisModel | None, value: Coordinate, edge: float) -> float:
                 value = float(value)
             except ValueError:
                 return math.nan
-    return float(axis.to_px(np.array([float(value)]))[0])
+    with np.errstate(all="ignore"):  # a far-away coordinate overflows to inf and is skipped
+        return float(axis.to_px(np.array([float(value)]))[0])
 
 
 def _line(canvas: Canvas, ann: Annotation, coords: tuple[float, float, float, float], area: Rect) -> None:
