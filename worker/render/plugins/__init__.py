@@ -23,7 +23,6 @@ from ..canvas import Canvas, Rect
 from . import annotate, centertext, datalabels, outlabels
 from .datalabels import Element
 
-
 # Beyond this many data labels a chart is unreadable and the render slow (each label is a text and
 # maybe a box): the first ones, in dataset order, are drawn (documented).
 MAX_DATALABELS = 2000
