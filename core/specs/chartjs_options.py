@@ -157,6 +157,8 @@ def _font_size(obj: Mapping[Any, Any], path: str, warnings: Warnings) -> float |
 
 
 def _legend(raw: Any, path: str, warnings: Warnings) -> Legend:
+    if isinstance(raw, bool):  # `legend: false`, as QuickChart's documented examples write it
+        return Legend(display=raw)
     obj = mapping(raw, path)
     warnings.unknown_keys(obj, _LEGEND_KEYS, path)
     display = True if obj.get("display") is None else boolean(obj["display"], join(path, "display"))

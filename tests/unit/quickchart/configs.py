@@ -199,7 +199,7 @@ OUTLABELED_PIE = {
     "data": {"labels": ["Alpha", "Beta", "Gamma", "Delta"], "datasets": [{"data": [50, 25, 15, 10]}]},
     "options": {
         "plugins": {
-            "legend": {"display": False},
+            "legend": False,
             "outlabels": {
                 "text": "%l %p",
                 "color": "white",
