@@ -217,6 +217,5 @@ def _progress_bar(
     if first.number is None and (found.tick_format is None or not found.tick_format.apply_to_datalabels):
         first = replace(first, percent_of=tuple(maxima))
     found = replace(found, datalabels=(first, *found.datalabels[1:]))
-    return replace(
-        spec, extras=tuple(found.to_extras() if k == found.to_extras()[0] else (k, v) for k, v in spec.extras)
-    )
+    key, value = found.to_extras()
+    return replace(spec, extras=tuple((k, value if k == key else v) for k, v in spec.extras))

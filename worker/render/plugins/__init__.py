@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.specs.model import ChartSpec
-from core.specs.plugins.model import Plugins
+from core.specs.plugins.model import NumberFormat, Plugins
 from core.specs.plugins.tickformat import format_number
 
-from .. import theme
+from .. import series, theme
 from ..canvas import Canvas, Rect
 from . import annotate, centertext, datalabels, outlabels
 from .datalabels import Element
@@ -69,7 +69,7 @@ def axis_configurer(spec: ChartSpec) -> Callable[[dict], None] | None:
     return configure
 
 
-def shared_format(found: Plugins):
+def shared_format(found: Plugins) -> NumberFormat | None:
     tick = found.tick_format
     return tick.number if tick is not None and tick.apply_to_datalabels else None
 
@@ -83,8 +83,6 @@ def after_cartesian(canvas: Canvas, spec: ChartSpec, plot) -> None:
         annotate.draw(canvas, found.annotations, plot.axes, plot.area)
     if not found.datalabels:
         return
-    from .. import series as series_mod
-
     budget = MAX_DATALABELS
     for s in plot.visible:
         opts = found.datalabels[s.order] if s.order < len(found.datalabels) else None
@@ -92,19 +90,19 @@ def after_cartesian(canvas: Canvas, spec: ChartSpec, plot) -> None:
             continue
         plane = plot.planes[s.order]
         with np.errstate(all="ignore"):
-            elements = _cartesian_elements(s, plane, plot.slots, series_mod)[:budget]
+            elements = _cartesian_elements(s, plane, plot.slots)[:budget]
         budget -= len(elements)
         datalabels.draw(canvas, opts, elements, plot.area, shared_format(found))
 
 
-def _cartesian_elements(s, plane, slots: int, series_mod) -> list[Element]:
+def _cartesian_elements(s: series.Series, plane: series.Plane, slots: int) -> list[Element]:
     ok = ~(np.isnan(s.idx) | np.isnan(s.val))
     where = np.flatnonzero(ok)
     if not where.size:
         return []
     top = plane.val_px(s.top[where])
     if s.kind == "bar":
-        centers, _ = series_mod.bar_centers(s, plane, slots, s.idx[where])
+        centers, _ = series.bar_centers(s, plane, slots, s.idx[where])
         base = plane.val_px(s.base[where]) if s.stacked else np.full(centers.shape, plane.val_base)
     else:
         centers = plane.idx_px(s.idx[where])
