@@ -42,6 +42,7 @@ from core.specs.values import (
 KINDS = ("line", "box", "point", "label")
 MAX_ANNOTATIONS = 200
 LABEL_POSITIONS = ("start", "center", "end")
+DRAW_TIMES = ("beforeDraw", "beforeDatasetsDraw", "afterDatasetsDraw", "afterDraw")
 _V2_POSITIONS = {"left": "start", "top": "start", "right": "end", "bottom": "end"}
 _COMMON_KEYS = (
     "type", "id", "drawTime", "display", "borderColor", "borderWidth", "borderDash", "backgroundColor",
@@ -59,6 +60,10 @@ def parse_annotations(raw: Any, path: str, spec: ChartSpec, warnings: Warnings) 
     """The annotation block at ``path`` (``{annotations: ...}``) for the chart ``spec``."""
     block = mapping(raw, path)
     warnings.unknown_keys(block, ("annotations", "drawTime", "clip", "common"), path)
+    if block.get("drawTime") is not None:  # the default for every annotation of the block
+        block_time = choice(block["drawTime"], join(path, "drawTime"), DRAW_TIMES)
+    else:
+        block_time = None
     entries_path = join(path, "annotations")
     entries = block.get("annotations")
     if entries is None:
@@ -71,13 +76,15 @@ def parse_annotations(raw: Any, path: str, spec: ChartSpec, warnings: Warnings) 
         raise SpecError(entries_path, f"has {len(pairs)} annotations; at most {MAX_ANNOTATIONS} are allowed")
     out = []
     for value, entry_path in pairs:
-        annotation = _annotation(value, entry_path, spec, warnings)
+        annotation = _annotation(value, entry_path, spec, warnings, block_time)
         if annotation is not None:
             out.append(annotation)
     return tuple(out)
 
 
-def _annotation(raw: Any, path: str, spec: ChartSpec, warnings: Warnings) -> Annotation | None:
+def _annotation(
+    raw: Any, path: str, spec: ChartSpec, warnings: Warnings, block_time: str | None = None
+) -> Annotation | None:
     obj = mapping(raw, path, optional=False)
     warnings.unknown_keys(obj, _COMMON_KEYS, path)
     if obj.get("display") is not None and not boolean(obj["display"], join(path, "display")):
@@ -132,7 +139,12 @@ def _annotation(raw: Any, path: str, spec: ChartSpec, warnings: Warnings) -> Ann
             for i, v in enumerate(seq[:16])
         )
     width = obj.get("borderWidth")
+    when = block_time
+    if obj.get("drawTime") is not None:
+        when = choice(obj["drawTime"], join(path, "drawTime"), DRAW_TIMES)
+    below = when in ("beforeDraw", "beforeDatasetsDraw")
     return Annotation(
+        below_datasets=below,
         kind=kind,
         x_scale=x_scale,
         y_scale=y_scale,
@@ -158,8 +170,8 @@ def _label(raw: Any, path: str, warnings: Warnings, own_keys: bool = False) -> A
     for key in ("display", "enabled"):
         if obj.get(key) is not None:
             shown = boolean(obj[key], join(path, key))
-    # Plugin 1.x+ shows a label that has content unless display is false; 0.5 needs enabled: true.
-    if shown is False or obj.get("content") is None:
+    # As in the plugin (every version), a line or box label is drawn only when enabled/displayed.
+    if not shown or obj.get("content") is None:
         return None
     lines = text_lines(obj["content"], join(path, "content"))
     opts: dict[str, Any] = {"lines": lines}

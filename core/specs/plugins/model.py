@@ -102,6 +102,7 @@ class Annotation:
     background_color: str | None = None
     radius: float = 10.0  # point annotations
     label: AnnotationLabel | None = None
+    below_datasets: bool = False  # drawTime beforeDraw / beforeDatasetsDraw
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,6 +110,7 @@ ANNOTATIONS = {
                         "type": "box",
                         "xMin": "Tue",
                         "xMax": "Thu",
+                        "drawTime": "beforeDatasetsDraw",
                         "backgroundColor": "rgba(75,192,192,0.2)",
                         "borderColor": "rgb(75,192,192)",
                     },

@@ -201,6 +201,7 @@ def test_annotations_object_and_v2_list_forms():
         limit.border_dash == (6, 4) and limit.label.lines == ("Limit 60",) and limit.label.position == "end"
     )
     assert (window.x_min, window.x_max, window.y_min) == ("Tue", "Thu", None)
+    assert window.below_datasets and not limit.below_datasets
     assert (release.x_min, release.label.position, release.label.background_color) == (
         "Fri",
         "start",
@@ -234,6 +235,9 @@ def test_annotations_on_a_time_axis_take_dates():
 
 
 def test_annotation_label_hidden_unless_displayed():
+    line = {"type": "line", "scaleID": "y", "value": 2, "label": {"content": "shown only when asked"}}
+    found = plugins_of(bar({"plugins": {"annotation": {"annotations": [line]}}}))
+    assert found.annotations[0].label is None
     config = copy.deepcopy(configs.ANNOTATIONS_V2)
     config["options"]["annotation"]["annotations"][0]["label"]["enabled"] = False
     assert plugins_of(config).annotations[0].label is None
@@ -264,7 +268,7 @@ def test_annotation_label_hidden_unless_displayed():
             "options.plugins.annotation.annotations.a.borderDash",
         ),
         (
-            {"type": "line", "scaleID": "y", "value": 1, "label": {"content": "x", "position": "middle"}},
+            {"type": "line", "scaleID": "y", "value": 1, "label": {"content": "x", "display": True, "position": "middle"}},
             "options.plugins.annotation.annotations.a.label.position",
         ),
     ],

@@ -27,6 +27,7 @@ FILL_COLOR = "#0000001a"
 LINE_WIDTH = 2.0
 BOX_BORDER_WIDTH = 1.0
 ZORDER = 6.0
+BELOW_ZORDER = 1.5  # drawTime before the datasets: over the grid, under the data (zorder 2-4)
 
 
 def draw(canvas: Canvas, annotations: tuple[Annotation, ...], axes: dict[str, AxisModel], area: Rect) -> None:
@@ -47,6 +48,10 @@ def draw(canvas: Canvas, annotations: tuple[Annotation, ...], axes: dict[str, Ax
             _point(canvas, ann, x0, y0, area)
         if ann.label is not None:
             _label(canvas, ann, ann.label, (x0, y0, x1, y1))
+
+
+def _z(ann: Annotation) -> float:
+    return BELOW_ZORDER if ann.below_datasets else ZORDER
 
 
 def _axis(axes: dict[str, AxisModel], axis_id: str, horizontal: bool) -> AxisModel | None:
@@ -87,7 +92,7 @@ def _line(canvas: Canvas, ann: Annotation, coords: tuple[float, float, float, fl
         linestyle=paths.dash_pattern(ann.border_dash, canvas.scale, width),
         capstyle="butt",
     )
-    canvas.add(patch, area.grow(width), ZORDER)
+    canvas.add(patch, area.grow(width), _z(ann))
 
 
 def _box(canvas: Canvas, ann: Annotation, rect: Rect, area: Rect) -> None:
@@ -101,7 +106,7 @@ def _box(canvas: Canvas, ann: Annotation, rect: Rect, area: Rect) -> None:
         linewidth=width,
         linestyle=paths.dash_pattern(ann.border_dash, canvas.scale, width) if width > 0 else "solid",
     )
-    canvas.add(patch, area.grow(width), ZORDER - 0.5)
+    canvas.add(patch, area.grow(width), _z(ann) - 0.1)
 
 
 def _point(canvas: Canvas, ann: Annotation, x: float, y: float, area: Rect) -> None:
@@ -113,7 +118,7 @@ def _point(canvas: Canvas, ann: Annotation, x: float, y: float, area: Rect) -> N
         edgecolor=theme.rgba(ann.border_color or LINE_COLOR) if width > 0 else theme.TRANSPARENT,
         linewidth=width,
     )
-    canvas.add(patch, area.grow(canvas.px(ann.radius) + width), ZORDER)
+    canvas.add(patch, area.grow(canvas.px(ann.radius) + width), _z(ann))
 
 
 def _label(
@@ -143,4 +148,4 @@ def _label(
     # adjustments are canvas pixels: positive y goes down
     cx += canvas.px(label.x_adjust)
     cy -= canvas.px(label.y_adjust)
-    draw_text_box(canvas, box, cx, cy, label.rotation, zorder=ZORDER + 1)
+    draw_text_box(canvas, box, cx, cy, label.rotation, zorder=_z(ann) + 0.5)
