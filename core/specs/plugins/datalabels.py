@@ -98,6 +98,8 @@ def _options(merged: dict[str, tuple[Any, str]], warnings: Warnings) -> DataLabe
     if not fields.display(value, path):
         return None
     opts: dict[str, Any] = {}
+    if isinstance(value, str):  # "auto": hidden where it would overlap another label
+        opts["auto"] = True
     value, path = get("anchor")
     if value is not None:
         opts["anchor"] = choice(value, path, ANCHORS)

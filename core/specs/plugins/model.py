@@ -64,6 +64,7 @@ class DataLabels:
     clamp: bool = False
     number: NumberFormat | None = None  # Chartfleet's declarative formatter (``numberFormat``)
     percent_of: tuple[float, ...] = ()  # progress bars: show value / whole as a whole percentage
+    auto: bool = False  # display "auto": skipped where it would overlap a label already placed
 
 
 @dataclass(frozen=True, slots=True)

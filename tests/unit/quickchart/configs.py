@@ -341,3 +341,13 @@ DATALABELS_POLAR = {
         }
     },
 }
+
+# Dense labels with display "auto": the ones that would overlap an earlier label are left out.
+DATALABELS_AUTO = {
+    "type": "line",
+    "data": {
+        "labels": [str(day) for day in range(1, 41)],
+        "datasets": [{"label": "Visits", "data": [1000 + (day * 379) % 900 for day in range(1, 41)]}],
+    },
+    "options": {"plugins": {"datalabels": {"display": "auto", "align": "top", "color": "#36a2eb"}}},
+}

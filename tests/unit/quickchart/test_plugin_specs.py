@@ -84,7 +84,7 @@ def test_datalabels_display_rules():
     assert Plugins.from_spec(parse_chart(bar()).spec) is None
     assert plugins_of(bar({"plugins": {"datalabels": {}}})).datalabels[0] is not None
     assert Plugins.from_spec(parse_chart(bar({"plugins": {"datalabels": {"display": False}}})).spec) is None
-    assert plugins_of(bar({"plugins": {"datalabels": {"display": "auto"}}})).datalabels[0] is not None
+    assert plugins_of(bar({"plugins": {"datalabels": {"display": "auto"}}})).datalabels[0].auto
     # a dataset can opt in alone, or opt out of the chart's labels
     assert plugins_of(bar(datalabels={"color": "red"})).datalabels[0].color == "#ff0000ff"
     assert Plugins.from_spec(parse_chart(bar({"plugins": {"datalabels": {}}}, datalabels=False)).spec) is None
@@ -268,7 +268,12 @@ def test_annotation_label_hidden_unless_displayed():
             "options.plugins.annotation.annotations.a.borderDash",
         ),
         (
-            {"type": "line", "scaleID": "y", "value": 1, "label": {"content": "x", "display": True, "position": "middle"}},
+            {
+                "type": "line",
+                "scaleID": "y",
+                "value": 1,
+                "label": {"content": "x", "display": True, "position": "middle"},
+            },
             "options.plugins.annotation.annotations.a.label.position",
         ),
     ],

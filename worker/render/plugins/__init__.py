@@ -83,7 +83,7 @@ def after_cartesian(canvas: Canvas, spec: ChartSpec, plot) -> None:
         annotate.draw(canvas, found.annotations, plot.axes, plot.area)
     if not found.datalabels:
         return
-    budget = MAX_DATALABELS
+    budget, placed = MAX_DATALABELS, []
     for s in plot.visible:
         opts = found.datalabels[s.order] if s.order < len(found.datalabels) else None
         if opts is None or budget <= 0:
@@ -92,7 +92,7 @@ def after_cartesian(canvas: Canvas, spec: ChartSpec, plot) -> None:
         with np.errstate(all="ignore"):
             elements = _cartesian_elements(s, plane, plot.slots)[:budget]
         budget -= len(elements)
-        datalabels.draw(canvas, opts, elements, plot.area, shared_format(found))
+        datalabels.draw(canvas, opts, elements, plot.area, shared_format(found), placed)
 
 
 def _cartesian_elements(s: series.Series, plane: series.Plane, slots: int) -> list[Element]:
@@ -142,7 +142,7 @@ def after_arcs(
     if found.outlabels is not None:
         outlabels.draw(canvas, found.outlabels, [a for a in arcs if a.dataset == 0], list(spec.labels))
     if found.datalabels:
-        budget = MAX_DATALABELS
+        budget, placed = MAX_DATALABELS, []
         for k, opts in enumerate(found.datalabels):
             if opts is None or budget <= 0:
                 continue
@@ -163,6 +163,6 @@ def after_arcs(
                 )
             elements = elements[:budget]
             budget -= len(elements)
-            datalabels.draw(canvas, opts, elements, area, shared_format(found))
+            datalabels.draw(canvas, opts, elements, area, shared_format(found), placed)
     if found.center_text:
         centertext.draw(canvas, found.center_text, cx, cy, hole)

@@ -7,7 +7,9 @@ box is then moved ``offset`` px from the anchor in the ``align`` direction (``st
 the element, ``top``/``bottom``/``left``/``right`` on screen, or an angle clockwise from the right),
 its nearest edge touching that distance, as the plugin places it. ``clamp`` keeps the anchor inside
 the chart area. The text is the data value (a point's y), formatted by ``numberFormat``, else by
-``tickFormat`` when it applies to data labels, else as JavaScript writes the number.
+``tickFormat`` when it applies to data labels, else as JavaScript writes the number. A label with
+``display: 'auto'`` is left out where its box would overlap a label already drawn (boxes are
+compared unrotated).
 """
 
 from __future__ import annotations
@@ -49,8 +51,16 @@ def label_text(value: float, opts: DataLabels, shared: NumberFormat | None, inde
 
 
 def draw(
-    canvas: Canvas, opts: DataLabels, elements: list[Element], area: Rect, shared: NumberFormat | None
+    canvas: Canvas,
+    opts: DataLabels,
+    elements: list[Element],
+    area: Rect,
+    shared: NumberFormat | None,
+    placed: list[Rect] | None = None,
 ) -> None:
+    """Draw one dataset's labels; ``placed`` collects the label boxes of the whole chart so that
+    ``display: 'auto'`` labels can give way to the ones drawn before them."""
+    placed = [] if placed is None else placed
     size = canvas.px(opts.font.size or theme.FONT_SIZE)
     padding = tuple(canvas.px(p) for p in opts.padding)
     for el in elements:
@@ -68,7 +78,16 @@ def draw(
             radius=canvas.px(opts.border_radius),
         )
         cx, cy = _position(canvas, opts, el, box, area)
+        width, height = box.size_px(canvas)
+        bounds = Rect(cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+        if opts.auto and any(_overlap(bounds, other) for other in placed):
+            continue
+        placed.append(bounds)
         draw_text_box(canvas, box, cx, cy, opts.rotation)
+
+
+def _overlap(a: Rect, b: Rect) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
 def _pick(spec, index: int) -> theme.RGBA | None:
