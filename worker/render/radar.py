@@ -17,7 +17,7 @@ from matplotlib.transforms import IdentityTransform
 
 from core.specs.model import ChartSpec
 
-from . import paths, radial_scale, theme
+from . import paths, plugins, radial_scale, theme
 from .canvas import Canvas
 from .layout import DEFAULT_FRAME, FrameOptions, LegendItem, layout_frame
 from .series import as_number
@@ -106,6 +106,9 @@ def render(
                 ),
                 zorder=z + 5e-4,
             )
+    plugins.after_radar(
+        canvas, spec, {i: (polys[i], values[i]) for i in visible}, (scale.cx, scale.cy), region
+    )
     finish(region)
 
 

@@ -351,3 +351,20 @@ DATALABELS_AUTO = {
     },
     "options": {"plugins": {"datalabels": {"display": "auto", "align": "top", "color": "#36a2eb"}}},
 }
+
+DATALABELS_RADAR = {
+    "type": "radar",
+    "data": {
+        "labels": ["Speed", "Range", "Comfort", "Price", "Safety"],
+        "datasets": [
+            {"label": "Model S", "data": [8, 6, 7, 3, 9]},
+            {"label": "Model T", "data": [5, 8, 6, 7, 6]},
+        ],
+    },
+    "options": {
+        "plugins": {
+            "datalabels": {"anchor": "end", "align": "end", "offset": 2, "font": {"weight": "bold"}},
+            "tickFormat": {"suffix": "/10", "applyToDataLabels": True},
+        }
+    },
+}

@@ -125,6 +125,36 @@ def _cartesian_elements(s: series.Series, plane: series.Plane, slots: int) -> li
     return out
 
 
+def after_radar(
+    canvas: Canvas,
+    spec: ChartSpec,
+    points: dict[int, tuple[np.ndarray, np.ndarray]],
+    center: tuple[float, float],
+    area: Rect,
+) -> None:
+    """Data labels on radar points (``points``: dataset index -> (pixel xy, values)); a point's
+    direction runs outwards from the centre."""
+    found = plugins_of(spec)
+    if found is None or not found.datalabels:
+        return
+    budget, placed = MAX_DATALABELS, []
+    for k, (xy, values) in points.items():
+        opts = found.datalabels[k] if k < len(found.datalabels) else None
+        if opts is None or budget <= 0:
+            continue
+        elements = []
+        for i, ((x, y), value) in enumerate(zip(xy, values, strict=True)):
+            if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(value)):
+                continue
+            dx, dy = x - center[0], y - center[1]
+            length = math.hypot(dx, dy)
+            direction = (dx / length, dy / length) if length > 0 else (0.0, 1.0)
+            elements.append(Element(i, float(value), (x, y), (x, y), direction))
+        elements = elements[:budget]
+        budget -= len(elements)
+        datalabels.draw(canvas, opts, elements, area, shared_format(found), placed)
+
+
 def pie_radius(canvas: Canvas, spec: ChartSpec, outer: float) -> float:
     """The outer radius left for the slices when outside labels need room around them."""
     found = plugins_of(spec)
