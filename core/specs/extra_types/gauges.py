@@ -35,6 +35,10 @@ def build(kind, chart, path, output, background, warnings: Warnings, build_spec)
     options_path = join(path, "options")
     options = chart["options"]
     first = datasets[0]
+    plugins = options.get("plugins") if isinstance(options.get("plugins"), dict) else {}
+    if options.get("legend") is None and plugins.get("legend") is None:
+        # both plugins turn Chart.js's legend off by default
+        options["plugins"] = {**plugins, "legend": {"display": False}}
     if kind == "gauge":
         own = {k: options.pop(k) for k in _GAUGE_OPTIONS if k in options}
         value_raw = first.pop("value", None)

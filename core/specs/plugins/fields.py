@@ -9,7 +9,7 @@ from core.specs.colors import parse_color, parse_color_spec
 from core.specs.errors import SpecError
 from core.specs.model import ColorSpec
 from core.specs.plugins.model import Font
-from core.specs.values import Warnings, boolean, describe, join, mapping, number, text
+from core.specs.values import Warnings, boolean, describe, join, mapping, number, number_text, text
 
 MAX_FONT_SIZE = 500.0
 MAX_OFFSET = 1000.0
@@ -24,7 +24,7 @@ def font(raw: Any, path: str, warnings: Warnings, base: Font | None = None) -> F
     warnings.unknown_keys(obj, ("size", "weight", "family", "style", "lineHeight"), path)
     size, bold, family = base.size, base.bold, base.family
     if obj.get("size") is not None:
-        size = number(obj["size"], join(path, "size"), minimum=1, maximum=MAX_FONT_SIZE)
+        size = font_size(obj["size"], join(path, "size"))
     if obj.get("weight") is not None:
         bold = font_weight(obj["weight"], join(path, "weight"))
     if obj.get("family") is not None:
@@ -33,6 +33,14 @@ def font(raw: Any, path: str, warnings: Warnings, base: Font | None = None) -> F
         if obj.get(key) is not None:
             warnings.add(join(path, key))
     return Font(size=size, bold=bold, family=family)
+
+
+def font_size(value: Any, path: str) -> float:
+    """CSS px: a number, or text such as ``"20"`` or ``"20px"`` (plugin examples write both)."""
+    if isinstance(value, str):
+        stripped = value.strip().lower().removesuffix("px")
+        value = number_text(stripped, path) if stripped else value
+    return number(value, path, minimum=1, maximum=MAX_FONT_SIZE)
 
 
 def font_weight(value: Any, path: str) -> bool:

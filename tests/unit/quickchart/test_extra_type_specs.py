@@ -63,6 +63,7 @@ def test_gauge_options():
     spec = parse_chart(configs.GAUGE).spec
     gauge = ExtraType.from_spec(spec).gauge
     assert spec.type == "gauge" and spec.datasets[0].values == (40, 70, 100)
+    assert not spec.legend.display  # chartjs-gauge hides the legend unless asked
     assert (gauge.value, gauge.min_value, gauge.needle.length_pct, gauge.needle.color) == (
         63,
         0,

@@ -284,6 +284,16 @@ def test_bad_annotations_name_the_field(annotation, field):
     assert err.value.field == field
 
 
+def test_font_sizes_may_be_written_as_text():
+    config = copy.deepcopy(configs.DOUGHNUT_LABEL)
+    config["options"]["plugins"]["doughnutlabel"]["labels"][0]["font"]["size"] = "36px"
+    assert plugins_of(config).center_text[0].font.size == 36
+    config["options"]["plugins"]["doughnutlabel"]["labels"][0]["font"]["size"] = "huge"
+    with pytest.raises(SpecError) as err:
+        parse_chart(config)
+    assert err.value.field == "options.plugins.doughnutlabel.labels[0].font.size"
+
+
 def test_doughnutlabel_lines():
     lines = plugins_of(configs.DOUGHNUT_LABEL).center_text
     assert [(line.text, line.font.size, line.font.bold, line.color) for line in lines] == [
