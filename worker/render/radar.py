@@ -45,6 +45,7 @@ def render(
     scale = radial_scale.build(
         canvas, region, cfg, data, labels if cfg.display else None, begin_at_zero=False
     )
+    scale = plugins.format_radial_ticks(spec, scale)
     radial_scale.draw_grid(canvas, scale, cfg, n, circular=False, angle_lines=True)
     radial_scale.draw_tick_labels(canvas, scale, cfg)  # above the datasets, readable through any fill
     if cfg.display:

@@ -114,6 +114,7 @@ def _polar(canvas: Canvas, spec: ChartSpec, region, n: int, progress: float = 1.
     data = np.array([as_number(v) for ds in visible for v in ds.values], dtype=float)
     region = region.inset(*(canvas.px(4),) * 4)
     scale = radial_scale.build(canvas, region, cfg, data, None, begin_at_zero=True)
+    scale = plugins.format_radial_ticks(spec, scale)
     radial_scale.draw_grid(canvas, scale, cfg, n, circular=True, angle_lines=False)
     sweep = 360.0 / max(n, 1)
     wedges, fills, borders, widths = [], [], [], []

@@ -337,7 +337,8 @@ DATALABELS_POLAR = {
     "data": {"labels": ["N", "E", "S", "W"], "datasets": [{"data": [11, 16, 7, 14]}]},
     "options": {
         "plugins": {
-            "datalabels": {"anchor": "end", "align": "start", "color": "#333", "font": {"weight": "bold"}}
+            "datalabels": {"anchor": "end", "align": "start", "color": "#333", "font": {"weight": "bold"}},
+            "tickFormat": {"suffix": " kn"},
         }
     },
 }
@@ -363,8 +364,13 @@ DATALABELS_RADAR = {
     },
     "options": {
         "plugins": {
-            "datalabels": {"anchor": "end", "align": "end", "offset": 2, "font": {"weight": "bold"}},
-            "tickFormat": {"suffix": "/10", "applyToDataLabels": True},
+            "datalabels": {
+                "anchor": "end",
+                "align": "end",
+                "offset": 2,
+                "font": {"weight": "bold"},
+                "numberFormat": {"suffix": "/10"},
+            },
         }
     },
 }

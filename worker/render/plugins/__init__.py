@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,6 +20,8 @@ from core.specs.plugins.tickformat import format_number
 
 from .. import series, theme
 from ..canvas import Canvas, Rect
+from ..radial_scale import RadialScale
+from ..scales import Ticks
 from . import annotate, centertext, datalabels, outlabels
 from .datalabels import Element
 
@@ -67,6 +69,16 @@ def axis_configurer(spec: ChartSpec) -> Callable[[dict], None] | None:
             a.tick_format = formatter
 
     return configure
+
+
+def format_radial_ticks(spec: ChartSpec, scale: RadialScale) -> RadialScale:
+    """A radar or polar-area scale with its tick labels written by ``tickFormat``."""
+    formatter = tick_formatter(spec)
+    if formatter is None:
+        return scale
+    t = scale.ticks
+    labels = tuple(formatter(v) if label else "" for v, label in zip(t.values, t.labels, strict=True))
+    return replace(scale, ticks=Ticks(t.values, labels, t.lo, t.hi))
 
 
 def shared_format(found: Plugins) -> NumberFormat | None:
