@@ -3,8 +3,10 @@ API returns is the golden image of tests/unit/quickchart, and bad plugin options
 
 from __future__ import annotations
 
+import base64
 import copy
 import io
+import json
 import time
 from pathlib import Path
 
@@ -35,6 +37,13 @@ def test_quickchart_envelope_gauge_renders(api_url, http, tmp_path):
     assert r.status_code == 200, r.text
     assert Image.open(io.BytesIO(r.content)).size == (800, 400)
     assert_golden(r.content, "gauge", tmp_path)
+
+
+def test_sparkline_from_a_get_url(api_url, http, tmp_path):
+    encoded = base64.urlsafe_b64encode(json.dumps(configs.SPARKLINE).encode()).decode().rstrip("=")
+    r = http.get(f"{api_url}/api/v1/render", params={"c": encoded})
+    assert r.status_code == 200, r.text
+    assert_golden(r.content, "sparkline", tmp_path)
 
 
 def test_sankey_renders_as_an_async_job(api_url, http, tmp_path):
