@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.specs.errors import SpecError
-from core.specs.extra_types.model import BoxPlot, BoxSeries, BoxStats, ExtraType
+from core.specs.extra_types.model import MAX_MAGNITUDE, BoxPlot, BoxSeries, BoxStats, ExtraType
 from core.specs.model import MAX_POINTS
 from core.specs.plugins import fields
 from core.specs.values import describe, item, join, number, sequence
@@ -122,13 +122,17 @@ def _stats(entry: Any, path: str, coef: float) -> tuple[BoxStats | None, int]:
     if entry is None:
         return None, 0
     if isinstance(entry, (list, tuple)):
-        values = sorted(number(v, item(path, k)) for k, v in enumerate(entry) if v is not None)
+        values = sorted(measure(v, item(path, k)) for k, v in enumerate(entry) if v is not None)
         if not values:
             return None, 0
         return summarize(values, coef), len(values)
     if isinstance(entry, Mapping):
         return _given(entry, path, coef), len(entry.get("items") or ()) + len(entry.get("outliers") or ())
     raise SpecError(path, f"must be a list of numbers or {{min, q1, median, q3, max}}, got {describe(entry)}")
+
+
+def measure(value, path: str) -> float:
+    return number(value, path, minimum=-MAX_MAGNITUDE, maximum=MAX_MAGNITUDE)
 
 
 def summarize(values: list[float], coef: float = DEFAULT_COEF) -> BoxStats:
@@ -163,26 +167,26 @@ def _given(entry: Mapping[str, Any], path: str, coef: float) -> BoxStats:
     if entry.get("items") is not None:
         items_path = join(path, "items")
         items = sorted(
-            number(v, item(items_path, k)) for k, v in enumerate(sequence(entry["items"], items_path))
+            measure(v, item(items_path, k)) for k, v in enumerate(sequence(entry["items"], items_path))
         )
     missing = [k for k in _STAT_KEYS if entry.get(k) is None]
     if missing:
         if items:
             return summarize(items, coef)
         raise SpecError(join(path, missing[0]), "is required (or give the raw numbers as a list)")
-    got = {k: number(entry[k], join(path, k)) for k in _STAT_KEYS}
+    got = {k: measure(entry[k], join(path, k)) for k in _STAT_KEYS}
     if not got["min"] <= got["q1"] <= got["median"] <= got["q3"] <= got["max"]:
         raise SpecError(path, "needs min <= q1 <= median <= q3 <= max")
     outliers: tuple[float, ...] = ()
     if entry.get("outliers") is not None:
         out_path = join(path, "outliers")
         outliers = tuple(
-            number(v, item(out_path, k)) for k, v in enumerate(sequence(entry["outliers"], out_path))
+            measure(v, item(out_path, k)) for k, v in enumerate(sequence(entry["outliers"], out_path))
         )
     whisker = {}
     for key in ("whiskerMin", "whiskerMax"):
-        whisker[key] = number(entry[key], join(path, key)) if entry.get(key) is not None else None
-    mean = number(entry["mean"], join(path, "mean")) if entry.get("mean") is not None else None
+        whisker[key] = measure(entry[key], join(path, key)) if entry.get(key) is not None else None
+    mean = measure(entry["mean"], join(path, "mean")) if entry.get("mean") is not None else None
     return BoxStats(
         min=got["min"],
         q1=got["q1"],

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.specs.errors import SpecError
-from core.specs.extra_types.model import ExtraType, Gauge, Needle, RadialGauge, ValueLabel
+from core.specs.extra_types.model import MAX_MAGNITUDE, ExtraType, Gauge, Needle, RadialGauge, ValueLabel
 from core.specs.plugins import fields
 from core.specs.plugins.tickformat import parse_number_format
 from core.specs.values import Warnings, boolean, describe, item, join, mapping, number, sequence, text
@@ -45,7 +45,7 @@ def build(kind, chart, path, output, background, warnings: Warnings, build_spec)
         min_raw = first.pop("minValue", None)
         if value_raw is None:
             raise SpecError(join(ds_path, "value"), "is required: the needle's value")
-        value = number(value_raw, join(ds_path, "value"))
+        value = measure(value_raw, join(ds_path, "value"))
         thresholds = _numbers(first.get("data"), join(ds_path, "data"))
         min_value = 0.0
         for raw, raw_path in (
@@ -53,7 +53,7 @@ def build(kind, chart, path, output, background, warnings: Warnings, build_spec)
             (own.get("minValue"), join(options_path, "minValue")),
         ):
             if raw is not None:
-                min_value = number(raw, raw_path)
+                min_value = measure(raw, raw_path)
                 break
         if any(b < a for a, b in zip([min_value, *thresholds], thresholds, strict=False)):
             raise SpecError(join(ds_path, "data"), "sector bounds must ascend from minValue")
@@ -77,7 +77,7 @@ def build(kind, chart, path, output, background, warnings: Warnings, build_spec)
         raw = sequence(own["domain"], domain_path)
         if len(raw) != 2:
             raise SpecError(domain_path, "must be [min, max]")
-        domain = (number(raw[0], item(domain_path, 0)), number(raw[1], item(domain_path, 1)))
+        domain = (measure(raw[0], item(domain_path, 0)), measure(raw[1], item(domain_path, 1)))
         if domain[1] <= domain[0]:
             raise SpecError(domain_path, "max must be greater than min")
     chart["type"] = "doughnut"
@@ -86,10 +86,14 @@ def build(kind, chart, path, output, background, warnings: Warnings, build_spec)
     return with_extra(spec, "radialGauge", ExtraType(radial_gauge=radial))
 
 
+def measure(value: Any, path: str) -> float:
+    return number(value, path, minimum=-MAX_MAGNITUDE, maximum=MAX_MAGNITUDE)
+
+
 def _numbers(raw: Any, path: str) -> list[float]:
     if raw is None:
         raise SpecError(path, "is required")
-    return [number(v, item(path, i)) for i, v in enumerate(sequence(raw, path))]
+    return [measure(v, item(path, i)) for i, v in enumerate(sequence(raw, path))]
 
 
 def _pct(raw: Any, path: str, default: float) -> float:

@@ -10,6 +10,9 @@ from core.specs.model import ChartSpec, ColorSpec
 from core.specs.plugins.model import NumberFormat
 
 EXTRAS_KEY = "chart_type"
+# Statistics, flows and gauge values are summed and subtracted while drawing; values beyond this
+# (far past any real measurement) would overflow, so the parsers refuse them.
+MAX_MAGNITUDE = 1e100
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.specs.errors import SpecError
-from core.specs.extra_types.model import ExtraType, Flow, Sankey
+from core.specs.extra_types.model import MAX_MAGNITUDE, ExtraType, Flow, Sankey
 from core.specs.plugins import fields
 from core.specs.values import Warnings, choice, item, join, mapping, number, sequence, text
 
@@ -54,7 +54,13 @@ def build(chart, path, output, background, warnings: Warnings, build_spec):
         source, target = text(obj["from"], join(entry_path, "from")), text(obj["to"], join(entry_path, "to"))
         if source == target:
             raise SpecError(entry_path, f"flows from {source[:40]!r} to itself")
-        flows.append(Flow(source, target, number(obj["flow"], join(entry_path, "flow"), minimum=0)))
+        flows.append(
+            Flow(
+                source,
+                target,
+                number(obj["flow"], join(entry_path, "flow"), minimum=0, maximum=MAX_MAGNITUDE),
+            )
+        )
     _check_acyclic(flows, data_path)
     opts: dict[str, Any] = {"flows": tuple(flows)}
     for key, name in (("colorFrom", "color_from"), ("colorTo", "color_to")):

@@ -126,6 +126,22 @@ def test_box_statistics_follow_the_plugin_defaults():
     assert (everything.whisker_max, everything.outliers) == (40, ())
 
 
+def test_values_that_would_overflow_are_refused():
+    with pytest.raises(SpecError) as err:
+        parse_chart({"type": "boxplot", "data": {"labels": ["a"], "datasets": [{"data": [[1e308, 1e308]]}]}})
+    assert err.value.field == "data.datasets[0].data[0][0]"
+    with pytest.raises(SpecError) as err:
+        parse_chart(
+            {"type": "sankey", "data": {"datasets": [{"data": [{"from": "a", "to": "b", "flow": 1e300}]}]}}
+        )
+    assert err.value.field == "data.datasets[0].data[0].flow"
+    config = copy.deepcopy(configs.GAUGE)
+    config["data"]["datasets"][0]["minValue"] = -1e308
+    with pytest.raises(SpecError) as err:
+        parse_chart(config)
+    assert err.value.field == "data.datasets[0].minValue"
+
+
 def test_boxplot_data_forms():
     spec = parse_chart(configs.BOXPLOT).spec
     box = ExtraType.from_spec(spec).boxplot

@@ -42,8 +42,8 @@ class Element:
 
 def label_text(value: float, opts: DataLabels, shared: NumberFormat | None, index: int = 0) -> str:
     if opts.percent_of:
-        whole = opts.percent_of[index % len(opts.percent_of)]
-        return f"{round(100 * value / whole)}%"
+        share = 100 * value / opts.percent_of[index % len(opts.percent_of)]
+        return f"{round(share)}%" if math.isfinite(share) else ""
     fmt = opts.number or shared
     if fmt is not None:
         return format_number(fmt, value)
