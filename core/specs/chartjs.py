@@ -36,6 +36,7 @@ from core.specs.chartjs_data import RADIAL_TYPES, parse_data, read_chart_type
 from core.specs.chartjs_options import parse_options
 from core.specs.colors import parse_color
 from core.specs.errors import SpecError
+from core.specs.extra_types import build_extra, extra_type
 from core.specs.model import (
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
@@ -51,6 +52,7 @@ from core.specs.model import (
     Dataset,
     Text,
 )
+from core.specs.plugins import attach_plugins
 from core.specs.safety import refuse_code
 from core.specs.values import Warnings, check_length, describe, join, number, number_text
 
@@ -194,6 +196,8 @@ def decode_base64url_spec(text: str) -> dict:
 def _build_spec(
     body: Mapping[Any, Any], path: str, output: dict[str, Any], background: str | None, warnings: Warnings
 ) -> ChartSpec:
+    if extra_type(body.get("type")) is not None:
+        return build_extra(body, path, output, background, warnings, _build_spec)
     type_path = join(path, "type")
     if body.get("type") is None:
         raise SpecError(
@@ -205,7 +209,7 @@ def _build_spec(
     if chart_type in RADIAL_TYPES:
         index_axis = "x"
     data = parse_data(body.get("data"), join(path, "data"), chart_type, options, index_axis, warnings)
-    return ChartSpec(
+    spec = ChartSpec(
         type=chart_type,
         width=output["width"],
         height=output["height"],
@@ -221,6 +225,7 @@ def _build_spec(
         scales=tuple(sorted(options.scales.items())),
         background_color=background if background is not None else options.background_color,
     )
+    return attach_plugins(spec, body, path, warnings)
 
 
 def _nested_chart(value: Any) -> Mapping[Any, Any]:

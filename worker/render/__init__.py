@@ -18,10 +18,11 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from core.specs.extra_types import RENDERED_TYPES
 from core.specs.imagecharts.style import ImageChartsStyle
 from core.specs.model import CHART_TYPES, CONTENT_TYPES, FORMATS, MAX_PIXELS, ChartSpec
 
-from . import cards, cartesian, encoders, imagecharts, logo, radar, radial, theme
+from . import boxplot, cards, cartesian, encoders, gauges, imagecharts, logo, radar, radial, sankey, theme
 from .canvas import Canvas, RenderError
 
 __all__ = ["RenderError", "RenderedImage", "brand_assets", "render_chart", "MAX_PIXELS"]
@@ -37,8 +38,14 @@ _FAMILIES: dict[str, Callable[[Canvas, ChartSpec], None]] = {
     "doughnut": radial.render,
     "polarArea": radial.render,
     "radar": radar.render,
+    # QuickChart's extra types with their own renderer (core.specs.extra_types.RENDERED_TYPES)
+    "gauge": gauges.render,
+    "radialGauge": gauges.render,
+    "boxplot": boxplot.render,
+    "violin": boxplot.render,
+    "sankey": sankey.render,
 }
-assert set(_FAMILIES) == set(CHART_TYPES)
+assert set(_FAMILIES) == {*CHART_TYPES, *RENDERED_TYPES}
 # Image-Charts specs add QR codes and animated GIFs to the common types and formats.
 _IMAGECHARTS_TYPES = (*CHART_TYPES, "qr")
 _IMAGECHARTS_FORMATS = ("png", "gif")
