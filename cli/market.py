@@ -41,6 +41,7 @@ def _engine():
 @click.option("--group", default="crypto", show_default=True, help="Group, e.g. crypto.")
 @click.option("--alias", "aliases", multiple=True, help="Another name of the symbol (repeatable).")
 @click.option("--description", default=None, help="What the symbol is.")
+@click.option("--exchange", default=None, help="Exchange it trades on (finance symbols EXCHANGE:NAME).")
 def symbol_define(
     name: str,
     base_currency: str,
@@ -48,11 +49,12 @@ def symbol_define(
     group: str,
     aliases: tuple[str, ...],
     description: str | None,
+    exchange: str | None,
 ) -> None:
     """Create or update the symbol NAME (its feed id never changes)."""
     from sqlalchemy.orm import Session
 
-    from core.services.market.symbols import SymbolError, define_symbol
+    from core.services.market.symbols import SymbolError, define_symbol, set_exchange
 
     with Session(_engine()) as session, session.begin():
         try:
@@ -65,6 +67,8 @@ def symbol_define(
                 aliases=aliases,
                 description=description,
             )
+            if exchange is not None:
+                info = set_exchange(session, info.name, exchange)
         except SymbolError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"{info.name} {info.feed_id}")
@@ -168,7 +172,7 @@ def demo(data_dir: Path) -> None:
         click.echo(f"no market data at {data_dir}; skipping the demo set", err=True)
         return
 
-    from core.services.market.symbols import define_symbol
+    from core.services.market.symbols import define_symbol, set_exchange
 
     with Session(_engine()) as session, session.begin():
         define_symbol(
@@ -179,6 +183,9 @@ def demo(data_dir: Path) -> None:
             group="crypto",
             description="Bitcoin in US dollars, Yahoo Finance daily (volume in USD)",
         )
+        # Where each series comes from, so finance snapshots can say BINANCE:BTCUSDT (docs/finance.md).
+        set_exchange(session, "BTCUSDT", "BINANCE")
+        set_exchange(session, "BTC-USD", "YAHOO")
     for name, symbol in DEMO_FILES:
         _import([data_dir / name], symbol, None)
     click.echo(

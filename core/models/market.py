@@ -44,6 +44,8 @@ class MarketSymbol(Base):
     quote_currency: Mapped[str] = mapped_column(String(16))
     group_name: Mapped[str] = mapped_column(String(32), index=True)
     description: Mapped[str] = mapped_column(String(200), default="")
+    # Upper-case exchange (BINANCE, ...) that `EXCHANGE:NAME` snapshot symbols are matched against.
+    exchange: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
 
 

@@ -54,6 +54,10 @@ class RenderedImage:
 
 def render_chart(spec: ChartSpec) -> RenderedImage:
     """Draw ``spec`` and encode it; raises ``RenderError`` when it cannot be drawn."""
+    if spec.type == "finance":  # candlestick snapshots: their own renderer family
+        from . import finance
+
+        return finance.render(spec)
     style = ImageChartsStyle.from_spec(spec) if spec.extras else None
     draw = _FAMILIES.get(spec.type)
     if style is not None:
