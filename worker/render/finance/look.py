@@ -103,4 +103,3 @@ def ticks(lo: float, hi: float, count: int) -> tuple[list[float], float]:
         out.append(round(v / step) * step)
         v += step
     return out, step
-
