@@ -9,6 +9,8 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from core.specs.finance_studies import BY_NAME
+
 from ..canvas import Canvas, Rect
 from ..theme import rgba
 from . import timeaxis
@@ -400,7 +402,9 @@ class FinanceChart:
     def _legend_line(self, x: float, y: float, study: dict, plots: dict, colors: list) -> None:
         cv = self.cv
         name = SHORT.get(study["name"], study["name"])
-        args = " ".join(str(v) for v in study["input"].values())
+        # Inputs in the catalogue's order (the canonical spec JSON sorts their keys).
+        order = [k for k, _ in BY_NAME[study["name"].upper()].inputs]
+        args = " ".join(str(study["input"][k]) for k in order if k in study["input"])
         label = f"{name} {args}".strip()
         cv.text(x, y, label, size=LEGEND_FONT, color=self.look.text, ha="left", zorder=8)
         x += cv.measure(label, LEGEND_FONT) + 8
