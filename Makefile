@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run migrate demo test lint bench bench-engine bench-platform bench-market bench-imagecharts clean
+.PHONY: install run migrate demo test lint bench bench-engine bench-platform bench-market bench-imagecharts bench-finance clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python -m bench.platform
 	$(BIN)/python -m bench.market
 	$(BIN)/python -m bench.imagecharts
+	$(BIN)/python -m bench.finance
 
 bench-engine: install
 	$(BIN)/python -m bench.engine
@@ -60,6 +61,9 @@ bench-market: install
 
 bench-imagecharts: install
 	$(BIN)/python -m bench.imagecharts
+
+bench-finance: install
+	$(BIN)/python -m bench.finance
 
 clean:
 	rm -rf var/storage var/bench .pytest_cache
