@@ -343,3 +343,30 @@ def test_candles_handed_to_the_renderer_are_the_stored_candles(
     )
     assert shown == expected
     assert len(shown["t"]) > 10 and first > 0  # warm-up bars for the moving average precede the window
+
+
+def test_chartjs_candlestick_through_the_render_route(api_url, http, sessions):
+    points = [
+        {"x": 1_754_006_400_000 + i * 3_600_000, "o": 100 + i, "h": 103 + i, "l": 99 + i, "c": 101 + i}
+        for i in range(48)
+    ]
+    body = {
+        "type": "candlestick",
+        "width": 500,
+        "height": 300,
+        "data": {"datasets": [{"label": "X", "data": points}]},
+    }
+    r = http.post(f"{api_url}/api/v1/render", json=body)
+    assert r.status_code == 200, r.text
+    assert Image.open(io.BytesIO(r.content)).size == (500, 300)
+    spec = job_spec_any(sessions, r.headers["X-Job-Id"])
+    assert spec["type"] == "finance" and payload(spec)["interval"] == "1h"
+    bad = http.post(f"{api_url}/api/v1/render", json={**body, "data": {"datasets": [{"data": [{"x": 1}]}]}})
+    assert bad.status_code == 400 and bad.json()["field"] == "data.datasets[0].data[0].o"
+
+
+def job_spec_any(sessions, job_id: str) -> dict:
+    with sessions() as s:
+        job = s.get(RenderJob, uuid.UUID(job_id))
+        assert job.dialect == "chartjs"
+        return dict(job.spec)

@@ -10,6 +10,7 @@ wicks in one ``LineCollection``), labels from the sprite cache, and no Axes, tic
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 import zoneinfo
 
@@ -20,6 +21,7 @@ from core.specs.model import CONTENT_TYPES, ChartSpec
 
 from .. import encoders
 from ..canvas import Canvas, RenderError
+from ..theme import rgba
 from .chart import FinanceChart
 from .look import LOOKS
 from .studies import Bars, compute, utc_offsets
@@ -58,6 +60,11 @@ def render(spec: ChartSpec):
         raise RenderError("a finance spec without its finance payload")
     width, height = spec.pixel_width, spec.pixel_height
     look = LOOKS[payload["theme"]]
+    colors = payload.get("colors") or {}
+    if colors:  # Chart.js candlesticks may set their own up/down colours
+        look = dataclasses.replace(
+            look, up=rgba(colors.get("up", "#089981ff")), down=rgba(colors.get("down", "#f23645ff"))
+        )
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r".*missing from", category=UserWarning)
