@@ -46,4 +46,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     from api.routes import finance  # finance snapshots (CHART-IMG paths), docs/finance.md
 
     app.register_blueprint(finance.bp)
+    app.register_blueprint(finance.metrics_bp)
     return app

@@ -193,6 +193,52 @@ def demo(data_dir: Path) -> None:
     )
 
 
+@market.command("import-metrics")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--symbol", help="Symbol or alias (else a `symbol` column).")
+@click.option("--metric", help="Metric name, e.g. open_interest (else a `metric` column).")
+def import_metrics(files: tuple[Path, ...], symbol: str | None, metric: str | None) -> None:
+    """Import metric series from CSV FILES with a header: time and value, or time, open, high, low
+    and close (plus symbol/metric columns when the options are not given). Idempotent."""
+    import csv
+
+    from sqlalchemy.orm import Session
+
+    from core.services.market.metrics import store_metrics, validate_metrics
+    from core.services.market.symbols import resolve_listed, resolve_many
+
+    engine = _engine()
+    if symbol:  # EXCHANGE:NAME as the snapshots take it, or any name or alias
+        with Session(engine) as session:
+            info = resolve_listed(session, symbol)
+        if info is None:
+            raise click.ClickException(f"unknown symbol {symbol!r}")
+        symbol = info.name
+    for path in files:
+        with open(path, newline="") as f:
+            rows = [
+                {k.strip().lower(): v for k, v in row.items() if k and v not in (None, "")}
+                for row in csv.DictReader(f)
+            ]
+        for row in rows:
+            if symbol:
+                row["symbol"] = symbol
+            if metric:
+                row["metric"] = metric
+        with Session(engine) as session:
+            symbols = resolve_many(session, [r.get("symbol", "") for r in rows])
+        good, errors = validate_metrics(rows, symbols)
+        for error in errors[:10]:
+            click.echo(f"{path.name}: row {error['index'] + 2}: {error['field']}: {error['error']}", err=True)
+        if not good:
+            raise click.ClickException(f"{path.name}: no valid rows")
+        with engine.begin() as conn:
+            changed = store_metrics(conn, good)
+        click.echo(f"{path.name}: {len(good)} values, {changed} new or changed, {len(errors)} rejected")
+
+
 @market.command("rollup")
 def rollup() -> None:
     """Roll up every pending span now (beat does this every CHARTFLEET_MARKET_ROLLUP_INTERVAL s)."""

@@ -230,3 +230,42 @@ def stored_image(job_id: uuid.UUID, ext: str):
 )
 def studies():
     return jsonify({"studies": catalog_document()})
+
+
+# Metric series for the metric studies: the platform's own error shape, so a blueprint of its own.
+metrics_bp = Blueprint("finance_metrics", __name__, url_prefix="/api/v1")
+
+
+@metrics_bp.post("/metrics")
+@doc(
+    summary="Push values of metric series (open interest, funding rates, ...)",
+    description='`{"metrics": [{"symbol", "metric", "time", "value"} or {..., "open", "high", "low", '
+    '"close"}]}`. Idempotent: a symbol, metric and time holds one value (a repeat overwrites it). Bad '
+    "rows are reported by index and the good ones kept. For accounts in CHARTFLEET_MARKET_WRITERS. "
+    "Finance snapshots draw them as studies (GET /api/v1/finance/studies names each study's metric).",
+    tags=["Finance"],
+    responses={
+        200: "Counts: received, stored, changed, rejected, and the errors by index.",
+        400: "No valid row, or not a JSON batch.",
+        401: "No valid API key.",
+        403: "This account may not write market data.",
+    },
+)
+def post_metrics():
+    from api.routes.common import principal_for_request
+    from api.routes.market import _require_writer, _rows
+    from core.services.market.metrics import store_metrics, validate_metrics
+    from core.services.market.symbols import resolve_many
+
+    _require_writer(principal_for_request())
+    _payload, rows = _rows("metrics")
+    svc = services()
+    names = [r.get("symbol") for r in rows if isinstance(r, dict) and isinstance(r.get("symbol"), str)]
+    with svc.sessions() as session:
+        symbols = resolve_many(session, names)
+    good, errors = validate_metrics(rows, symbols)
+    if not good:
+        raise ApiError(400, "No valid metric values in the request", rejected=len(errors), errors=errors)
+    with get_engine(svc.settings.database_url).begin() as conn:
+        changed = store_metrics(conn, good)
+    return jsonify(received=len(rows), stored=len(good), changed=changed, rejected=len(errors), errors=errors)

@@ -5,6 +5,7 @@ from core.models.audit import AuditLog
 from core.models.jobs import JobStatus, RenderJob
 from core.models.market import (
     MarketCandle,
+    MarketMetric,
     MarketRollupDirty,
     MarketSymbol,
     MarketSymbolAlias,
@@ -22,6 +23,7 @@ __all__ = [
     "AuditLog",
     "JobStatus",
     "MarketCandle",
+    "MarketMetric",
     "MarketRollupDirty",
     "MarketSymbol",
     "MarketSymbolAlias",

@@ -27,6 +27,8 @@ class StudyDef:
     plots: tuple[str, ...]
     needs: tuple[str, ...] = ()  # candle columns beyond OHLCV: "taker_buy_volume"
     short: str = ""  # legend title
+    metric: str = ""  # for studies of a pushed metric series (POST /api/v1/metrics): its name
+    draw: str = "line"  # in its pane: "line", "columns" (signed bars) or "candles"
 
     def warmup(self, inputs: dict[str, Any]) -> int:
         """Bars before the window needed for the first visible value to be settled."""
@@ -118,6 +120,32 @@ CATALOG: tuple[StudyDef, ...] = (
         short="Taker Delta",
     ),
 )
+# Studies drawn from metric series that customers push (POST /api/v1/metrics, `chartfleet market
+# import-metrics`): (TradingView/CHART-IMG name, aliases, metric, how it is drawn).
+METRIC_STUDIES = (
+    ("Open Interest", ("OI",), "open_interest", "line"),
+    ("Open Interest (Candles)", (), "open_interest", "candles"),
+    ("Aggregated Open Interest (Candles)", (), "aggregated_open_interest", "candles"),
+    ("Funding Rates", (), "funding_rate", "columns"),
+    ("Funding Rates (Candles)", (), "funding_rate", "candles"),
+    ("Predicted Funding Rates", (), "predicted_funding_rate", "columns"),
+    ("Long/Short Ratio (Accounts)", (), "long_short_ratio_accounts", "line"),
+    ("Top Trader Long/Short (Accounts)", (), "top_trader_long_short_accounts", "line"),
+    ("Top Trader Long/Short (Positions)", (), "top_trader_long_short_positions", "line"),
+    ("Premium Index (%)", (), "premium_index", "columns"),
+    ("Coinbase BTC Premium Index", (), "coinbase_premium_index", "columns"),
+    ("Symbol Liquidations", (), "liquidations", "columns"),
+    ("Crypto Fear & Greed Index", (), "fear_greed_index", "line"),
+    ("Market Cap", (), "market_cap", "line"),
+    ("Net Longs", (), "net_longs", "line"),
+    ("Net Shorts", (), "net_shorts", "line"),
+)
+CATALOG = CATALOG + tuple(
+    StudyDef(
+        name, aliases, "pane", (), ("Candles",) if draw == "candles" else ("Plot",), metric=metric, draw=draw
+    )
+    for name, aliases, metric, draw in METRIC_STUDIES
+)
 BY_NAME: dict[str, StudyDef] = {}
 for _study in CATALOG:
     for _n in (_study.name, *_study.aliases):
@@ -145,6 +173,7 @@ def catalog_document() -> list[dict[str, Any]]:
             "inputs": dict(s.inputs),
             "plots": list(s.plots),
             "needs": list(s.needs),
+            "metric": s.metric or None,
         }
         for s in CATALOG
     ]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.services.market.candles import Candle, read_candles
 from core.services.market.intervals import EPOCH
+from core.services.market.metrics import per_bucket, read_metric
 from core.services.market.symbols import SymbolInfo, resolve_listed
 from core.specs.finance import MAX_BARS, SnapshotFieldErrors, SnapshotRequest, build_spec, field_error
 from core.specs.finance_studies import BY_NAME
@@ -190,6 +191,26 @@ def snapshot_spec(session: Session, conn: Connection, req: SnapshotRequest) -> C
                     )
                 ]
             )
+    studies = list(req.studies)
+    for i, study in enumerate(studies):
+        metric = BY_NAME[study["name"].upper()].metric
+        if not metric:
+            continue
+        starts = [c.bucket for c in visible]
+        rows = read_metric(conn, info.id, metric, starts[0], starts[-1] + dt.timedelta(minutes=req.minutes))
+        series = per_bucket(rows, starts, dt.timedelta(minutes=req.minutes))
+        if all(v is None for v in series["c"]):
+            raise SnapshotFieldErrors(
+                [
+                    field_error(
+                        f"studies[{i}]",
+                        study["name"],
+                        f"needs the metric {metric}, which {info.name} has no values of in this window",
+                    )
+                ]
+            )
+        studies[i] = {**study, "series": series}
+    req = dataclasses.replace(req, studies=tuple(studies))
     prefix, _, name = req.symbol.rpartition(":")
     symbol = {
         "name": name.upper(),

@@ -17,6 +17,7 @@ import zoneinfo
 import numpy as np
 
 from core.specs.finance import payload_of
+from core.specs.finance_studies import BY_NAME
 from core.specs.model import CONTENT_TYPES, ChartSpec
 
 from .. import encoders
@@ -47,6 +48,11 @@ def study_values(payload: dict, bars: Bars) -> list[tuple[dict, dict[str, np.nda
     first = payload["first_visible"]
     out = []
     for study in payload["studies"]:
+        series = study.get("series")
+        if series is not None:  # a pushed metric, already per visible bar (None: no value)
+            close = np.array([np.nan if v is None else v for v in series["c"]], dtype=float)
+            out.append((study, {BY_NAME[study["name"].upper()].plots[0]: close}))
+            continue
         plots = compute(study["name"], study["input"], bars)
         out.append((study, {k: np.asarray(v, dtype=float)[first:] for k, v in plots.items()}))
     return out

@@ -24,7 +24,11 @@ TIME_AXIS_H = 26.0
 RIGHT_BARS = 3  # empty bar slots after the last bar, as TradingView leaves
 PAD = 8.0
 LINE_H = 17.0
-FIXED_RANGES = {"Relative Strength Index": (0.0, 100.0), "Stochastic": (0.0, 100.0)}
+FIXED_RANGES = {
+    "Relative Strength Index": (0.0, 100.0),
+    "Stochastic": (0.0, 100.0),
+    "Crypto Fear & Greed Index": (0.0, 100.0),
+}
 BANDS = {"Relative Strength Index": (30.0, 70.0), "Stochastic": (20.0, 80.0)}
 SHORT = {
     "Moving Average": "MA",
@@ -37,16 +41,6 @@ SHORT = {
     "Cumulative Volume Delta (CVD)": "CVD",
     "Taker Buy/Sell Volume": "Taker Buy/Sell",
     "Taker Buy/Sell Volume (Delta)": "Taker Delta",
-}
-_PANE_STUDIES = {
-    "Volume",
-    "Relative Strength Index",
-    "MACD",
-    "Stochastic",
-    "Average True Range",
-    "Cumulative Volume Delta (CVD)",
-    "Taker Buy/Sell Volume",
-    "Taker Buy/Sell Volume (Delta)",
 }
 
 
@@ -86,8 +80,8 @@ class FinanceChart:
     def draw(self) -> None:
         cv, look, b = self.cv, self.look, self.bars
         W, H = float(cv.width), float(cv.height)
-        panes = [(s, v) for s, v in self.studies if s["name"] in _PANE_STUDIES]
-        overlays = [(s, v) for s, v in self.studies if s["name"] not in _PANE_STUDIES]
+        panes = [(s, v) for s, v in self.studies if BY_NAME[s["name"].upper()].place == "pane"]
+        overlays = [(s, v) for s, v in self.studies if BY_NAME[s["name"].upper()].place != "pane"]
         k = len(panes)
         avail = H - TIME_AXIS_H
         sub_h = avail * (0.25 if k == 1 else 0.2 if k == 2 else min(0.17, 0.55 / max(k, 1))) if k else 0.0
@@ -413,11 +407,9 @@ class FinanceChart:
             value = _last(plots[plot])
             if value is None:
                 continue
-            text = (
-                compact(value)
-                if study["name"].startswith(("Volume", "Taker", "Cumulative"))
-                else price(value, self.precision)
-            )
+            place = BY_NAME[study["name"].upper()].place
+            in_price = place == "overlay" or study["name"] == "Average True Range"
+            text = price(value, self.precision) if in_price else compact(value)
             cv.text(x, y, text, size=LEGEND_FONT, color=color, ha="left", zorder=8)
             x += cv.measure(text, LEGEND_FONT) + 8
 
@@ -434,11 +426,15 @@ class FinanceChart:
             )
             self._legend_line(PAD, rect.y1 - LINE_H / 2 - 2, study, plots, [look.muted])
             return
+        draw = BY_NAME[name.upper()].draw
+        series = study.get("series") or {}
         values = [v for v in plots.values()]
+        if draw == "candles":
+            values = [np.array([np.nan if x is None else x for x in series[k]], dtype=float) for k in "hl"]
         lo, hi = FIXED_RANGES.get(name) or _finite(*values)
         if not math.isfinite(lo):
             lo, hi = 0.0, 1.0
-        if name == "MACD" or name.endswith("(Delta)"):
+        if name == "MACD" or name.endswith("(Delta)") or draw == "columns":
             lo, hi = min(lo, 0.0), max(hi, 0.0)
         if hi - lo <= 0:
             lo, hi = lo - 1, hi + 1
@@ -473,7 +469,11 @@ class FinanceChart:
                 )
         bars_of = {"MACD": "Histogram", "Taker Buy/Sell Volume (Delta)": "Delta"}
         for plot, values_ in plots.items():
-            if bars_of.get(name) == plot:
+            if draw == "candles":
+                self._mini_candles(series, y, rect)
+                colors.append(look.muted)
+                continue
+            if bars_of.get(name) == plot or draw == "columns":
                 self._signed_bars(values_, y, lo, hi, rect)
                 colors.append(look.muted)
                 continue
@@ -488,6 +488,35 @@ class FinanceChart:
             colors.append(color)
         self._pane_axis(rect, lo, hi, inner)
         self._legend_line(PAD, rect.y1 - LINE_H / 2 - 2, study, plots, colors)
+
+    def _mini_candles(self, series: dict, y, clip: Rect) -> None:
+        """A metric's own candles (open interest, funding...) in its pane."""
+        o, h, low, c = (
+            np.array([np.nan if v is None else v for v in series[k]], dtype=float) for k in "ohlc"
+        )
+        ok = np.isfinite(o)
+        if not ok.any():
+            return
+        up = (c >= o)[ok]
+        colors = np.where(up[:, None], np.array(self.look.up), np.array(self.look.down))
+        centers = (np.floor(self.xs) + 0.5)[ok]
+        body = max(1.0, math.floor(self.step * 0.7))
+        top = np.round(y(np.maximum(o, c)[ok]))
+        bottom = np.minimum(np.round(y(np.minimum(o, c)[ok])), top - 1)
+        left = centers - 0.5 - (body - 1) // 2
+        verts = np.empty((len(centers), 4, 2))
+        verts[:, 0, 0] = verts[:, 1, 0] = left
+        verts[:, 2, 0] = verts[:, 3, 0] = left + body
+        verts[:, 0, 1] = verts[:, 3, 1] = bottom
+        verts[:, 1, 1] = verts[:, 2, 1] = top
+        wicks = np.empty((len(centers), 2, 2))
+        wicks[:, :, 0] = centers[:, None]
+        wicks[:, 0, 1], wicks[:, 1, 1] = np.round(y(low[ok])), np.round(y(h[ok]))
+        self.cv.add(
+            LineCollection(wicks, colors=colors, linewidths=1.0, antialiaseds=False), clip=clip, zorder=2
+        )
+        bodies = PolyCollection(verts, facecolors=colors, edgecolors="none", antialiaseds=False)
+        self.cv.add(bodies, clip=clip, zorder=2.1)
 
     def _signed_bars(self, values: np.ndarray, y, lo: float, hi: float, clip: Rect) -> None:
         ok = np.isfinite(values)

@@ -78,8 +78,10 @@ def compact(value: float) -> str:
         if magnitude >= limit:
             return f"{value / limit:.2f}".rstrip("0").rstrip(".") + suffix
     if magnitude >= 100 or value == 0:
-        return f"{value:.0f}"
-    return f"{value:.{max(2, 2 - int(math.floor(math.log10(magnitude))))}f}".rstrip("0").rstrip(".")
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    # Small values (funding rates, ratios): four significant digits.
+    decimals = max(2, 3 - int(math.floor(math.log10(magnitude))))
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
 
 
 def nice_step(span: float, count: int) -> float:
