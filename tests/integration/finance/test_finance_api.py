@@ -370,3 +370,53 @@ def job_spec_any(sessions, job_id: str) -> dict:
         job = s.get(RenderJob, uuid.UUID(job_id))
         assert job.dialect == "chartjs"
         return dict(job.spec)
+
+
+def test_rate_limit_is_429_with_its_headers(api_url, http, demo, database, base_env):
+    engine = create_engine(database)
+    plan = f"fin-{uuid.uuid4().hex[:8]}"
+    with engine.begin() as conn:  # a plan of this test's own: the shared plans stay relaxed
+        conn.execute(
+            text(
+                """INSERT INTO plans (name, display_name, monthly_quota, overage_cents_per_1000, rate_limit,
+                   rate_window_seconds, max_width, max_height, formats, retention_days, webhooks_allowed,
+                   price_cents, trial_days, sort_order)
+                   SELECT :name, :name, monthly_quota, overage_cents_per_1000, 2, 900, max_width, max_height,
+                   formats, retention_days, webhooks_allowed, price_cents, NULL, 99
+                   FROM plans WHERE name = 'starter'"""
+            ),
+            {"name": plan},
+        )
+    engine.dispose()
+    out = subprocess.run(
+        [str(BIN / "chartfleet"), "keys", "create", "--account", f"acct-{plan}", "--plan", plan],
+        env=base_env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    tight = out.stdout.strip()
+    statuses = [post(http, api_url, tight, {"interval": "4h"}) for _ in range(3)]
+    assert [r.status_code for r in statuses] == [200, 200, 429]
+    limited = statuses[-1]
+    assert limited.headers["X-RateLimit-Limit"] == "2" and limited.headers["X-RateLimit-Remaining"] == "0"
+    assert int(limited.headers["Retry-After"]) > 0
+    assert limited.json()["message"] == "Rate limit exceeded"
+    assert statuses[0].headers["X-RateLimit-Remaining"] == "1"
+
+
+def test_finance_renders_are_charged_and_recorded_for_the_account(api_url, http, make_key, demo, sessions):
+    from sqlalchemy import select
+
+    from core.models import Account, UsageCounter
+
+    name, fresh = make_key()
+    r = post(http, api_url, fresh, {"interval": "2h", "watermark": uuid.uuid4().hex[:8]})
+    assert r.status_code == 200, r.text
+    with sessions() as s:
+        account_id = s.scalar(select(Account.id).where(Account.name == name))
+        job = s.get(RenderJob, uuid.UUID(r.headers["X-Job-Id"]))
+        assert job.account_id == account_id and job.api_key_id is not None and job.dialect == "finance"
+        renders = s.scalar(select(UsageCounter.renders).where(UsageCounter.owner == f"account:{account_id}"))
+    assert renders == 1  # the quota was charged once for the one render
