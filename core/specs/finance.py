@@ -42,6 +42,7 @@ INTERVALS: dict[str, tuple[int, int]] = {
     "1D": (1440, 1440),
     "1W": (1440, 10080),
 }
+LENIENT_INTERVALS = {"1d": "1D", "1w": "1W"}
 THEMES = ("light", "dark")
 FORMATS = ("png", "jpeg")
 STYLES = ("candle", "hollow", "ohlc", "line", "area")
@@ -140,11 +141,11 @@ def parse_snapshot(
     if "interval" in body:
         value = body["interval"]
         key = (
-            value
-            if value in INTERVALS
-            else (value[:-1] + value[-1].upper() if isinstance(value, str) and value[-1:] in "dw" else None)
+            (value if value in INTERVALS else LENIENT_INTERVALS.get(value))
+            if isinstance(value, str)
+            else None
         )
-        if key in INTERVALS:
+        if key is not None:
             out["interval"] = key
         else:
             bad("interval")

@@ -8,9 +8,11 @@ import zoneinfo
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from core.specs.finance import SnapshotFieldErrors, parse_snapshot, query_to_body
+from core.specs.finance import FIELDS, SnapshotFieldErrors, parse_snapshot, query_to_body
 from worker.render.finance.studies import utc_offsets
 from worker.render.finance.timeaxis import labels
 
@@ -144,3 +146,19 @@ def test_day_labels_follow_the_zone(zone, offset):
         assert local.date() != before.date() and text == str(local.day)
     times = {text for _, text in marks if ":" in text}
     assert times and all(text.endswith(f":{offset % 60:02d}") for text in times)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(st.dictionaries(st.sampled_from([*FIELDS, "other"]), json_values, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_any_json_body_is_parsed_or_refused_field_by_field(body):
+    try:
+        parse(body)
+    except SnapshotFieldErrors as exc:
+        assert exc.errors and all(e["type"] == "field" and e["path"] for e in exc.errors)
