@@ -8,6 +8,7 @@ family and each watermark size. Regenerate after an intended visual change (and 
 from __future__ import annotations
 
 import io
+import math
 import os
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import pytest
 from matplotlib.testing.compare import compare_images
 from PIL import Image
 
+from core.specs.finance import payload_of
+from core.specs.model import ChartSpec
 from tests.support.finance import spec_from_file
 from worker.render import render_chart
 
@@ -74,10 +77,41 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+def order_flow_and_metrics() -> ChartSpec:
+    """Order-flow and metric studies: the shipped klines have no taker volumes and no metrics, so
+    this case gives them made-up but deterministic ones (a share of each bar's volume, waves)."""
+    spec = spec_from_file(
+        {
+            "interval": "1h",
+            "theme": "dark",
+            "height": 900,
+            "studies": ["CVD", "Taker Buy/Sell Volume (Delta)", "Open Interest (Candles)", "Funding Rates"],
+        },
+        "1h",
+    )
+    payload = payload_of(spec)
+    candles = payload["candles"]
+    candles["tbv"] = [v * (0.35 + 0.3 * ((i * 7) % 10) / 10) for i, v in enumerate(candles["v"])]
+    n = len(candles["t"]) - payload["first_visible"]
+    wave = [80_000 + 2_000 * math.sin(i / 9) for i in range(n + 1)]
+    payload["studies"][2]["series"] = {
+        "o": wave[:-1],
+        "h": [max(a, b) + 150 for a, b in zip(wave, wave[1:], strict=False)],
+        "l": [min(a, b) - 150 for a, b in zip(wave, wave[1:], strict=False)],
+        "c": wave[1:],
+    }
+    funding = [0.0001 * math.sin(i / 5) if i % 8 == 0 else None for i in range(n)]
+    payload["studies"][3]["series"] = {k: funding for k in "ohlc"}
+    return spec
+
+
+@pytest.mark.parametrize("name", sorted([*CASES, "dark_1h_order_flow_metrics"]))
 def test_matches_golden_image(name: str, tmp_path: Path) -> None:
-    body, source = CASES[name]
-    spec = spec_from_file(body, source)
+    if name in CASES:
+        body, source = CASES[name]
+        spec = spec_from_file(body, source)
+    else:
+        spec = order_flow_and_metrics()
     data = render_chart(spec).data
     assert Image.open(io.BytesIO(data)).size == (spec.width, spec.height)
     expected = GOLDEN / f"{name}.png"
