@@ -23,8 +23,8 @@ from api.extensions import services
 from api.openapi import doc
 from api.ratelimit import check_rate_limit
 from api.rendering import read_image, submit
-from api.routes.common import etag_matches, idempotency, quoted_etag
-from core.db import get_engine
+from api.routes.common import etag_matches, idempotency, principal_for_request, quoted_etag
+from core.db import get_engine, utcnow
 from core.models import JobStatus, RenderJob
 from core.services.jobs import RenderRequest
 from core.services.keys import Principal
@@ -112,8 +112,6 @@ def snapshot_request(
 
 def job_request(payload: dict[str, Any]) -> RenderRequest:
     """``POST /api/v1/jobs`` with ``{"dialect": "finance", <snapshot fields>}``."""
-    from api.routes.common import principal_for_request
-
     body = {k: v for k, v in payload.items() if k not in ("dialect", "webhookUrl")}
     key, request_hash = idempotency(payload)
     try:
@@ -203,8 +201,6 @@ def get_storage():
 def stored_image(job_id: uuid.UUID, ext: str):
     with services().sessions() as session:
         job = session.get(RenderJob, job_id)
-    from core.db import utcnow
-
     if (
         job is None
         or job.dialect != "finance"
@@ -252,8 +248,7 @@ metrics_bp = Blueprint("finance_metrics", __name__, url_prefix="/api/v1")
     },
 )
 def post_metrics():
-    from api.routes.common import principal_for_request
-    from api.routes.market import _require_writer, _rows
+    from api.routes.market import _require_writer, _rows  # the market writers' rules, shared
     from core.services.market.metrics import store_metrics, validate_metrics
     from core.services.market.symbols import resolve_many
 
