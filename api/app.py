@@ -60,4 +60,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     for blueprint in (market.bp, udf.bp, streaming.bp):
         app.register_blueprint(blueprint)
+    from api.routes import finance  # finance snapshots (CHART-IMG paths), docs/finance.md
+
+    app.register_blueprint(finance.bp)
+    app.register_blueprint(finance.metrics_bp)
     return app

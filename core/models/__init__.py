@@ -6,6 +6,7 @@ from core.models.brandkits import BrandKit, ChartTemplate
 from core.models.jobs import JobStatus, RenderJob
 from core.models.market import (
     MarketCandle,
+    MarketMetric,
     MarketRollupDirty,
     MarketSymbol,
     MarketSymbolAlias,
@@ -26,6 +27,7 @@ __all__ = [
     "ChartTemplate",
     "JobStatus",
     "MarketCandle",
+    "MarketMetric",
     "MarketRollupDirty",
     "MarketSymbol",
     "MarketSymbolAlias",

@@ -33,6 +33,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.specs.chartjs_data import RADIAL_TYPES, parse_data, read_chart_type
+from core.specs.chartjs_financial import is_financial, parse_financial
 from core.specs.chartjs_options import parse_options
 from core.specs.colors import parse_color
 from core.specs.errors import SpecError
@@ -203,6 +204,8 @@ def _build_spec(
         raise SpecError(
             type_path, "is required (one of line, bar, pie, doughnut, radar, polarArea, scatter, bubble)"
         )
+    if is_financial(body):  # chartjs-chart-financial's types: drawn by the candlestick renderer
+        return parse_financial(body, path, output, warnings)
     chart_type, horizontal = read_chart_type(body["type"], type_path)
     options = parse_options(body.get("options"), join(path, "options"), warnings)
     index_axis = "y" if horizontal else options.index_axis or "x"

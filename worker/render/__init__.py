@@ -76,6 +76,10 @@ def brand_assets(store, spec: ChartSpec) -> dict[str, bytes]:
 def render_chart(spec: ChartSpec, assets: Mapping[str, bytes] | None = None) -> RenderedImage:
     """Draw ``spec`` and encode it; raises ``RenderError`` when it cannot be drawn. ``assets`` holds
     the files the spec refers to by key (a brand kit's logo, see ``brand_assets``)."""
+    if spec.type == "finance":  # candlestick snapshots: their own renderer family
+        from . import finance
+
+        return finance.render(spec)
     style = ImageChartsStyle.from_spec(spec) if spec.extras else None
     draw = _FAMILIES.get(spec.type)
     if style is not None:
