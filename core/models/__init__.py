@@ -13,6 +13,7 @@ from core.models.market import (
 from core.models.members import Member, MemberSession
 from core.models.outbox import OutboxMessage
 from core.models.plans import Plan
+from core.models.short_charts import ShortChart
 from core.models.usage import UsageCounter
 from core.models.webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
@@ -31,6 +32,7 @@ __all__ = [
     "OutboxMessage",
     "Plan",
     "RenderJob",
+    "ShortChart",
     "UsageCounter",
     "WebhookAttempt",
     "WebhookEndpoint",
