@@ -43,4 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     for blueprint in (market.bp, udf.bp, streaming.bp):
         app.register_blueprint(blueprint)
+    from api.routes import quickchart  # QuickChart's API: /chart/create, /chart/render/<id>, /qr
+
+    app.register_blueprint(quickchart.bp)
     return app

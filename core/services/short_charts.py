@@ -18,7 +18,9 @@ from core.services.keys import Principal
 ID_BYTES = 12  # 16 URL-safe characters: 96 random bits, not guessable
 
 
-def create(session: Session, principal: Principal, request: dict[str, Any], *, retention_days: int) -> ShortChart:
+def create(
+    session: Session, principal: Principal, request: dict[str, Any], *, retention_days: int
+) -> ShortChart:
     """Store ``request`` (a ``QuickChartRequest.stored()`` dict) for ``principal``'s retention."""
     terms = quotas.terms_for(session, principal)
     days = terms.retention_days or retention_days
@@ -45,7 +47,10 @@ def find(session: Session, chart_id: str, now: dt.datetime | None = None) -> Sho
 def delete_expired(session: Session, now: dt.datetime | None = None, limit: int = 1000) -> int:
     """Remove up to ``limit`` expired short charts (the maintenance sweep calls this)."""
     ids = (
-        session.query(ShortChart.id).filter(ShortChart.expires_at <= (now or utcnow())).limit(limit).subquery()
+        session.query(ShortChart.id)
+        .filter(ShortChart.expires_at <= (now or utcnow()))
+        .limit(limit)
+        .subquery()
     )
     result = session.execute(delete(ShortChart).where(ShortChart.id.in_(ids.select())))
     return result.rowcount or 0

@@ -105,7 +105,9 @@ def is_quickchart(params: Mapping[str, Any]) -> bool:
     return "cht" not in params and ("c" in params or "chart" in params)
 
 
-def read_request(params: Mapping[str, Any], *, default_ratio: float = DEFAULT_PIXEL_RATIO) -> QuickChartRequest:
+def read_request(
+    params: Mapping[str, Any], *, default_ratio: float = DEFAULT_PIXEL_RATIO
+) -> QuickChartRequest:
     """Validate QuickChart parameters (query string values or a JSON body); raises ``SpecError``
     naming the parameter as the client spelled it."""
     if not isinstance(params, Mapping):
@@ -120,7 +122,9 @@ def read_request(params: Mapping[str, Any], *, default_ratio: float = DEFAULT_PI
                 warnings.add(other)
     warnings.unknown_keys(params, KNOWN_NAMES, "")
     if "chart" not in picked:
-        raise SpecError("chart", "is required: give the Chart.js config as `c` or `chart`", code="missing_chart")
+        raise SpecError(
+            "chart", "is required: give the Chart.js config as `c` or `chart`", code="missing_chart"
+        )
 
     encoding = "url"
     if "encoding" in picked:
@@ -349,14 +353,22 @@ def _background(name: str, value: Any) -> str:
 def _format(name: str, value: Any) -> str:
     fmt = _text((name, value)).strip().lower()
     if fmt not in FORMATS:
-        raise SpecError(name, f"unknown format {fmt[:20]!r}; expected one of png, webp, jpg, svg, pdf, base64")
+        raise SpecError(
+            name, f"unknown format {fmt[:20]!r}; expected one of png, webp, jpg, svg, pdf, base64"
+        )
     return "jpeg" if fmt == "jpg" else fmt
 
 
 def _version(name: str, value: Any) -> int:
-    text = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else _text((name, value))
+    text = (
+        str(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+        else _text((name, value))
+    )
     match = _VERSION.fullmatch(text)
     major = int(match.group(1)) if match else None
     if major not in VERSIONS:
-        raise SpecError(name, f"unsupported Chart.js version {text[:20]!r}; expected 2, 3 or 4 (or e.g. 2.9.4)")
+        raise SpecError(
+            name, f"unsupported Chart.js version {text[:20]!r}; expected 2, 3 or 4 (or e.g. 2.9.4)"
+        )
     return major

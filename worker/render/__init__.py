@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from core.specs.imagecharts.style import ImageChartsStyle
 from core.specs.model import CHART_TYPES, CONTENT_TYPES, FORMATS, MAX_PIXELS, ChartSpec
+from core.specs.qrcode import qr_options
 
-from . import cartesian, encoders, imagecharts, radar, radial, theme
+from . import cartesian, encoders, imagecharts, qrcode, radar, radial, theme
 from .canvas import Canvas, RenderError
 
 __all__ = ["RenderError", "RenderedImage", "render_chart", "MAX_PIXELS"]
@@ -54,6 +55,10 @@ class RenderedImage:
 
 def render_chart(spec: ChartSpec) -> RenderedImage:
     """Draw ``spec`` and encode it; raises ``RenderError`` when it cannot be drawn."""
+    qr = qr_options(spec)  # QuickChart /qr: no chart, just the symbol
+    if qr is not None:
+        data = qrcode.render(spec, qr)
+        return RenderedImage(data, CONTENT_TYPES[spec.format], spec.pixel_width, spec.pixel_height)
     style = ImageChartsStyle.from_spec(spec) if spec.extras else None
     draw = _FAMILIES.get(spec.type)
     if style is not None:
