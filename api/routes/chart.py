@@ -25,7 +25,7 @@ from flask import Blueprint, Response, current_app, g, request
 from api import auth
 from api.errors import ApiError, error_response
 from api.extensions import services
-from api.openapi import PAYMENT_REQUIRED, doc, image_response
+from api.openapi import PAYMENT_REQUIRED, doc
 from api.ratelimit import check_rate_limit
 from api.rendering import submit
 from api.routes import quickchart
@@ -66,12 +66,13 @@ FORM_TYPES = ("", "application/x-www-form-urlencoded")
     },
     body_required=False,
     responses={
-        200: image_response(
+        200: quickchart.image_or_data_uri(
             "The chart (image/png, or image/gif when animated; QuickChart: the requested format, "
             "or a data URI as text/plain for f=base64)."
         ),
         304: "Not modified (If-None-Match matched the ETag).",
         400: "A parameter is missing or invalid (X-Ic-Error-Code, X-Ic-Error-Validation).",
+        401: "QuickChart form: the API key is malformed, unknown, revoked or expired.",
         402: PAYMENT_REQUIRED,
         403: "The signature (icac/ichm) does not verify.",
         413: "POST body over 100 KB.",

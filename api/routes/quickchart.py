@@ -53,6 +53,15 @@ MAX_FIELDS = 1000
 _ERRORS = (SpecError, ApiError)
 
 
+def image_or_data_uri(description: str) -> dict[str, Any]:
+    """An image response that may also be QuickChart's ``format=base64`` text."""
+    response = image_response(description)
+    response["content"]["text/plain"] = {
+        "schema": {"type": "string", "description": "data:image/png;base64,..."}
+    }
+    return response
+
+
 def is_json_post() -> bool:
     """``POST /chart`` with a JSON body is QuickChart's (Image-Charts posts forms)."""
     return request.method == "POST" and request.mimetype == "application/json"
@@ -129,7 +138,7 @@ def create_short_chart():
     tags=["QuickChart"],
     query=TemplateQuerySchema,
     responses={
-        200: image_response("The chart in the stored format."),
+        200: image_or_data_uri("The chart in the stored format."),
         304: "Not modified (If-None-Match matched the ETag).",
         402: PAYMENT_REQUIRED,
         404: "No such chart, or it has expired.",

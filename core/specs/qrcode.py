@@ -92,7 +92,5 @@ def _whole(params: Mapping[str, str], name: str, default: int, low: int, high: i
 
 
 def _color(params: Mapping[str, Any], name: str, default: str) -> str:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return default
+    raw = (params.get(name) or "").strip() or default
     return parse_color("#" + raw if _HEX.fullmatch(raw) else raw, name)

@@ -57,7 +57,10 @@ def render_chart(spec: ChartSpec) -> RenderedImage:
     """Draw ``spec`` and encode it; raises ``RenderError`` when it cannot be drawn."""
     qr = qr_options(spec)  # QuickChart /qr: no chart, just the symbol
     if qr is not None:
-        data = qrcode.render(spec, qr)
+        try:
+            data = qrcode.render(spec, qr)
+        except (ValueError, TypeError, IndexError) as exc:
+            raise RenderError(f"cannot draw this QR code: {exc}") from exc
         return RenderedImage(data, CONTENT_TYPES[spec.format], spec.pixel_width, spec.pixel_height)
     style = ImageChartsStyle.from_spec(spec) if spec.extras else None
     draw = _FAMILIES.get(spec.type)
