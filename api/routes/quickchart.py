@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import re
 import time
 from typing import Any
 from urllib.parse import unquote
@@ -50,6 +51,7 @@ bp = Blueprint("quickchart", __name__)
 DIALECT = "quickchart"
 ERROR_HEADER = "X-quickchart-error"
 MAX_FIELDS = 1000
+_CHART_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _ERRORS = (SpecError, ApiError)
 
 
@@ -152,7 +154,7 @@ def render_short_chart(chart_id: str):
         svc = services()
         ip = auth.client_ip(request, svc.settings.trusted_proxies)
         with svc.sessions() as session:
-            chart = short_charts.find(session, chart_id)
+            chart = short_charts.find(session, chart_id) if _CHART_ID.fullmatch(chart_id) else None
             if chart is None:
                 raise ApiError(404, f"No chart {chart_id[:40]!r}: it does not exist or has expired")
             stored, account_id = chart.request, chart.account_id
@@ -164,9 +166,10 @@ def render_short_chart(chart_id: str):
             g.principal = principal
             g.rate_limit_headers = check_rate_limit(principal)
         qc = QuickChartRequest.from_stored(stored)
-        overrides = {k: v for k, v in request.args.items() if is_template_name(k)}
+        args = literal_query(request.query_string)
+        overrides = {k: v for k, v in args.items() if is_template_name(k)}
         warnings = Warnings()
-        warnings.unknown_keys(request.args, (*overrides, "key", "apiKey"), "")
+        warnings.unknown_keys(args, (*overrides, "key", "apiKey"), "")
         config = apply_template(qc.config, overrides, qc.version)
         qc = dataclasses.replace(qc, config=config, warnings=(*qc.warnings, *warnings.as_tuple()))
         return _render(qc, principal, started)
