@@ -10,8 +10,8 @@ Code is refused with the path of the option that holds it, before any of it coul
 * ``new Date(...)``, ``Chart.helpers.color(...)``, ``Math.PI`` and any other expression are
   refused as expressions (write the value itself).
 
-How: a small scanner walks the text (skipping strings and comments) and replaces each expression
-found where a value belongs with a marked string, so the JSON5 parser sees plain data; the parsed
+How: when the text is not plain JSON5, a small scanner walks it (skipping strings and comments) and
+replaces each expression found where a value belongs with a marked string, so the JSON5 parser sees plain data; the parsed
 value is then walked for those marks, which yields the field path. Strings that merely look like
 code are then checked by ``safety.refuse_code`` as for every other dialect.
 """
@@ -103,7 +103,13 @@ def instead(field: str) -> str:
 
 
 def _parse_json5(text: str, path: str) -> Any:
-    masked = _mask_expressions(text)
+    try:
+        return pyjson5.loads(text)  # plain data: no scan needed
+    except pyjson5.Json5NestingTooDeep:
+        raise SpecError(path, "nesting too deep", code="nesting_too_deep") from None
+    except pyjson5.Json5Exception:
+        pass
+    masked = _mask_expressions(text)  # code somewhere, or a syntax error: find which, and where
     try:
         return pyjson5.loads(masked)
     except pyjson5.Json5NestingTooDeep:
