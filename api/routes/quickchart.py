@@ -65,8 +65,12 @@ def image_or_data_uri(description: str) -> dict[str, Any]:
 
 
 def is_json_post() -> bool:
-    """``POST /chart`` with a JSON body is QuickChart's (Image-Charts posts forms)."""
-    return request.method == "POST" and request.mimetype == "application/json"
+    """``POST /chart`` with a JSON body is QuickChart's, unless it carries Image-Charts' ``cht``
+    (Image-Charts posts forms only: such a body gets its 415)."""
+    if request.method != "POST" or request.mimetype != "application/json":
+        return False
+    body = request.get_json(silent=True, cache=True)
+    return not (isinstance(body, dict) and "cht" in body)
 
 
 def chart_from_query(raw: bytes) -> Response:
