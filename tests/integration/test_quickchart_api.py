@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import segno
 from PIL import Image
+from sqlalchemy import text
 
 from core.models import RenderJob, ShortChart
 from tests.support.accounts import new_key
@@ -481,3 +482,45 @@ def test_openapi_lists_the_quickchart_routes(api_url, http):
     assert {"c", "chart", "w", "h", "devicePixelRatio", "bkg", "f", "v", "encoding", "cht"} <= names
     assert "application/json" in paths["/chart"]["post"]["requestBody"]["content"]
     assert "text/plain" in chart["responses"]["200"]["content"]
+
+
+# --- the pipeline's plan terms apply ----------------------------------------------------------------------
+
+
+@pytest.fixture()
+def tight_key(base_env, sessions):
+    """A key on a plan of its own: 2 renders a month, 6 requests per window, kept 7 days."""
+    plan = f"qc-{uuid.uuid4().hex[:8]}"
+    with sessions() as session, session.begin():
+        session.execute(
+            text(
+                "INSERT INTO plans (name, display_name, monthly_quota, overage_cents_per_1000, rate_limit,"
+                " rate_window_seconds, max_width, max_height, formats, retention_days, webhooks_allowed,"
+                " price_cents) VALUES (:name, 'QC test', 2, NULL, 6, 900, 4000, 4000, '{png}', 7, false, 0)"
+            ),
+            {"name": plan},
+        )
+    return new_key(base_env, "render", plan=plan)[1]
+
+
+def test_quota_rate_limit_and_retention_of_the_plan(api_url, http, sessions, tight_key):
+    created = http.post(f"{api_url}/chart/create", json={"chart": config(), "key": tight_key})  # request 1
+    assert created.status_code == 200, created.text
+    chart_id = created.json()["url"].rsplit("/", 1)[1]
+    with sessions() as session:
+        row = session.get(ShortChart, chart_id)
+        assert row.expires_at - row.created_at == pytest.approx(
+            dt.timedelta(days=7), abs=dt.timedelta(minutes=1)
+        )
+    assert http.get(f"{api_url}/chart/render/{chart_id}").status_code == 200  # render 1 of the account
+    ok = get_chart(http, api_url, f"c={quote(config())}&key={tight_key}")  # request 2, render 2
+    assert ok.status_code == 200, ok.text
+    svg = get_chart(http, api_url, f"c={quote(config())}&key={tight_key}&f=svg")  # request 3
+    assert svg.status_code == 400 and "SVG output is not available" in svg.headers["X-quickchart-error"]
+    over = get_chart(http, api_url, f"c={quote(config())}&key={tight_key}")  # request 4
+    assert over.status_code == 402, over.text
+    assert "quota" in over.headers["X-quickchart-error"].lower()
+    statuses = [get_chart(http, api_url, f"c={quote(config())}&key={tight_key}") for _ in range(3)]
+    limited = statuses[-1]
+    assert limited.status_code == 429, [r.status_code for r in statuses]
+    assert limited.headers["Retry-After"] and limited.headers["X-quickchart-error"]
