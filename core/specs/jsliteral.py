@@ -10,10 +10,11 @@ Code is refused with the path of the option that holds it, before any of it coul
 * ``new Date(...)``, ``Chart.helpers.color(...)``, ``Math.PI`` and any other expression are
   refused as expressions (write the value itself).
 
-How: when the text is not plain JSON5, a small scanner walks it (skipping strings and comments) and
-replaces each expression found where a value belongs with a marked string, so the JSON5 parser sees plain data; the parsed
-value is then walked for those marks, which yields the field path. Strings that merely look like
-code are then checked by ``safety.refuse_code`` as for every other dialect.
+How: when the text is not plain JSON5, a small scanner walks it (skipping strings and comments)
+and replaces each expression found where a value belongs with a marked string, so the JSON5 parser
+sees plain data; the parsed value is then walked for those marks, which yields the field path.
+Strings that merely look like code are then checked by ``safety.refuse_code`` as for every other
+dialect.
 """
 
 from __future__ import annotations
