@@ -252,8 +252,10 @@ def _principal(body_key: Any) -> Principal:
 
 
 def _request(parsed: ParseResult, principal: Principal) -> RenderRequest:
+    # Warnings are stored as jsonb, which cannot hold NUL: an ignored name like "a%00" is shown escaped.
+    warnings = tuple(w.replace("\x00", "\\u0000") for w in parsed.warnings)
     return RenderRequest(
-        spec=parsed.spec, dialect=DIALECT, principal=principal, mode="sync", warnings=parsed.warnings
+        spec=parsed.spec, dialect=DIALECT, principal=principal, mode="sync", warnings=warnings
     )
 
 

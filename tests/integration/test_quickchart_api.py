@@ -198,6 +198,12 @@ def test_image_charts_requests_still_go_to_image_charts(api_url, http):
     assert missing.status_code == 400 and missing.headers["X-Ic-Error-Code"] == "IC_MISSING_PARAMETER"
 
 
+def test_ignored_parameters_are_reported_even_with_a_nul_in_their_name(api_url, http):
+    r = get_chart(http, api_url, f"c={quote(config())}&w=200&h=100&zz%00top=1&extra=2")
+    assert r.status_code == 200, r.text
+    assert "extra" in r.headers["X-Chart-Warnings"] and "u0000" in r.headers["X-Chart-Warnings"]
+
+
 def test_conditional_get_and_cache(api_url, http):
     query = f"c={quote(config())}&w=200&h=100"
     first = get_chart(http, api_url, query)
