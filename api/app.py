@@ -64,4 +64,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.register_blueprint(finance.bp)
     app.register_blueprint(finance.metrics_bp)
+
+    from api.routes import quickchart  # QuickChart's API: /chart/create, /chart/render/<id>, /qr
+
+    app.register_blueprint(quickchart.bp)
     return app

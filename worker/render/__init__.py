@@ -21,8 +21,22 @@ from dataclasses import dataclass
 from core.specs.extra_types import RENDERED_TYPES
 from core.specs.imagecharts.style import ImageChartsStyle
 from core.specs.model import CHART_TYPES, CONTENT_TYPES, FORMATS, MAX_PIXELS, ChartSpec
+from core.specs.qrcode import qr_options
 
-from . import boxplot, cards, cartesian, encoders, gauges, imagecharts, logo, radar, radial, sankey, theme
+from . import (
+    boxplot,
+    cards,
+    cartesian,
+    encoders,
+    gauges,
+    imagecharts,
+    logo,
+    qrcode,
+    radar,
+    radial,
+    sankey,
+    theme,
+)
 from .canvas import Canvas, RenderError
 
 __all__ = ["RenderError", "RenderedImage", "brand_assets", "render_chart", "MAX_PIXELS"]
@@ -80,6 +94,13 @@ def render_chart(spec: ChartSpec, assets: Mapping[str, bytes] | None = None) -> 
         from . import finance
 
         return finance.render(spec)
+    qr = qr_options(spec)  # QuickChart /qr: no chart, just the symbol
+    if qr is not None:
+        try:
+            data = qrcode.render(spec, qr)
+        except (ValueError, TypeError, IndexError) as exc:
+            raise RenderError(f"cannot draw this QR code: {exc}") from exc
+        return RenderedImage(data, CONTENT_TYPES[spec.format], spec.pixel_width, spec.pixel_height)
     style = ImageChartsStyle.from_spec(spec) if spec.extras else None
     draw = _FAMILIES.get(spec.type)
     if style is not None:
