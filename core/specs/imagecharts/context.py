@@ -33,6 +33,7 @@ class Context:
     vertical_axis: AxisRequest | None = None
     grid: tuple[bool, bool, tuple[float, float]] | None = None
     line_styles: tuple[tuple[float, tuple[float, ...]], ...] = ()
+    raw_series: tuple[Series, ...] = ()  # chd as decoded, before chds or the text range applied
 
     def legend_label(self, i: int) -> str:
         return self.legend[i] if i < len(self.legend) else ""

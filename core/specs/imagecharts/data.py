@@ -17,6 +17,12 @@ Formats, exactly as the Image-Charts documentation defines them:
 With ``s:``/``e:`` the drawn sizes never change; ``chds`` only changes the values that markers print.
 An optional series count after the format letter (``t2:``, Google's compound-chart syntax) is
 accepted and ignored: every series is drawn.
+
+Leniency (real URLs): the format letter may be upper case; ``null``, ``NaN`` and ``undefined`` (what
+templates print for a missing number) are missing values; an empty ``chd=t:`` is one empty series;
+a trailing ``|`` (an empty last series) is dropped; ``s:``/``e:`` series may be separated by ``|``.
+Finite numbers beyond +-``DRAWABLE`` (1e300) are clamped to it, so that sums, spans and pixel
+positions stay finite; numbers that are not finite (``1e999``) are refused.
 """
 
 from __future__ import annotations
@@ -33,10 +39,12 @@ EXTENDED_ALPHABET = SIMPLE_ALPHABET + "-."
 SIMPLE_MAX = len(SIMPLE_ALPHABET) - 1  # 61
 EXTENDED_MAX = len(EXTENDED_ALPHABET) ** 2 - 1  # 4095
 BASIC_RANGE = (0.0, 100.0)
+DRAWABLE = 1e300  # |values| and |chds bounds| are clamped to this: 50 stacked series still sum finitely
+MISSING_WORDS = frozenset({"_", "", "null", "nan", "undefined", "none"})
 
 _SIMPLE = {c: float(i) for i, c in enumerate(SIMPLE_ALPHABET)}
 _EXTENDED = {c: i for i, c in enumerate(EXTENDED_ALPHABET)}
-_FORMAT = re.compile(r"([tsea])(\d{0,3}):(.*)", re.DOTALL)
+_FORMAT = re.compile(r"([tseaTSEA])(\d{0,3}):(.*)", re.DOTALL)
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 Series = tuple[float | None, ...]
@@ -73,16 +81,18 @@ def decode_chd(text: str) -> ChartData:
             "e: (extended) or a: (automatic)",
             codes.INVALID_DATA,
         )
-    encoding, body = match.group(1), match.group(3).strip()
-    if not body:
-        raise codes.fail("chd", "has no data values", codes.INVALID_DATA)
+    encoding, body = match.group(1).lower(), match.group(3).strip()
     if encoding in ("t", "a"):
         parts = body.split("|")
+        if len(parts) > 1 and not parts[-1].strip():
+            parts.pop()  # "t:1,2|3,4|": a trailing separator, not an empty series
         _check_series_count(len(parts))
         _check_points(sum(p.count(",") + 1 for p in parts))
         series = tuple(_text_series(part, i) for i, part in enumerate(parts))
     else:
-        parts = [p.strip() for p in body.split(",")]
+        parts = [p.strip() for p in re.split(r"[,|]", body)]
+        if len(parts) > 1 and not parts[-1]:
+            parts.pop()
         _check_series_count(len(parts))
         per_value = 1 if encoding == "s" else 2
         _check_points(sum(len(p) for p in parts) // per_value)
@@ -96,7 +106,7 @@ def parse_chds(text: str | None) -> str | tuple[Range, ...] | None:
     if text is None:
         return None
     stripped = text.strip()
-    if stripped == "a":
+    if stripped.lower() == "a":
         return "a"
     items = [item.strip() for item in stripped.split(",")]
     if len(items) % 2:
@@ -104,7 +114,8 @@ def parse_chds(text: str | None) -> str | tuple[Range, ...] | None:
             "chds", "needs min,max pairs (an even count of numbers) or 'a'", codes.INVALID_DATA_SCALING
         )
     values = [
-        _number(item, "chds", f"value {i + 1}", codes.INVALID_DATA_SCALING) for i, item in enumerate(items)
+        _clamp(_number(item, "chds", f"value {i + 1}", codes.INVALID_DATA_SCALING))
+        for i, item in enumerate(items)
     ]
     pairs = tuple((values[i], values[i + 1]) for i in range(0, len(values), 2))
     for k, (lo, hi) in enumerate(pairs):
@@ -166,14 +177,19 @@ def _number(text: str, param: str, where: str, code: str) -> float:
     return value
 
 
+def _clamp(value: float) -> float:
+    return min(max(value, -DRAWABLE), DRAWABLE)
+
+
 def _text_series(part: str, index: int) -> Series:
     values: list[float | None] = []
     for k, item in enumerate(part.split(",")):
         token = item.strip()
-        if token in ("", "_"):
+        if token.lower() in MISSING_WORDS:
             values.append(None)
         else:
-            values.append(_number(token, "chd", f"series {index + 1}, value {k + 1}", codes.INVALID_DATA))
+            where = f"series {index + 1}, value {k + 1}"
+            values.append(_clamp(_number(token, "chd", where, codes.INVALID_DATA)))
     return tuple(values)
 
 

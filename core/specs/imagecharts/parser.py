@@ -4,8 +4,11 @@
 ``imagecharts`` job. ``cht``, ``chs`` and ``chd`` are required (a QR code needs ``chl`` instead of
 ``chd``); every other documented parameter is optional and parameters may come in any order.
 Parameters Chartfleet does not know are ignored and reported as warnings; ``icac``/``ichm`` (URL
-signatures) are the HTTP layer's business and ignored here. Every problem raises a ``SpecError``
-that names the parameter and carries one of the stable codes of ``codes``.
+signatures) are the HTTP layer's business and ignored here. As Image-Charts does, the parts of a
+parameter that cannot be understood or drawn are ignored and reported (docs/imagecharts-compat.md
+lists the rules); what Image-Charts refuses (a missing or unknown chart type, a bad size, data that
+is not data, an invalid animation) raises a ``SpecError`` that names the parameter and carries one
+of the stable codes of ``codes``.
 """
 
 from __future__ import annotations
@@ -46,15 +49,18 @@ def parse_imagecharts(raw: Mapping[str, str]) -> ParseResult:
     chart = params.chart_type(_required(p, "cht"))
     width, height = params.chart_size(_required(p, "chs"))
     animation = params.animation(p["chan"]) if "chan" in p else None
-    if "chof" in p:
-        params.output_format(p["chof"])
-    fills = parse_chf(p["chf"]) if p.get("chf") else Fills()
-    title = _title(p)
-    title_align = params.title_style(p["chts"])[2] if p.get("chts") else "center"
-    legend_position, skip_empty = params.legend_position(p["chdlp"]) if p.get("chdlp") else ("bottom", False)
-    legend_color, legend_size = params.legend_style(p["chdls"]) if p.get("chdls") else (None, None)
+    requested = params.output_format(p["chof"], chart.family == "qr", warnings) if "chof" in p else None
+    fills = parse_chf(p["chf"], warnings) if p.get("chf") else Fills()
+    title_color, title_size, title_align = (
+        params.title_style(p["chts"], warnings) if p.get("chts") else (None, None, "center")
+    )
+    title = _title(p, title_color, title_size)
+    legend_position, skip_empty = (
+        params.legend_position(p["chdlp"], warnings) if p.get("chdlp") else ("bottom", False)
+    )
+    legend_color, legend_size = params.legend_style(p["chdls"], warnings) if p.get("chdls") else (None, None)
     style = ImageChartsStyle(
-        margins=params.margins(p["chma"]) if p.get("chma") else (0.0, 0.0, 0.0, 0.0),
+        margins=params.margins(p["chma"], warnings) if p.get("chma") else (0.0, 0.0, 0.0, 0.0),
         title_align=title_align,
         legend_size=legend_size,
         legend_skip_empty=skip_empty,
@@ -66,7 +72,7 @@ def parse_imagecharts(raw: Mapping[str, str]) -> ParseResult:
         "width": width,
         "height": height,
         "device_pixel_ratio": 2 if p.get("icretina", "").strip().lower() in ("1", "true") else 1,
-        "format": "gif" if animation is not None else "png",
+        "format": "gif" if animation is not None else requested or "png",
         "title": title,
         "background_color": fills.background,
     }
@@ -76,7 +82,8 @@ def parse_imagecharts(raw: Mapping[str, str]) -> ParseResult:
         spec = ChartSpec(type="qr", legend=Legend(display=False), extras=style.to_extras(), **common)
         return ParseResult(spec=spec, warnings=warnings.as_tuple())
 
-    scaled = scale(decode_chd(_required(p, "chd")), parse_chds(p.get("chds")))
+    data = decode_chd(_required(p, "chd"))
+    scaled = scale(data, parse_chds(p.get("chds")))
     line_fills, markers = parse_chm(p["chm"], warnings) if p.get("chm") else ([], [])
     horizontal_axis, vertical_axis = parse_axes(p, warnings)
     ctx = Context(
@@ -92,8 +99,9 @@ def parse_imagecharts(raw: Mapping[str, str]) -> ParseResult:
         inside_label=_inside_label(p),
         horizontal_axis=horizontal_axis,
         vertical_axis=vertical_axis,
-        grid=params.grid(p["chg"]) if p.get("chg") else None,
-        line_styles=params.line_styles(p["chls"]) if p.get("chls") else (),
+        grid=params.grid(p["chg"], warnings) if p.get("chg") else None,
+        line_styles=params.line_styles(p["chls"], warnings) if p.get("chls") else (),
+        raw_series=data.series,
     )
     built = _build(ctx)
     style = replace(
@@ -136,12 +144,12 @@ def _clean(raw: Mapping[str, str]) -> dict[str, str]:
         raise codes.fail("", "parameters must be name=value pairs", codes.INVALID_VALUE)
     out: dict[str, str] = {}
     for key, value in raw.items():
-        name = str(key)
+        name = str(key).strip()  # URLs broken over lines leave whitespace around names
         if len(name) > MAX_PARAMETER_NAME:
             raise codes.fail(name[:MAX_PARAMETER_NAME] + "...", "is not a parameter name (too long)")
         if not isinstance(value, str):
             raise codes.fail(name, "must be text")
-        out[name] = value
+        out.setdefault(name, value)
     return out
 
 
@@ -153,9 +161,8 @@ def _required(p: dict[str, str], name: str) -> str:
     return value
 
 
-def _title(p: dict[str, str]) -> Text | None:
+def _title(p: dict[str, str], color: str | None, size: float | None) -> Text | None:
     text = params.title(p["chtt"]) if p.get("chtt") else ""
-    color, size = (params.title_style(p["chts"])[:2]) if p.get("chts") else (None, None)
     if not text:
         return None
     return Text(lines=(text,), color=color, font_size=size)
