@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from core.specs.errors import SpecError
 from core.specs.imagecharts import codes
-from core.specs.imagecharts.data import DRAWABLE
+from core.specs.imagecharts.data import DRAWABLE, drawable
 from core.specs.imagecharts.numbers import parse_number_format
 from core.specs.imagecharts.params import MAX_FONT_SIZE, label_text, soft_color, soft_number
 from core.specs.imagecharts.style import NumberFormat
@@ -108,6 +108,7 @@ def _ranges(text: str, warnings: Warnings) -> list[tuple[int, dict]]:
             continue
         start = soft_number(parts[0], warnings, where, low=-DRAWABLE, high=DRAWABLE)
         end = soft_number(parts[1], warnings, where, low=-DRAWABLE, high=DRAWABLE)
+        start, end = (None, None) if start is None or end is None else (drawable(start), drawable(end))
         if start is None or end is None or start == end:
             warnings.add(where)
             continue
@@ -147,8 +148,9 @@ def _positions(text: str, warnings: Warnings) -> list[tuple[int, dict]]:
     for index, parts in _groups(text, "chxp", warnings):
         if len(parts) > MAX_LABELS:
             raise codes.fail("chxp", f"has more than {MAX_LABELS} positions", codes.LIMIT_EXCEEDED)
-        values = [soft_number(p, warnings, f"chxp[{index}]", low=-DRAWABLE, high=DRAWABLE) for p in parts if p]
-        out.append((index, {"positions": tuple(v for v in values if v is not None)}))
+        where = f"chxp[{index}]"
+        values = [soft_number(p, warnings, where, low=-DRAWABLE, high=DRAWABLE) for p in parts if p]
+        out.append((index, {"positions": tuple(drawable(v) for v in values if v is not None)}))
     return out
 
 

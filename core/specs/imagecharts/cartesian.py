@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.specs.imagecharts import codes
 from core.specs.imagecharts.axes import AxisRequest
 from core.specs.imagecharts.context import Built, Context, nice_ticks, tick_label, unify
 from core.specs.imagecharts.data import Range, Series
@@ -130,10 +129,13 @@ def _gradients(ctx: Context, count: int):
 
 def _xy_lines(ctx: Context) -> tuple[tuple[Dataset, ...], Range | None, Range | None]:
     s = ctx.scaled
-    if len(s.series) % 2:
-        raise codes.fail(
-            "chd", "lxy charts need series in x|y pairs (an even number of series)", codes.INVALID_DATA
+    if len(s.series) == 1:  # a lone series: y values evenly spaced along x
+        s = replace(
+            s, series=((None,), *s.series), ranges=(None, *s.ranges), display=((0.0, 1.0), *s.display)
         )
+    elif len(s.series) % 2:
+        ctx.warnings.add(f"chd[{len(s.series) - 1}]")  # an x series without its y series
+        s = replace(s, series=s.series[:-1], ranges=s.ranges[:-1], display=s.display[:-1])
     xs, x_range, _ = unify(s.series[0::2], s.ranges[0::2], s.display[0::2])
     ys, y_range, _ = unify(s.series[1::2], s.ranges[1::2], s.display[1::2])
     datasets = []
@@ -149,10 +151,9 @@ def _xy_lines(ctx: Context) -> tuple[tuple[Dataset, ...], Range | None, Range | 
 
 def _scatter(ctx: Context) -> tuple[tuple[Dataset, ...], Range | None, Range | None]:
     s = ctx.scaled
-    if len(s.series) < 2:
-        raise codes.fail(
-            "chd", "scatter charts need an x series and a y series (x|y[|sizes])", codes.INVALID_DATA
-        )
+    if len(s.series) < 2:  # y values only: x is the point's index
+        xs = tuple(float(i) for i in range(len(s.series[0])))
+        s = replace(s, series=(xs, *s.series), ranges=(None, *s.ranges), display=((0.0, 1.0), *s.display))
     if len(s.series) > 3:
         ctx.warnings.add("chd[3]")
     x, y = s.series[0], s.series[1]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from core.specs.imagecharts import colors
 from core.specs.imagecharts.axes import AxisRequest
-from core.specs.imagecharts.data import Range, Scaled, Series
+from core.specs.imagecharts.data import Range, Scaled, Series, drawable
 from core.specs.imagecharts.fills import Fills, LineFill
 from core.specs.imagecharts.numbers import format_value
 from core.specs.imagecharts.params import ChartType
@@ -86,9 +86,14 @@ def unify(
             continue
         lo, hi = rng
         f = (hi0 - lo0) / (hi - lo)
-        out.append(tuple(None if v is None else lo0 + (v - lo) * f for v in values))
+        shift, scale = a + b * (lo - lo0 / f), b / f
+        if not (math.isfinite(f) and f and math.isfinite(shift) and math.isfinite(scale)):
+            out.append(values)  # ranges too far apart to map (1e300 against 1e-10): drawn as given
+            shown.append((a, b))
+            continue
+        out.append(tuple(None if v is None else drawable(lo0 + (v - lo) * f) for v in values))
         # printed = a + b * raw, raw = lo + (plotted - lo0) / f
-        shown.append((a + b * (lo - lo0 / f), b / f))
+        shown.append((shift, scale))
     return tuple(out), (lo0, hi0), tuple(shown)
 
 

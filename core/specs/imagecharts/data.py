@@ -21,8 +21,9 @@ accepted and ignored: every series is drawn.
 Leniency (real URLs): the format letter may be upper case; ``null``, ``NaN`` and ``undefined`` (what
 templates print for a missing number) are missing values; an empty ``chd=t:`` is one empty series;
 a trailing ``|`` (an empty last series) is dropped; ``s:``/``e:`` series may be separated by ``|``.
-Finite numbers beyond +-``DRAWABLE`` (1e300) are clamped to it, so that sums, spans and pixel
-positions stay finite; numbers that are not finite (``1e999``) are refused.
+Finite numbers beyond +-``DRAWABLE`` (1e300) are clamped to it and numbers closer to 0 than 1e-300
+(5e-324) are 0, so that sums, spans and pixel positions stay finite; numbers that are not finite
+(``1e999``) are refused.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ SIMPLE_MAX = len(SIMPLE_ALPHABET) - 1  # 61
 EXTENDED_MAX = len(EXTENDED_ALPHABET) ** 2 - 1  # 4095
 BASIC_RANGE = (0.0, 100.0)
 DRAWABLE = 1e300  # |values| and |chds bounds| are clamped to this: 50 stacked series still sum finitely
+TINY = 1e-300  # |values| below this (subnormal numbers such as 5e-324) are 0
 MISSING_WORDS = frozenset({"_", "", "null", "nan", "undefined", "none"})
 
 _SIMPLE = {c: float(i) for i, c in enumerate(SIMPLE_ALPHABET)}
@@ -177,8 +179,15 @@ def _number(text: str, param: str, where: str, code: str) -> float:
     return value
 
 
-def _clamp(value: float) -> float:
+def drawable(value: float) -> float:
+    """``value`` clamped to +-DRAWABLE, and 0 when it is closer to 0 than ``TINY``: spans, sums and
+    pixel positions computed from drawable numbers stay finite and non-zero."""
+    if abs(value) < TINY:
+        return 0.0
     return min(max(value, -DRAWABLE), DRAWABLE)
+
+
+_clamp = drawable
 
 
 def _text_series(part: str, index: int) -> Series:

@@ -69,8 +69,8 @@ def parse_chf(text: str, warnings: Warnings) -> Fills:
         parts = [p.strip() for p in item.split(",")]
         where = f"chf[{i}]"
         target, kind = parts[0], parts[1].lower() if len(parts) > 1 else ""
-        known_target = target in ("bg", "c", "a") or _SERIES_TARGET.fullmatch(target) or _SLICE_TARGET.fullmatch(
-            target
+        known_target = (
+            target in ("bg", "c", "a") or _SERIES_TARGET.fullmatch(target) or _SLICE_TARGET.fullmatch(target)
         )
         if len(parts) < 3 or not known_target or kind not in ("s", "lg", "ls"):
             warnings.add(where)
@@ -162,7 +162,8 @@ def parse_chm(text: str, warnings: Warnings) -> tuple[list[LineFill], list[Marke
         if name is None or series is None:
             warnings.add(where)
             continue
-        color = (soft_color(parts[1], warnings, where) if len(parts) > 1 and parts[1] else None) or "#000000ff"
+        color = soft_color(parts[1], warnings, where) if len(parts) > 1 and parts[1] else None
+        color = color or "#000000ff"
         which, size_text = (parts[3] if len(parts) > 3 else ""), (parts[4] if len(parts) > 4 else "")
         if len(parts) == 4 and _NUMBER.fullmatch(which) and float(which) > 0:
             which, size_text = "", which  # Image-Charts' short form: <type>,<color>,<series>,<size>

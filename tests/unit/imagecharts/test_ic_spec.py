@@ -120,7 +120,8 @@ def test_lxy_pairs_and_evenly_spaced_series():
     first, second = spec.datasets
     assert [(p.x, p.y) for p in first.points] == [(10, 20), (50, 30)]
     assert [p.x for p in second.points] == [0, 50, 100] and spec.axis("x").type == "linear"
-    assert error(cht="lxy", chd="t:1|2|3").field == "chd"
+    assert parse(cht="lxy", chd="t:1|2|3")[2] == ("chd[2]",)  # an x series without its y: ignored
+    assert [p.x for p in parse(cht="lxy", chd="t:5,7,9")[0].datasets[0].points] == [0, 1, 2]
 
 
 def test_basic_text_axis_range_and_custom_scaling_axis():
