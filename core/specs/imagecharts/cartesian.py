@@ -38,7 +38,7 @@ def build(ctx: Context) -> Built:
         horizontal = variant.startswith("horizontal")
         stacked = variant.endswith("stacked")
         maker = _bar if family == "bar" else _line
-        datasets = tuple(maker(ctx, i, v) for i, v in enumerate(values))
+        datasets = tuple(_hide(ctx, i, maker(ctx, i, v)) for i, v in enumerate(values))
         cat_id, val_id = ("y", "x") if horizontal else ("x", "y")
         requests = _requests(ctx)
         cat_axis, cat_style, labels = _category_axis(ctx, cat_id, requests[cat_id], n, stacked)
@@ -71,6 +71,13 @@ def build(ctx: Context) -> Built:
         series_gradients=_gradients(ctx, len(datasets)),
         markers=tuple(ctx.markers),
     )
+
+
+def _hide(ctx: Context, i: int, dataset: Dataset) -> Dataset:
+    """Series past the ``chd=t<n>:`` count are not drawn (nor in the legend); markers still use them."""
+    if ctx.drawn is None or i < ctx.drawn:
+        return dataset
+    return replace(dataset, hidden=True, label="")
 
 
 def _requests(ctx: Context) -> dict[str, AxisRequest | None]:

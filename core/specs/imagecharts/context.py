@@ -34,6 +34,7 @@ class Context:
     grid: tuple[bool, bool, tuple[float, float]] | None = None
     line_styles: tuple[tuple[float, tuple[float, ...]], ...] = ()
     raw_series: tuple[Series, ...] = ()  # chd as decoded, before chds or the text range applied
+    drawn: int | None = None  # chd=t<n>: series from n on are hidden (marker data only)
 
     def legend_label(self, i: int) -> str:
         return self.legend[i] if i < len(self.legend) else ""

@@ -15,8 +15,8 @@ Formats, exactly as the Image-Charts documentation defines them:
 * ``a:`` text that is always automatically scaled (Image-Charts' extension).
 
 With ``s:``/``e:`` the drawn sizes never change; ``chds`` only changes the values that markers print.
-An optional series count after the format letter (``t2:``, Google's compound-chart syntax) is
-accepted and ignored: every series is drawn.
+An optional series count after the format letter (``t2:``, Google's compound-chart syntax) says how
+many series the chart draws; the others only feed markers (``chm=D`` lines on bar and line charts).
 
 Leniency (real URLs): the format letter may be upper case; ``null``, ``NaN`` and ``undefined`` (what
 templates print for a missing number) are missing values; an empty ``chd=t:`` is one empty series;
@@ -57,6 +57,7 @@ Range = tuple[float, float]
 class ChartData:
     encoding: str  # "t", "s", "e" or "a"
     series: tuple[Series, ...]
+    drawn: int | None = None  # "t1:": only the first series are drawn, the rest feed markers
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,8 @@ def decode_chd(text: str) -> ChartData:
         _check_points(sum(len(p) for p in parts) // per_value)
         decode = _simple_series if encoding == "s" else _extended_series
         series = tuple(decode(part, i) for i, part in enumerate(parts))
-    return ChartData(encoding, series)
+    drawn = int(match.group(2)) if match.group(2) else None
+    return ChartData(encoding, series, drawn if drawn else None)
 
 
 def parse_chds(text: str | None) -> str | tuple[Range, ...] | None:

@@ -90,7 +90,7 @@ def parse_imagecharts(raw: Mapping[str, str]) -> ParseResult:
         chart=chart,
         scaled=scaled,
         warnings=warnings,
-        chco=parse_chco(p["chco"]) if p.get("chco") else None,
+        chco=(parse_chco(p["chco"]) or None) if p.get("chco") else None,
         fills=fills,
         line_fills=line_fills,
         markers=markers,
@@ -102,6 +102,7 @@ def parse_imagecharts(raw: Mapping[str, str]) -> ParseResult:
         grid=params.grid(p["chg"], warnings) if p.get("chg") else None,
         line_styles=params.line_styles(p["chls"], warnings) if p.get("chls") else (),
         raw_series=data.series,
+        drawn=data.drawn,
     )
     built = _build(ctx)
     style = replace(
@@ -115,6 +116,8 @@ def parse_imagecharts(raw: Mapping[str, str]) -> ParseResult:
         display=built.display if any(d != (0.0, 1.0) for d in built.display) else (),
     )
     legend_shown = bool(ctx.legend) or (built.type == "polarArea" and bool(built.labels))
+    if any(d.hidden for d in built.datasets):  # marker-only series (chd=t1:...) have no legend entry
+        style = replace(style, legend_skip_empty=True)
     spec = ChartSpec(
         type=built.type,
         labels=built.labels,

@@ -28,7 +28,7 @@ MAX_LABELS = 1000  # value/text labels per marker: more are thinned to every k-t
 
 
 def draw(canvas: Canvas, plot: Plot, style: ImageChartsStyle) -> None:
-    by_order = {s.order: s for s in plot.visible}
+    by_order = {s.order: s for s in plot.series}  # hidden series (chd=t1:...) carry marker data
     for k, marker in enumerate(style.markers):
         s = by_order.get(marker.series)
         if s is None or len(s.idx) == 0:
