@@ -11,7 +11,11 @@ import uuid
 
 import numpy as np
 import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
 from PIL import Image
+
+from tests.support.imagecharts_strategies import extreme_request
 
 BAR = {"cht": "bvs", "chs": "300x150", "chd": "t:10,40,60,80", "chco": "0000FF"}
 LINE = {"cht": "lc", "chs": "300x150", "chd": "t:10,90,40,70,20", "chco": "0000FF"}
@@ -270,3 +274,14 @@ def test_what_image_charts_refuses_is_still_refused(api_url, http):
 def test_extreme_numbers_render(api_url, http, params):
     r = get(http, api_url, fresh({"chs": "200x120", **params}))
     assert r.headers["Content-Type"] == "image/png"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(extreme_request())
+def test_random_extreme_requests_are_never_a_server_error(api_url, params):
+    r = requests.get(f"{api_url}/chart", params=params, timeout=60)
+    assert r.status_code in (200, 400), (params, r.status_code, r.text[:300])
+    if r.status_code == 400:
+        assert r.headers["X-Ic-Error-Code"].startswith("IC_") and r.json()["field"]
+    else:
+        assert r.headers["Content-Type"] in ("image/png", "image/gif")
