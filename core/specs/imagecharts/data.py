@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from core.specs.imagecharts import codes
 from core.specs.model import MAX_DATASETS, MAX_POINTS
+from core.specs.values import Warnings
 
 SIMPLE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 EXTENDED_ALPHABET = SIMPLE_ALPHABET + "-."
@@ -105,14 +106,20 @@ def decode_chd(text: str) -> ChartData:
     return ChartData(encoding, series, drawn if drawn else None)
 
 
-def parse_chds(text: str | None) -> str | tuple[Range, ...] | None:
-    """``chds``: None (absent), ``"a"`` (automatic) or the (min, max) pairs."""
+def parse_chds(text: str | None, warnings: Warnings | None = None) -> str | tuple[Range, ...] | None:
+    """``chds``: None (absent), ``"a"`` (automatic) or the (min, max) pairs. A number left over
+    after the last pair (``0,100,5``) is ignored and reported."""
     if text is None:
         return None
     stripped = text.strip()
     if stripped.lower() == "a":
         return "a"
     items = [item.strip() for item in stripped.split(",")]
+    if len(items) > 1 and not items[-1]:
+        items.pop()  # a trailing comma
+    if len(items) % 2 and len(items) > 1 and warnings is not None:
+        warnings.add("chds")
+        items.pop()
     if len(items) % 2:
         raise codes.fail(
             "chds", "needs min,max pairs (an even count of numbers) or 'a'", codes.INVALID_DATA_SCALING

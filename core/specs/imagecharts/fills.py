@@ -149,7 +149,8 @@ def parse_chm(text: str, warnings: Warnings) -> tuple[list[LineFill], list[Marke
     for i, item in enumerate(items):
         if not item.strip():
             continue
-        parts = [p.strip() for p in item.split(",")]
+        # Google's escape for a comma inside a text marker: "t\\,"
+        parts = [p.strip().replace("\x00", ",") for p in item.replace("\\,", "\x00").split(",")]
         where = f"chm[{i}]"
         kind = parts[0]
         if kind in ("B", "b"):

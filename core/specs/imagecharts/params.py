@@ -13,7 +13,7 @@ from core.specs.imagecharts import codes
 from core.specs.imagecharts.colors import parse_color
 from core.specs.imagecharts.style import Animation
 from core.specs.model import MAX_LABELS, MAX_TEXT
-from core.specs.values import Warnings, number_label
+from core.specs.values import Warnings
 
 MAX_SIDE = 999
 MAX_AREA = 998_001
@@ -66,21 +66,6 @@ class ChartType:
     no_default_axes: bool  # ":nda"
 
 
-def number(text: str, param: str, what: str, *, low: float | None = None, high: float | None = None) -> float:
-    """A plain decimal number (no NaN, no infinity), optionally range-checked."""
-    stripped = text.strip()
-    if not _NUMBER.fullmatch(stripped) or not math.isfinite(float(stripped)):
-        raise codes.fail(param, f"{what} must be a number, got {codes.shown(text)}")
-    value = float(stripped)
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise codes.fail(
-            param,
-            f"{what} must be between {number_label(low if low is not None else -math.inf)} and "
-            f"{number_label(high if high is not None else math.inf)}, got {number_label(value)}",
-        )
-    return value
-
-
 def soft_number(
     text: str,
     warnings: Warnings,
@@ -111,13 +96,6 @@ def soft_color(text: str, warnings: Warnings, where: str) -> str | None:
     except SpecError:
         warnings.add(where)
         return None
-
-
-def integer(text: str, param: str, what: str, *, low: int, high: int) -> int:
-    value = number(text, param, what, low=low, high=high)
-    if not value.is_integer():
-        raise codes.fail(param, f"{what} must be a whole number, got {codes.shown(text)}")
-    return int(value)
 
 
 def label_text(text: str, param: str) -> str:
@@ -325,8 +303,9 @@ def output_format(text: str, qr: bool, warnings: Warnings) -> str | None:
     return None
 
 
-def qr_options(chld: str | None, choe: str | None) -> tuple[str, int]:
-    """``chld=<level>[|<margin>]`` (default L|4) and ``choe`` (UTF-8 only)."""
+def qr_options(chld: str | None, choe: str | None, warnings: Warnings) -> tuple[str, int]:
+    """``chld=<level>[|<margin>]`` (default L|4; the margin clamped to 0-100, a non-number is the
+    default and reported) and ``choe`` (UTF-8 only)."""
     if choe is not None and choe.strip().upper().replace("_", "-") not in ("UTF-8", "UTF8"):
         raise codes.fail("choe", f"only UTF-8 is supported, got {codes.shown(choe)}")
     if chld is None or not chld.strip():
@@ -337,5 +316,7 @@ def qr_options(chld: str | None, choe: str | None) -> tuple[str, int]:
         raise codes.fail(
             "chld", f"error correction level must be one of L, M, Q, H, got {codes.shown(level)}"
         )
-    margin = integer(margin_text.strip(), "chld", "the margin", low=0, high=100) if margin_text.strip() else 4
+    margin = 4
+    if margin_text.strip():
+        margin = round(soft_number(margin_text, warnings, "chld", low=0, high=100, default=4) or 0)
     return level, margin

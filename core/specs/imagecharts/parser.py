@@ -77,13 +77,13 @@ def parse_imagecharts(raw: Mapping[str, str]) -> ParseResult:
         "background_color": fills.background,
     }
     if chart.family == "qr":
-        qr = _qr(p)
+        qr = _qr(p, warnings)
         style = replace(style, qr=qr)
         spec = ChartSpec(type="qr", legend=Legend(display=False), extras=style.to_extras(), **common)
         return ParseResult(spec=spec, warnings=warnings.as_tuple())
 
     data = decode_chd(_required(p, "chd"))
-    scaled = scale(data, parse_chds(p.get("chds")))
+    scaled = scale(data, parse_chds(p.get("chds"), warnings))
     line_fills, markers = parse_chm(p["chm"], warnings) if p.get("chm") else ([], [])
     horizontal_axis, vertical_axis = parse_axes(p, warnings)
     ctx = Context(
@@ -179,11 +179,11 @@ def _inside_label(p: dict[str, str]) -> str:
     return ""
 
 
-def _qr(p: dict[str, str]) -> QRCode:
+def _qr(p: dict[str, str], warnings: Warnings) -> QRCode:
     text = p.get("chl", "")
     if not text:
         raise codes.fail("chl", "is required for QR codes (the text to encode)", codes.MISSING_PARAMETER)
-    level, margin = params.qr_options(p.get("chld"), p.get("choe"))
+    level, margin = params.qr_options(p.get("chld"), p.get("choe"), warnings)
     try:
         segno.make(text, error=level.lower(), micro=False, boost_error=False)
     except segno.DataOverflowError:
