@@ -51,14 +51,15 @@ FORM_TYPES = ("", "application/x-www-form-urlencoded")
 @doc(
     summary="Render an Image-Charts (Google Image Charts) URL",
     description="Image-Charts parameters as a query string (GET) or an "
-    "application/x-www-form-urlencoded body of at most 100 KB (POST). Returns a PNG, or a GIF when "
-    "`chan` asks for an animation. Sign with `icac` + `ichm` to render for an account.",
+    "application/x-www-form-urlencoded body of at most 100 KB (POST). Returns a PNG, a GIF when "
+    "`chan` asks for an animation, or an SVG for a QR code with `chof=.svg`. What cannot be drawn is "
+    "ignored and listed in X-Chart-Warnings. Sign with `icac` + `ichm` to render for an account.",
     tags=["Image-Charts"],
     query=ChartQuerySchema,
     body={"application/x-www-form-urlencoded": {"schema": ChartQuerySchema}},
     body_required=False,
     responses={
-        200: image_response("The chart (image/png, or image/gif when animated)."),
+        200: image_response("The chart (image/png, image/gif when animated, image/svg+xml for QR SVG)."),
         304: "Not modified (If-None-Match matched the ETag).",
         400: "A parameter is missing or invalid (X-Ic-Error-Code, X-Ic-Error-Validation).",
         402: PAYMENT_REQUIRED,
