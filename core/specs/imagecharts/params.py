@@ -266,6 +266,8 @@ def animation(text: str) -> Animation:
     parts = re.split(r"[,|]", stripped, maxsplit=1)
     duration_text = parts[0].strip()
     easing = parts[1].strip() if len(parts) > 1 else ""
+    if duration_text in EASINGS and not easing:  # both are optional: "chan=easeOutBounce"
+        duration_text, easing = "", duration_text
     duration = DEFAULT_ANIMATION_MS
     if duration_text:
         if not re.fullmatch(r"\d{1,9}", duration_text):
@@ -305,9 +307,10 @@ def output_format(text: str, qr: bool, warnings: Warnings) -> str | None:
 
 def qr_options(chld: str | None, choe: str | None, warnings: Warnings) -> tuple[str, int]:
     """``chld=<level>[|<margin>]`` (default L|4; the margin clamped to 0-100, a non-number is the
-    default and reported) and ``choe`` (UTF-8 only)."""
-    if choe is not None and choe.strip().upper().replace("_", "-") not in ("UTF-8", "UTF8"):
-        raise codes.fail("choe", f"only UTF-8 is supported, got {codes.shown(choe)}")
+    default and reported) and ``choe``: UTF-8 is the only encoding (Image-Charts supports no
+    other); Google's Shift_JIS and ISO-8859-1 are encoded as UTF-8 and reported."""
+    if choe is not None and choe.strip().upper().replace("_", "-") not in ("UTF-8", "UTF8", ""):
+        warnings.add("choe")
     if chld is None or not chld.strip():
         return "L", 4
     level, _, margin_text = chld.strip().partition("|")

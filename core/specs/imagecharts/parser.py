@@ -105,6 +105,8 @@ def parse_imagecharts(raw: Mapping[str, str]) -> ParseResult:
         drawn=data.drawn,
     )
     built = _build(ctx)
+    if ctx.markers and not built.markers:
+        warnings.add("chm")  # pie, polar and radar charts draw no chm markers (line fills aside)
     style = replace(
         style,
         axes=built.axes,

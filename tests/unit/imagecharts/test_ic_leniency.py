@@ -109,6 +109,11 @@ def test_data_forms(params, values):
     assert parse(**params)[0].datasets[0].values == values
 
 
+def test_animation_with_only_an_easing():
+    animation = parse(chan="easeOutBounce")[1].animation
+    assert (animation.duration_ms, animation.easing) == (1200, "easeOutBounce")
+
+
 def test_other_lenient_parameters():
     spec, style, warnings = parse(
         chco="FF0000,,|",
