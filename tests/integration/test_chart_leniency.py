@@ -203,6 +203,16 @@ def test_bubble_series_radius_and_colours(api_url, http):
     assert huge.headers["Content-Type"] == "image/png"
 
 
+def test_chl_labels_are_drawn_at_bars_and_bubbles(api_url, http):
+    for params in (BAR, {"cht": "bb", "chs": "300x150", "chd": "t:20,20,30,_,60,60,30"}):
+        base = fresh(params)
+        plain = pixels(get(http, api_url, base))
+        labelled = get(http, api_url, {**base, "chl": "WWW|MMM||"})
+        assert warnings_of(labelled) == []
+        dark = (pixels(labelled)[..., :3].max(axis=2) < 110).sum() - (plain[..., :3].max(axis=2) < 110).sum()
+        assert dark > 20  # the label text
+
+
 # other real-world forms ------------------------------------------------------------------------------
 
 

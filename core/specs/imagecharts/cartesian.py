@@ -43,9 +43,17 @@ def build(ctx: Context) -> Built:
         requests = _requests(ctx)
         cat_axis, cat_style, labels = _category_axis(ctx, cat_id, requests[cat_id], n, stacked)
         val_axis, val_style = _value_axis(ctx, val_id, requests[val_id], value_range, stacked)
+        on_axis = (
+            cat_axis.display
+            and cat_axis.ticks_display
+            and labels
+            and ctx.chl is not None
+            and (request_uses_chl(requests[cat_id]))
+        )
         return Built(
             type=family,
             datasets=_with_line_fills(ctx, datasets),
+            point_labels=() if on_axis else _point_labels(ctx, [len(v) for v in values]),
             labels=labels,
             index_axis="y" if horizontal else "x",
             scales=tuple(sorted(((cat_id, cat_axis), (val_id, val_axis)))),
@@ -66,11 +74,30 @@ def build(ctx: Context) -> Built:
     return Built(
         type="line" if variant == "lxy" else family,
         datasets=_with_line_fills(ctx, datasets),
+        point_labels=_point_labels(ctx, [len(d.points) for d in datasets]),
         scales=(("x", replace(x_axis, type="linear")), ("y", y_axis)),
         axes=tuple(s for s in (x_style, y_style) if s is not None),
         series_gradients=_gradients(ctx, len(datasets)),
         markers=tuple(ctx.markers),
     )
+
+
+def request_uses_chl(request: AxisRequest | None) -> bool:
+    """A category axis shows ``chl`` when chxt names it without chxl, chxp or chxr."""
+    return (
+        request is not None and request.labels is None and request.positions is None and request.range is None
+    )
+
+
+def _point_labels(ctx: Context, counts: list[int]) -> tuple[tuple[str, ...], ...]:
+    """``chl`` labels the points of every series in turn (``||`` skips one), drawn at the points."""
+    if not ctx.chl or not any(ctx.chl):
+        return ()
+    out, offset = [], 0
+    for n in counts:
+        out.append(tuple(ctx.chl[offset : offset + n]))
+        offset += n
+    return tuple(out)
 
 
 def _hide(ctx: Context, i: int, dataset: Dataset) -> Dataset:

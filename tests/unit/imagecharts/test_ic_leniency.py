@@ -109,6 +109,15 @@ def test_data_forms(params, values):
     assert parse(**params)[0].datasets[0].values == values
 
 
+def test_chl_labels_the_points_of_bars_lines_and_bubbles():
+    style = parse(cht="bvs", chd="t:1,2|3,4", chl="a|b||d")[1]
+    assert style.point_labels == (("a", "b"), ("", "d"))
+    assert parse(cht="bb", chd="t:1,2,3,_,4,5", chl="x|y")[1].point_labels == (("x", "y"),)
+    # with chxt=x and no chxl, chl names the categories instead (as Image-Charts documents)
+    spec, style, _ = parse(cht="bvs", chd="t:1,2", chxt="x", chl="a|b")
+    assert spec.labels == ("a", "b") and style.point_labels == ()
+
+
 def test_animation_with_only_an_easing():
     animation = parse(chan="easeOutBounce")[1].animation
     assert (animation.duration_ms, animation.easing) == (1200, "easeOutBounce")
