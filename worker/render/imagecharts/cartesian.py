@@ -58,6 +58,8 @@ def render(
             for j, text in enumerate(group)
             if text
         )
+        if len(labels) > markers.MAX_LABELS:  # thousands of labels are unreadable and slow to draw
+            labels = labels[:: -(-len(labels) // markers.MAX_LABELS)]
         markers.draw(canvas, plot, replace(style, markers=labels))
     finish(plot.area)
 
