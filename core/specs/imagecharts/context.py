@@ -87,8 +87,8 @@ def unify(
             continue
         lo, hi = rng
         f = (hi0 - lo0) / (hi - lo)
-        shift, scale = a + b * (lo - lo0 / f), b / f
-        if not (math.isfinite(f) and f and math.isfinite(shift) and math.isfinite(scale)):
+        shift, scale = (a + b * (lo - lo0 / f), b / f) if f and math.isfinite(f) else (math.inf, math.inf)
+        if not (math.isfinite(shift) and math.isfinite(scale)):
             out.append(values)  # ranges too far apart to map (1e300 against 1e-10): drawn as given
             shown.append((a, b))
             continue

@@ -68,7 +68,7 @@ def parse_chf(text: str, warnings: Warnings) -> Fills:
             continue  # "a|b|" and "a||b": empty entries
         parts = [p.strip() for p in item.split(",")]
         where = f"chf[{i}]"
-        target, kind = parts[0], parts[1].lower() if len(parts) > 1 else ""
+        target, kind = parts[0].lower(), parts[1].lower() if len(parts) > 1 else ""
         known_target = (
             target in ("bg", "c", "a") or _SERIES_TARGET.fullmatch(target) or _SLICE_TARGET.fullmatch(target)
         )

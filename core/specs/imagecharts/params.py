@@ -185,7 +185,7 @@ def title_style(text: str, warnings: Warnings) -> tuple[str | None, float | None
 def legend_position(text: str, warnings: Warnings) -> tuple[str, bool]:
     """``chdlp=<position>[s][|<order>]`` -> (position, skip empty entries). The order is ignored, an
     unknown position is the default (bottom) and reported."""
-    spec = text.split("|")[0].strip()
+    spec = text.split("|")[0].strip().lower()
     positions = {"b": "bottom", "t": "top", "r": "right", "l": "left"}
     skip = "s" in spec[1:] or spec == "s"
     letter = spec[:1]

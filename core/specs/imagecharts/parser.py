@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from urllib.parse import unquote_plus
 
 import segno
 
@@ -36,6 +37,12 @@ PARAMETERS = frozenset(
         "chxs", "chld", "choe", "icac", "ichm", "icretina",
     }
 )  # fmt: skip
+# Values whose grammar has no "%": one still there is a second, literal layer of URL encoding
+# (chd=t:1,2%7C3,4 from a URL encoded twice), decoded once more.
+NO_PERCENT = frozenset(
+    {"cht", "chs", "chd", "chds", "chco", "chf", "chma", "chg", "chls", "chxt", "chxr", "chxp", "chdlp"}
+    | {"chof"}
+)
 # Read by the HTTP layer (authentication), neither used nor reported here.
 REQUEST_PARAMETERS = frozenset({"key", "apiKey"})
 MAX_PARAMETER_NAME = 64
@@ -150,10 +157,14 @@ def _clean(raw: Mapping[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in raw.items():
         name = str(key).strip()  # URLs broken over lines leave whitespace around names
+        if name not in PARAMETERS and name.lower() in PARAMETERS:
+            name = name.lower()  # CHT=, Chd=
         if len(name) > MAX_PARAMETER_NAME:
             raise codes.fail(name[:MAX_PARAMETER_NAME] + "...", "is not a parameter name (too long)")
         if not isinstance(value, str):
             raise codes.fail(name, "must be text")
+        if name in NO_PERCENT and "%" in value:
+            value = unquote_plus(value)
         out.setdefault(name, value)
     return out
 

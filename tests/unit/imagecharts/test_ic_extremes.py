@@ -44,6 +44,7 @@ def test_extreme_requests_parse_or_are_refused_by_name(params):
 @example({"cht": "bhs", "chs": "90x70", "chd": "a:1e308,1e308|1e308", "chxt": "x", "chxr": "0,-1e308,1e308"})
 @example({"cht": "p", "chs": "90x70", "chd": "a:1e308,1e308,-1e308,5e-324"})
 @example({"cht": "pa", "chs": "90x70", "chd": "a:1e308,5e-324"})
+@example({"cht": "lc", "chs": "90x70", "chd": "t:1|2", "chds": "0,1e-299,-1e300,1e300"})
 @example({"cht": "r", "chs": "90x70", "chd": "a:-1e308,1e308,0", "chxt": "y"})
 @example({"cht": "s", "chs": "90x70", "chd": "a:1e308,-1e308|5e-324,1|1e308,-1e308"})
 def test_every_extreme_request_that_parses_renders(params):

@@ -103,6 +103,7 @@ def test_compound_chart_hides_series_past_the_count():
         ({"chd": "t:"}, (None,)),
         ({"chd": "a:1e308,-1e308,5e-324"}, (1e300, -1e300, 0)),
         ({"chd": "s:AB|CD"}, (0, 1)),
+        ({"chd": "t:1,2%7C3,4"}, (1, 2)),  # a URL encoded twice
     ],
 )
 def test_data_forms(params, values):
@@ -147,6 +148,7 @@ def test_other_lenient_parameters():
         "chds",
     }
     assert parse(**{" chtt\n": "Hi"})[0].title.lines == ("Hi",)  # names broken over lines
+    assert parse(CHTT="Hi")[0].title.lines == ("Hi",)  # and in capitals
 
 
 def test_what_image_charts_refuses_stays_refused():
