@@ -140,7 +140,7 @@ def respond_with_image(
     response.headers["X-Cache"] = cache
     response.headers["X-Job-Id"] = str(job.id)
     response.headers["X-Render-Time-Ms"] = str(round((time.perf_counter() - started) * 1000))
-    warnings_header(response, job.warnings or [])
+    warnings_header(response, list(req.warnings))  # this request's, also on a cache hit
     return response
 
 

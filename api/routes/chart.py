@@ -54,8 +54,9 @@ FORM_TYPES = ("", "application/x-www-form-urlencoded")
 @doc(
     summary="Render an Image-Charts (Google Image Charts) URL or a QuickChart request",
     description="Image-Charts parameters as a query string (GET) or an "
-    "application/x-www-form-urlencoded body of at most 100 KB (POST). Returns a PNG, or a GIF when "
-    "`chan` asks for an animation. Sign with `icac` + `ichm` to render for an account. "
+    "application/x-www-form-urlencoded body of at most 100 KB (POST). Returns a PNG, a GIF when "
+    "`chan` asks for an animation, or an SVG for a QR code with `chof=.svg`. What cannot be drawn is "
+    "ignored and listed in X-Chart-Warnings. Sign with `icac` + `ichm` to render for an account. "
     "A request that names a chart with `c`/`chart` (and no `cht`), or a JSON body, is QuickChart's: "
     "see the QuickChart parameters (errors then carry X-quickchart-error).",
     tags=["Image-Charts", "QuickChart"],
@@ -67,8 +68,8 @@ FORM_TYPES = ("", "application/x-www-form-urlencoded")
     body_required=False,
     responses={
         200: quickchart.image_or_data_uri(
-            "The chart (image/png, or image/gif when animated; QuickChart: the requested format, "
-            "or a data URI as text/plain for f=base64)."
+            "The chart (image/png, image/gif when animated, image/svg+xml for a QR code with chof=.svg; "
+            "QuickChart: the requested format, or a data URI as text/plain for f=base64)."
         ),
         304: "Not modified (If-None-Match matched the ETag).",
         400: "A parameter is missing or invalid (X-Ic-Error-Code, X-Ic-Error-Validation).",

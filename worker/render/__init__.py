@@ -106,7 +106,7 @@ def render_chart(spec: ChartSpec, assets: Mapping[str, bytes] | None = None) -> 
     if style is not None:
         if spec.type not in _IMAGECHARTS_TYPES:
             raise RenderError(f"unsupported chart type {spec.type!r}")
-        if spec.format not in _IMAGECHARTS_FORMATS:
+        if spec.format not in _IMAGECHARTS_FORMATS and not (spec.type == "qr" and spec.format == "svg"):
             raise RenderError(f"unsupported format {spec.format!r}")
     elif draw is None:
         raise RenderError(f"unsupported chart type {spec.type!r}")

@@ -83,7 +83,10 @@ class AxisModel:
                 v = np.log10(np.where(v > 0, v, np.nan))
             lo, hi = math.log10(lo), math.log10(hi)
         span = hi - lo
-        t = (v - lo) / span if span else np.full(v.shape, 0.5)
+        with np.errstate(over="ignore"):
+            t = (v - lo) / span if span else np.full(v.shape, 0.5)
+        # a value a million axis lengths outside is as off-chart as any: keep its pixel finite
+        t = np.clip(t, -1e6, 1e6)
         return self.start + t * (self.end - self.start)
 
     def px(self, v: float) -> float:

@@ -34,7 +34,10 @@ class RadialScale:
 
     def r(self, values: np.ndarray) -> np.ndarray:
         span = self.ticks.hi - self.ticks.lo
-        t = (np.asarray(values, dtype=float) - self.ticks.lo) / span if span else np.zeros(np.shape(values))
+        values = np.asarray(values, dtype=float)
+        with np.errstate(over="ignore"):
+            t = (values - self.ticks.lo) / span if span else np.zeros(values.shape)
+        t = np.clip(t, -1e6, 1e6)  # far outside the scale: off the chart, with a finite radius
         if self.reverse:
             t = 1 - t
         return np.clip(t, 0.0, None) * self.radius

@@ -5,8 +5,9 @@
 * Lines: no point markers; ``chls`` width (default 2 px) and dashes; ``chm=B`` fills to the bottom,
   ``chm=b`` between two lines. ``lxy`` series come in x/y pairs; an x series that is a single
   missing value (``-1`` or ``_``) spaces that line's points evenly across the x axis.
-* Scatter (``s``): series 0 = x, 1 = y, 2 (optional) = point sizes. Bubble (``bb``): x/y/radius triplets
-  (radius in pixels).
+* Scatter (``s``): series 0 = x, 1 = y, 2 (optional) = point sizes. Bubble (``bb``): each series is a
+  set of ``x,y[,r]`` bubbles separated by ``_`` (radius in pixels, 1 by default), as Image-Charts
+  documents; series in x|y|radius triplets are read too.
 * Value axes span the data format's range (0-100 for text, 0-61 simple, 0-4095 extended, the
   ``chds`` pair), or fit the data with automatic scaling; ``chxr`` sets the range instead.
 * Axes are drawn as lines without labels unless ``chxt`` names them (``ls`` and ``:nda`` hide them).
@@ -16,16 +17,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.specs.imagecharts import codes
 from core.specs.imagecharts.axes import AxisRequest
 from core.specs.imagecharts.context import Built, Context, nice_ticks, tick_label, unify
 from core.specs.imagecharts.data import Range, Series
+from core.specs.imagecharts.params import DEFAULT_LINE_WIDTH
 from core.specs.imagecharts.style import AxisStyle
 from core.specs.model import Axis, Dataset, Point
 
-DEFAULT_LINE_WIDTH = 2.0
 SCATTER_MIN_RADIUS, SCATTER_MAX_RADIUS = 2.0, 12.0
 MAX_BUBBLE_RADIUS = 100.0
+DEFAULT_BUBBLE_RADIUS = 1.0  # Image-Charts' radius when a bubble gives only x,y
 
 
 def build(ctx: Context) -> Built:
@@ -37,14 +38,22 @@ def build(ctx: Context) -> Built:
         horizontal = variant.startswith("horizontal")
         stacked = variant.endswith("stacked")
         maker = _bar if family == "bar" else _line
-        datasets = tuple(maker(ctx, i, v) for i, v in enumerate(values))
+        datasets = tuple(_hide(ctx, i, maker(ctx, i, v)) for i, v in enumerate(values))
         cat_id, val_id = ("y", "x") if horizontal else ("x", "y")
         requests = _requests(ctx)
         cat_axis, cat_style, labels = _category_axis(ctx, cat_id, requests[cat_id], n, stacked)
         val_axis, val_style = _value_axis(ctx, val_id, requests[val_id], value_range, stacked)
+        on_axis = (
+            cat_axis.display
+            and cat_axis.ticks_display
+            and labels
+            and ctx.chl is not None
+            and (request_uses_chl(requests[cat_id]))
+        )
         return Built(
             type=family,
             datasets=_with_line_fills(ctx, datasets),
+            point_labels=() if on_axis else _point_labels(ctx, [len(v) for v in values]),
             labels=labels,
             index_axis="y" if horizontal else "x",
             scales=tuple(sorted(((cat_id, cat_axis), (val_id, val_axis)))),
@@ -65,11 +74,37 @@ def build(ctx: Context) -> Built:
     return Built(
         type="line" if variant == "lxy" else family,
         datasets=_with_line_fills(ctx, datasets),
+        point_labels=_point_labels(ctx, [len(d.points) for d in datasets]),
         scales=(("x", replace(x_axis, type="linear")), ("y", y_axis)),
         axes=tuple(s for s in (x_style, y_style) if s is not None),
         series_gradients=_gradients(ctx, len(datasets)),
         markers=tuple(ctx.markers),
     )
+
+
+def request_uses_chl(request: AxisRequest | None) -> bool:
+    """A category axis shows ``chl`` when chxt names it without chxl, chxp or chxr."""
+    return (
+        request is not None and request.labels is None and request.positions is None and request.range is None
+    )
+
+
+def _point_labels(ctx: Context, counts: list[int]) -> tuple[tuple[str, ...], ...]:
+    """``chl`` labels the points of every series in turn (``||`` skips one), drawn at the points."""
+    if not ctx.chl or not any(ctx.chl):
+        return ()
+    out, offset = [], 0
+    for n in counts:
+        out.append(tuple(ctx.chl[offset : offset + n]))
+        offset += n
+    return tuple(out)
+
+
+def _hide(ctx: Context, i: int, dataset: Dataset) -> Dataset:
+    """Series past the ``chd=t<n>:`` count are not drawn (nor in the legend); markers still use them."""
+    if ctx.drawn is None or i < ctx.drawn:
+        return dataset
+    return replace(dataset, hidden=True, label="")
 
 
 def _requests(ctx: Context) -> dict[str, AxisRequest | None]:
@@ -128,10 +163,13 @@ def _gradients(ctx: Context, count: int):
 
 def _xy_lines(ctx: Context) -> tuple[tuple[Dataset, ...], Range | None, Range | None]:
     s = ctx.scaled
-    if len(s.series) % 2:
-        raise codes.fail(
-            "chd", "lxy charts need series in x|y pairs (an even number of series)", codes.INVALID_DATA
+    if len(s.series) == 1:  # a lone series: y values evenly spaced along x
+        s = replace(
+            s, series=((None,), *s.series), ranges=(None, *s.ranges), display=((0.0, 1.0), *s.display)
         )
+    elif len(s.series) % 2:
+        ctx.warnings.add(f"chd[{len(s.series) - 1}]")  # an x series without its y series
+        s = replace(s, series=s.series[:-1], ranges=s.ranges[:-1], display=s.display[:-1])
     xs, x_range, _ = unify(s.series[0::2], s.ranges[0::2], s.display[0::2])
     ys, y_range, _ = unify(s.series[1::2], s.ranges[1::2], s.display[1::2])
     datasets = []
@@ -147,10 +185,9 @@ def _xy_lines(ctx: Context) -> tuple[tuple[Dataset, ...], Range | None, Range | 
 
 def _scatter(ctx: Context) -> tuple[tuple[Dataset, ...], Range | None, Range | None]:
     s = ctx.scaled
-    if len(s.series) < 2:
-        raise codes.fail(
-            "chd", "scatter charts need an x series and a y series (x|y[|sizes])", codes.INVALID_DATA
-        )
+    if len(s.series) < 2:  # y values only: x is the point's index
+        xs = tuple(float(i) for i in range(len(s.series[0])))
+        s = replace(s, series=(xs, *s.series), ranges=(None, *s.ranges), display=((0.0, 1.0), *s.display))
     if len(s.series) > 3:
         ctx.warnings.add("chd[3]")
     x, y = s.series[0], s.series[1]
@@ -183,29 +220,61 @@ def _scatter(ctx: Context) -> tuple[tuple[Dataset, ...], Range | None, Range | N
 
 
 def _bubbles(ctx: Context) -> tuple[tuple[Dataset, ...], Range | None, Range | None]:
+    """Image-Charts' layout: each ``chd`` series is a set of bubbles ``x,y[,r]`` separated by ``_``
+    (``t:40,60,10,_,47,40,12|50,30,5``), the radius in pixels (1 when left out). Our older layout,
+    series in x|y|radius triplets, is still read when no series holds a bubble of its own (every
+    series longer than three values, without separators, and a multiple of three series)."""
     s = ctx.scaled
-    if len(s.series) % 3:
-        raise codes.fail("chd", "bubble charts need series in x|y|radius triplets", codes.INVALID_DATA)
+    if s.series and len(s.series) % 3 == 0 and all(len(v) > 3 and None not in v for v in s.series):
+        return _bubble_triplets(ctx)
+    datasets = []
+    raw_series = ctx.raw_series or s.series
+    for k, (raw, values) in enumerate(zip(raw_series, s.series, strict=True)):
+        bubbles = []
+        group: list[float | None] = []
+        # "_" (missing in the raw data) separates bubbles; a value chds or the 0-100 text range
+        # dropped is missing only after scaling: that bubble is not drawn.
+        for given, v in zip((*raw, None), (*values, None), strict=True):
+            if given is not None:
+                group.append(v)
+                continue
+            if len(group) >= 2 and None not in group[:3]:
+                radius = group[2] if len(group) > 2 else DEFAULT_BUBBLE_RADIUS
+                bubbles.append(Point(group[0], group[1], _radius(radius)))
+            elif len(group) == 1:
+                ctx.warnings.add(f"chd[{k}]")  # a lone number is not a bubble
+            if len(group) > 3:
+                ctx.warnings.add(f"chd[{k}]")  # values after x,y,r are not drawn
+            group = []
+        datasets.append(_bubble_dataset(ctx, k, tuple(bubbles)))
+    ranges = [r for r in s.ranges if r is not None]
+    shared = (min(r[0] for r in ranges), max(r[1] for r in ranges)) if ranges else None
+    return tuple(datasets), shared, shared
+
+
+def _bubble_triplets(ctx: Context) -> tuple[tuple[Dataset, ...], Range | None, Range | None]:
+    s = ctx.scaled
     xs, x_range, _ = unify(s.series[0::3], s.ranges[0::3], s.display[0::3])
     ys, y_range, _ = unify(s.series[1::3], s.ranges[1::3], s.display[1::3])
     datasets = []
     for k, (x, y, r) in enumerate(zip(xs, ys, s.series[2::3], strict=True)):
-        radii = [None if v is None else min(max(v, 0.0), MAX_BUBBLE_RADIUS) for v in r]
         points = tuple(
-            _point(a, b, radii[i] if i < len(radii) else None)
+            _point(a, b, None if i >= len(r) or r[i] is None else _radius(r[i]))
             for i, (a, b) in enumerate(zip(x, y, strict=False))
         )
-        color = ctx.series_color(k)
-        datasets.append(
-            Dataset(
-                type="bubble",
-                label=ctx.legend_label(k),
-                points=points,
-                background_color=color,
-                border_color=color,
-            )
-        )
+        datasets.append(_bubble_dataset(ctx, k, points))
     return tuple(datasets), x_range, y_range
+
+
+def _radius(value: float) -> float:
+    return min(max(value, 0.0), MAX_BUBBLE_RADIUS)
+
+
+def _bubble_dataset(ctx: Context, k: int, points: tuple[Point, ...]) -> Dataset:
+    color = ctx.series_color(k)
+    return Dataset(
+        type="bubble", label=ctx.legend_label(k), points=points, background_color=color, border_color=color
+    )
 
 
 def _point(x: float | None, y: float | None, r: float | None = None) -> Point:
@@ -215,7 +284,8 @@ def _point(x: float | None, y: float | None, r: float | None = None) -> Point:
 
 
 def _base_axis(ctx: Context, axis_id: str, request: AxisRequest | None, stacked: bool) -> Axis:
-    hidden_by_default = ctx.chart.no_default_axes or ctx.chart.variant == "ls"
+    # Sparklines and bubble charts show no axis lines unless chxt asks for them
+    hidden_by_default = ctx.chart.no_default_axes or ctx.chart.variant in ("ls", "bb")
     grid = False
     if ctx.grid is not None:
         grid = ctx.grid[0] if axis_id == "x" else ctx.grid[1]
@@ -224,7 +294,7 @@ def _base_axis(ctx: Context, axis_id: str, request: AxisRequest | None, stacked:
         position = "top" if request.letter == "t" else "right"
     return Axis(
         display=request is not None or not hidden_by_default,
-        ticks_display=request is not None,
+        ticks_display=request is not None and request.label_size != 0,  # chxs font size 0 hides labels
         grid_display=grid,
         stacked=stacked,
         position=position,
@@ -281,7 +351,7 @@ def _category_axis(
             values = nice_ticks(lo, hi, request.step)
             ticks = [((v - lo) / (hi - lo), tick_label(v, request.number)) for v in values]
         elif ctx.chl is not None:
-            labels = ctx.chl[:n]
+            labels = (*ctx.chl[:n], *[""] * (n - len(ctx.chl)))  # fewer labels than points: blanks
         else:
             labels = tuple(str(i) for i in range(n))
         relative = ticks is not None

@@ -26,8 +26,11 @@ def parse_color(text: str, param: str) -> str:
 
 def parse_chco(text: str) -> tuple[tuple[str, ...], ...]:
     """``chco``: comma-separated groups (one per series), each one colour or ``|``-separated colours
-    (one per bar or slice)."""
-    return tuple(tuple(parse_color(color, "chco") for color in group.split("|")) for group in text.split(","))
+    (one per bar or slice). Empty items (a trailing ``,`` or ``|``, a doubled separator) are skipped;
+    a colour that is not one is refused, naming ``chco``."""
+    groups = (group.split("|") for group in text.split(","))
+    parsed = (tuple(parse_color(c, "chco") for c in group if c.strip()) for group in groups)
+    return tuple(g for g in parsed if g)
 
 
 def channels(color: str) -> tuple[int, int, int, int]:

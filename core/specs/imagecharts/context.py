@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from core.specs.imagecharts import colors
 from core.specs.imagecharts.axes import AxisRequest
-from core.specs.imagecharts.data import Range, Scaled, Series
+from core.specs.imagecharts.data import Range, Scaled, Series, drawable
 from core.specs.imagecharts.fills import Fills, LineFill
 from core.specs.imagecharts.numbers import format_value
 from core.specs.imagecharts.params import ChartType
@@ -33,6 +33,8 @@ class Context:
     vertical_axis: AxisRequest | None = None
     grid: tuple[bool, bool, tuple[float, float]] | None = None
     line_styles: tuple[tuple[float, tuple[float, ...]], ...] = ()
+    raw_series: tuple[Series, ...] = ()  # chd as decoded, before chds or the text range applied
+    drawn: int | None = None  # chd=t<n>: series from n on are hidden (marker data only)
 
     def legend_label(self, i: int) -> str:
         return self.legend[i] if i < len(self.legend) else ""
@@ -85,9 +87,14 @@ def unify(
             continue
         lo, hi = rng
         f = (hi0 - lo0) / (hi - lo)
-        out.append(tuple(None if v is None else lo0 + (v - lo) * f for v in values))
+        shift, scale = (a + b * (lo - lo0 / f), b / f) if f and math.isfinite(f) else (math.inf, math.inf)
+        if not (math.isfinite(shift) and math.isfinite(scale)):
+            out.append(values)  # ranges too far apart to map (1e300 against 1e-10): drawn as given
+            shown.append((a, b))
+            continue
+        out.append(tuple(None if v is None else drawable(lo0 + (v - lo) * f) for v in values))
         # printed = a + b * raw, raw = lo + (plotted - lo0) / f
-        shown.append((a + b * (lo - lo0 / f), b / f))
+        shown.append((shift, scale))
     return tuple(out), (lo0, hi0), tuple(shown)
 
 

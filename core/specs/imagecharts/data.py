@@ -15,8 +15,15 @@ Formats, exactly as the Image-Charts documentation defines them:
 * ``a:`` text that is always automatically scaled (Image-Charts' extension).
 
 With ``s:``/``e:`` the drawn sizes never change; ``chds`` only changes the values that markers print.
-An optional series count after the format letter (``t2:``, Google's compound-chart syntax) is
-accepted and ignored: every series is drawn.
+An optional series count after the format letter (``t2:``, Google's compound-chart syntax) says how
+many series the chart draws; the others only feed markers (``chm=D`` lines on bar and line charts).
+
+Leniency (real URLs): the format letter may be upper case; ``null``, ``NaN`` and ``undefined`` (what
+templates print for a missing number) are missing values; an empty ``chd=t:`` is one empty series;
+a trailing ``|`` (an empty last series) is dropped; ``s:``/``e:`` series may be separated by ``|``.
+Finite numbers beyond +-``DRAWABLE`` (1e300) are clamped to it and numbers closer to 0 than 1e-300
+(5e-324) are 0, so that sums, spans and pixel positions stay finite; numbers that are not finite
+(``1e999``) are refused.
 """
 
 from __future__ import annotations
@@ -27,16 +34,20 @@ from dataclasses import dataclass
 
 from core.specs.imagecharts import codes
 from core.specs.model import MAX_DATASETS, MAX_POINTS
+from core.specs.values import Warnings
 
 SIMPLE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 EXTENDED_ALPHABET = SIMPLE_ALPHABET + "-."
 SIMPLE_MAX = len(SIMPLE_ALPHABET) - 1  # 61
 EXTENDED_MAX = len(EXTENDED_ALPHABET) ** 2 - 1  # 4095
 BASIC_RANGE = (0.0, 100.0)
+DRAWABLE = 1e300  # |values| and |chds bounds| are clamped to this: 50 stacked series still sum finitely
+TINY = 1e-300  # |values| below this (subnormal numbers such as 5e-324) are 0
+MISSING_WORDS = frozenset({"_", "", "null", "nan", "undefined", "none"})
 
 _SIMPLE = {c: float(i) for i, c in enumerate(SIMPLE_ALPHABET)}
 _EXTENDED = {c: i for i, c in enumerate(EXTENDED_ALPHABET)}
-_FORMAT = re.compile(r"([tsea])(\d{0,3}):(.*)", re.DOTALL)
+_FORMAT = re.compile(r"([tseaTSEA])(\d{0,3}):(.*)", re.DOTALL)
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 Series = tuple[float | None, ...]
@@ -47,6 +58,7 @@ Range = tuple[float, float]
 class ChartData:
     encoding: str  # "t", "s", "e" or "a"
     series: tuple[Series, ...]
+    drawn: int | None = None  # "t1:": only the first series are drawn, the rest feed markers
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,38 +85,48 @@ def decode_chd(text: str) -> ChartData:
             "e: (extended) or a: (automatic)",
             codes.INVALID_DATA,
         )
-    encoding, body = match.group(1), match.group(3).strip()
-    if not body:
-        raise codes.fail("chd", "has no data values", codes.INVALID_DATA)
+    encoding, body = match.group(1).lower(), match.group(3).strip()
     if encoding in ("t", "a"):
         parts = body.split("|")
+        if len(parts) > 1 and not parts[-1].strip():
+            parts.pop()  # "t:1,2|3,4|": a trailing separator, not an empty series
         _check_series_count(len(parts))
         _check_points(sum(p.count(",") + 1 for p in parts))
         series = tuple(_text_series(part, i) for i, part in enumerate(parts))
     else:
-        parts = [p.strip() for p in body.split(",")]
+        parts = [p.strip() for p in re.split(r"[,|]", body)]
+        if len(parts) > 1 and not parts[-1]:
+            parts.pop()
         _check_series_count(len(parts))
         per_value = 1 if encoding == "s" else 2
         _check_points(sum(len(p) for p in parts) // per_value)
         decode = _simple_series if encoding == "s" else _extended_series
         series = tuple(decode(part, i) for i, part in enumerate(parts))
-    return ChartData(encoding, series)
+    drawn = int(match.group(2)) if match.group(2) else None
+    return ChartData(encoding, series, drawn if drawn else None)
 
 
-def parse_chds(text: str | None) -> str | tuple[Range, ...] | None:
-    """``chds``: None (absent), ``"a"`` (automatic) or the (min, max) pairs."""
+def parse_chds(text: str | None, warnings: Warnings | None = None) -> str | tuple[Range, ...] | None:
+    """``chds``: None (absent), ``"a"`` (automatic) or the (min, max) pairs. A number left over
+    after the last pair (``0,100,5``) is ignored and reported."""
     if text is None:
         return None
     stripped = text.strip()
-    if stripped == "a":
+    if stripped.lower() == "a":
         return "a"
     items = [item.strip() for item in stripped.split(",")]
+    if len(items) > 1 and not items[-1]:
+        items.pop()  # a trailing comma
+    if len(items) % 2 and len(items) > 1 and warnings is not None:
+        warnings.add("chds")
+        items.pop()
     if len(items) % 2:
         raise codes.fail(
             "chds", "needs min,max pairs (an even count of numbers) or 'a'", codes.INVALID_DATA_SCALING
         )
     values = [
-        _number(item, "chds", f"value {i + 1}", codes.INVALID_DATA_SCALING) for i, item in enumerate(items)
+        _clamp(_number(item, "chds", f"value {i + 1}", codes.INVALID_DATA_SCALING))
+        for i, item in enumerate(items)
     ]
     pairs = tuple((values[i], values[i + 1]) for i in range(0, len(values), 2))
     for k, (lo, hi) in enumerate(pairs):
@@ -166,14 +188,26 @@ def _number(text: str, param: str, where: str, code: str) -> float:
     return value
 
 
+def drawable(value: float) -> float:
+    """``value`` clamped to +-DRAWABLE, and 0 when it is closer to 0 than ``TINY``: spans, sums and
+    pixel positions computed from drawable numbers stay finite and non-zero."""
+    if abs(value) < TINY:
+        return 0.0
+    return min(max(value, -DRAWABLE), DRAWABLE)
+
+
+_clamp = drawable
+
+
 def _text_series(part: str, index: int) -> Series:
     values: list[float | None] = []
     for k, item in enumerate(part.split(",")):
         token = item.strip()
-        if token in ("", "_"):
+        if token.lower() in MISSING_WORDS:
             values.append(None)
         else:
-            values.append(_number(token, "chd", f"series {index + 1}, value {k + 1}", codes.INVALID_DATA))
+            where = f"series {index + 1}, value {k + 1}"
+            values.append(_clamp(_number(token, "chd", where, codes.INVALID_DATA)))
     return tuple(values)
 
 

@@ -8,11 +8,12 @@ import math
 import re
 from dataclasses import dataclass
 
+from core.specs.errors import SpecError
 from core.specs.imagecharts import codes
 from core.specs.imagecharts.colors import parse_color
 from core.specs.imagecharts.style import Animation
 from core.specs.model import MAX_LABELS, MAX_TEXT
-from core.specs.values import number_label
+from core.specs.values import Warnings
 
 MAX_SIDE = 999
 MAX_AREA = 998_001
@@ -28,6 +29,7 @@ EASINGS = tuple(
     for way in ("In", "Out", "InOut")
 )
 QR_LEVELS = ("L", "M", "Q", "H")
+DEFAULT_LINE_WIDTH = 2.0
 
 # cht value -> (family, variant). Fallbacks documented by Image-Charts: bvo -> bvs, p3/pc -> p.
 CHART_TYPES: dict[str, tuple[str, str]] = {
@@ -64,26 +66,36 @@ class ChartType:
     no_default_axes: bool  # ":nda"
 
 
-def number(text: str, param: str, what: str, *, low: float | None = None, high: float | None = None) -> float:
-    """A plain decimal number (no NaN, no infinity), optionally range-checked."""
+def soft_number(
+    text: str,
+    warnings: Warnings,
+    where: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    default: float | None = None,
+) -> float | None:
+    """A number clamped into [low, high]; anything that is not a finite number gives ``default`` and
+    a warning for ``where`` (Image-Charts ignores the parts of a parameter it does not understand)."""
     stripped = text.strip()
     if not _NUMBER.fullmatch(stripped) or not math.isfinite(float(stripped)):
-        raise codes.fail(param, f"{what} must be a number, got {codes.shown(text)}")
+        warnings.add(where)
+        return default
     value = float(stripped)
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise codes.fail(
-            param,
-            f"{what} must be between {number_label(low if low is not None else -math.inf)} and "
-            f"{number_label(high if high is not None else math.inf)}, got {number_label(value)}",
-        )
+    if low is not None:
+        value = max(value, low)
+    if high is not None:
+        value = min(value, high)
     return value
 
 
-def integer(text: str, param: str, what: str, *, low: int, high: int) -> int:
-    value = number(text, param, what, low=low, high=high)
-    if not value.is_integer():
-        raise codes.fail(param, f"{what} must be a whole number, got {codes.shown(text)}")
-    return int(value)
+def soft_color(text: str, warnings: Warnings, where: str) -> str | None:
+    """A colour, or None and a warning for ``where`` when ``text`` is not one."""
+    try:
+        return parse_color(text, "")
+    except SpecError:
+        warnings.add(where)
+        return None
 
 
 def label_text(text: str, param: str) -> str:
@@ -133,6 +145,9 @@ def chart_size(text: str) -> tuple[int, int]:
 
 def chart_type(text: str) -> ChartType:
     code, _, suffix = text.strip().partition(":")
+    if code not in CHART_TYPES and code.lower() in CHART_TYPES:
+        code = code.lower()  # BVS, Lc: real URLs vary the case
+    suffix = suffix.strip().lower()
     if code not in CHART_TYPES or suffix not in ("", "nda"):
         raise codes.fail(
             "cht",
@@ -148,104 +163,98 @@ def title(text: str) -> str:
     return label_text(" ".join(part for part in re.split(r"[|\r\n]+", text) if part).strip(), "chtt")
 
 
-def title_style(text: str) -> tuple[str | None, float | None, str]:
-    """``chts=<color>,<size>[,<alignment>...]`` -> (colour, size, "left"/"center"/"right")."""
+def title_style(text: str, warnings: Warnings) -> tuple[str | None, float | None, str]:
+    """``chts=<color>,<size>[,<alignment>...]`` -> (colour, size, "left"/"center"/"right"); parts
+    that are not understood are ignored (and reported)."""
     parts = [p.strip() for p in text.split(",")]
-    color = parse_color(parts[0], "chts") if parts[0] else None
-    size = (
-        number(parts[1], "chts", "the font size", low=1, high=MAX_FONT_SIZE)
-        if len(parts) > 1 and parts[1]
-        else None
-    )
+    color = soft_color(parts[0], warnings, "chts.color") if parts[0] else None
+    size = None
+    if len(parts) > 1 and parts[1]:
+        size = soft_number(parts[1], warnings, "chts.font_size", low=1, high=MAX_FONT_SIZE)
     align = "center"
     if len(parts) > 2 and parts[2]:
         aligns = {"l": "left", "c": "center", "r": "right"}
-        if parts[2] not in aligns:
-            raise codes.fail("chts", f"alignment must be l, c or r, got {codes.shown(parts[2])}")
-        align = aligns[parts[2]]
+        key = parts[2].lower()[:1]
+        if key in aligns:
+            align = aligns[key]
+        else:
+            warnings.add("chts.alignment")
     return color, size, align
 
 
-def legend_position(text: str) -> tuple[str, bool]:
-    """``chdlp=<position>[s][|<order>]`` -> (position, skip empty entries). The order is ignored."""
-    spec = text.split("|")[0].strip()
+def legend_position(text: str, warnings: Warnings) -> tuple[str, bool]:
+    """``chdlp=<position>[s][|<order>]`` -> (position, skip empty entries). The order is ignored, an
+    unknown position is the default (bottom) and reported."""
+    spec = text.split("|")[0].strip().lower()
     positions = {"b": "bottom", "t": "top", "r": "right", "l": "left"}
     skip = "s" in spec[1:] or spec == "s"
     letter = spec[:1]
     if letter == "s":
         letter = ""
     if letter and (letter not in positions or any(c not in "vs" for c in spec[1:])):
-        raise codes.fail(
-            "chdlp",
-            f"position must be b or t (r and l too), optionally followed by s; got {codes.shown(spec)}",
-        )
+        warnings.add("chdlp")
+        return positions.get(letter, "bottom"), skip
     return positions.get(letter, "bottom"), skip
 
 
-def legend_style(text: str) -> tuple[str | None, float | None]:
+def legend_style(text: str, warnings: Warnings) -> tuple[str | None, float | None]:
     parts = [p.strip() for p in text.split(",")]
-    color = parse_color(parts[0], "chdls") if parts[0] else None
-    size = (
-        number(parts[1], "chdls", "the font size", low=1, high=MAX_FONT_SIZE)
-        if len(parts) > 1 and parts[1]
-        else None
-    )
+    color = soft_color(parts[0], warnings, "chdls.color") if parts[0] else None
+    size = None
+    if len(parts) > 1 and parts[1]:
+        size = soft_number(parts[1], warnings, "chdls.font_size", low=1, high=MAX_FONT_SIZE)
     return color, size
 
 
-def margins(text: str) -> tuple[float, float, float, float]:
-    """``chma=<left>,<right>,<top>,<bottom>[|<legend width>,<legend height>]``; missing sides are 0."""
+def margins(text: str, warnings: Warnings) -> tuple[float, float, float, float]:
+    """``chma=<left>,<right>,<top>,<bottom>[|<legend width>,<legend height>]``; missing sides are 0.
+    Negative margins are allowed (Image-Charts uses them to hide axes, e.g. for progress bars);
+    each side is clamped to +-MAX_SIDE, extra values and non-numbers are ignored and reported."""
     sides = [p.strip() for p in text.split("|")[0].split(",")]
     if len(sides) > 4:
-        raise codes.fail("chma", "takes at most four margins: left,right,top,bottom")
-    names = ("left", "right", "top", "bottom")
+        warnings.add("chma")
+        sides = sides[:4]
     values = [
-        number(s, "chma", f"the {names[i]} margin", low=0, high=MAX_SIDE) if s else 0.0
-        for i, s in enumerate(sides)
+        soft_number(s, warnings, "chma", low=-MAX_SIDE, high=MAX_SIDE, default=0.0) if s else 0.0
+        for s in sides
     ]
     values += [0.0] * (4 - len(values))
-    return values[0], values[1], values[2], values[3]
+    return values[0] or 0.0, values[1] or 0.0, values[2] or 0.0, values[3] or 0.0
 
 
-def grid(text: str) -> tuple[bool, bool, tuple[float, float]]:
-    """``chg=<x>,<y>[,<dash>,<space>]`` -> (vertical lines, horizontal lines, (dash, space))."""
+def grid(text: str, warnings: Warnings) -> tuple[bool, bool, tuple[float, float]]:
+    """``chg=<x>,<y>[,<dash>,<space>[,<x offset>,<y offset>]]`` -> (vertical lines, horizontal
+    lines, (dash, space)). A missing step is 0 (no lines); offsets are not drawn."""
     parts = [p.strip() for p in text.split(",")]
-    if len(parts) < 2:
-        raise codes.fail("chg", "needs at least <x_axis_enabled>,<y_axis_enabled>")
-    x = number(parts[0], "chg", "x_axis_enabled", low=0, high=100) if parts[0] else 0.0
-    y = number(parts[1], "chg", "y_axis_enabled", low=0, high=100) if parts[1] else 0.0
-    dash = (
-        number(parts[2], "chg", "the dash length", low=0, high=MAX_DASH)
-        if len(parts) > 2 and parts[2]
-        else 4.0
-    )
-    space = (
-        number(parts[3], "chg", "the space length", low=0, high=MAX_DASH)
-        if len(parts) > 3 and parts[3]
-        else 1.0
-    )
-    return x > 0, y > 0, (dash, space)
+    x = soft_number(parts[0], warnings, "chg", default=0.0) if parts[0] else 0.0
+    y = soft_number(parts[1], warnings, "chg", default=0.0) if len(parts) > 1 and parts[1] else 0.0
+    dash = 4.0
+    if len(parts) > 2 and parts[2]:
+        dash = soft_number(parts[2], warnings, "chg", low=0, high=MAX_DASH, default=4.0) or 0.0
+    space = 1.0
+    if len(parts) > 3 and parts[3]:
+        space = soft_number(parts[3], warnings, "chg", low=0, high=MAX_DASH, default=1.0) or 0.0
+    return (x or 0.0) > 0, (y or 0.0) > 0, (dash, space)
 
 
-def line_styles(text: str) -> tuple[tuple[float, tuple[float, ...]], ...]:
-    """``chls=<thickness>[,<dash>[,<space>]]|...`` -> (thickness, dash pattern) per series."""
+def line_styles(text: str, warnings: Warnings) -> tuple[tuple[float, tuple[float, ...]], ...]:
+    """``chls=<thickness>[,<dash>[,<space>]]|...`` -> (thickness, dash pattern) per series; values
+    are clamped, non-numbers take the defaults (and are reported)."""
     out = []
     for i, item in enumerate(text.split("|")):
         parts = [p.strip() for p in item.split(",")]
-        where = f"line {i + 1}"
-        width = (
-            number(parts[0], "chls", f"{where} thickness", low=0, high=MAX_LINE_WIDTH) if parts[0] else 2.0
-        )
+        where = f"chls[{i}]"
+        width = DEFAULT_LINE_WIDTH
+        if parts[0]:
+            width = soft_number(parts[0], warnings, where, low=0, high=MAX_LINE_WIDTH, default=width)
         dash: tuple[float, ...] = ()
         if len(parts) > 1 and parts[1]:
-            on = number(parts[1], "chls", f"{where} dash length", low=0, high=MAX_DASH)
-            off = (
-                number(parts[2], "chls", f"{where} space length", low=0, high=MAX_DASH)
-                if len(parts) > 2 and parts[2]
-                else on
-            )
+            on = soft_number(parts[1], warnings, where, low=0, high=MAX_DASH, default=0.0) or 0.0
+            off = on
+            if len(parts) > 2 and parts[2]:
+                off = soft_number(parts[2], warnings, where, low=0, high=MAX_DASH, default=on) or 0.0
             dash = (on, off) if off > 0 and on > 0 else ()
-        out.append((width, dash))
+        out.append((width or 0.0, dash))
     return tuple(out)
 
 
@@ -257,6 +266,8 @@ def animation(text: str) -> Animation:
     parts = re.split(r"[,|]", stripped, maxsplit=1)
     duration_text = parts[0].strip()
     easing = parts[1].strip() if len(parts) > 1 else ""
+    if duration_text in EASINGS and not easing:  # both are optional: "chan=easeOutBounce"
+        duration_text, easing = "", duration_text
     duration = DEFAULT_ANIMATION_MS
     if duration_text:
         if not re.fullmatch(r"\d{1,9}", duration_text):
@@ -281,17 +292,25 @@ def animation(text: str) -> Animation:
     return Animation(duration, easing or DEFAULT_EASING)
 
 
-def output_format(text: str) -> None:
-    """``chof`` is accepted for URLs that must end in an image extension; the format itself follows
-    the animation rule (GIF when animated, PNG otherwise)."""
-    if text.strip().lower().lstrip(".") not in ("png", "gif"):
-        raise codes.fail("chof", f"must be .png or .gif, got {codes.shown(text)}")
+def output_format(text: str, qr: bool, warnings: Warnings) -> str | None:
+    """``chof``: ``.svg`` (or ``svg``) makes a QR code an SVG; ``.png``/``.gif`` are accepted for
+    URLs that must end in an image extension (the format follows the animation rule: GIF when
+    animated, PNG otherwise). Anything else (cache-busting strings, ``.svg`` on a chart, other
+    formats) is ignored and reported."""
+    value = text.strip().lower().lstrip(".")
+    if value == "svg" and qr:
+        return "svg"
+    if value not in ("png", "gif"):
+        warnings.add("chof")
+    return None
 
 
-def qr_options(chld: str | None, choe: str | None) -> tuple[str, int]:
-    """``chld=<level>[|<margin>]`` (default L|4) and ``choe`` (UTF-8 only)."""
-    if choe is not None and choe.strip().upper().replace("_", "-") not in ("UTF-8", "UTF8"):
-        raise codes.fail("choe", f"only UTF-8 is supported, got {codes.shown(choe)}")
+def qr_options(chld: str | None, choe: str | None, warnings: Warnings) -> tuple[str, int]:
+    """``chld=<level>[|<margin>]`` (default L|4; the margin clamped to 0-100, a non-number is the
+    default and reported) and ``choe``: UTF-8 is the only encoding (Image-Charts supports no
+    other); Google's Shift_JIS and ISO-8859-1 are encoded as UTF-8 and reported."""
+    if choe is not None and choe.strip().upper().replace("_", "-") not in ("UTF-8", "UTF8", ""):
+        warnings.add("choe")
     if chld is None or not chld.strip():
         return "L", 4
     level, _, margin_text = chld.strip().partition("|")
@@ -300,5 +319,7 @@ def qr_options(chld: str | None, choe: str | None) -> tuple[str, int]:
         raise codes.fail(
             "chld", f"error correction level must be one of L, M, Q, H, got {codes.shown(level)}"
         )
-    margin = integer(margin_text, "chld", "the margin", low=0, high=100) if margin_text.strip() else 4
+    margin = 4
+    if margin_text.strip():
+        margin = round(soft_number(margin_text, warnings, "chld", low=0, high=100, default=4) or 0)
     return level, margin

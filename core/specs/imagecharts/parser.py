@@ -4,14 +4,18 @@
 ``imagecharts`` job. ``cht``, ``chs`` and ``chd`` are required (a QR code needs ``chl`` instead of
 ``chd``); every other documented parameter is optional and parameters may come in any order.
 Parameters Chartfleet does not know are ignored and reported as warnings; ``icac``/``ichm`` (URL
-signatures) are the HTTP layer's business and ignored here. Every problem raises a ``SpecError``
-that names the parameter and carries one of the stable codes of ``codes``.
+signatures) are the HTTP layer's business and ignored here. As Image-Charts does, the parts of a
+parameter that cannot be understood or drawn are ignored and reported (docs/imagecharts-compat.md
+lists the rules); what Image-Charts refuses (a missing or unknown chart type, a bad size, data that
+is not data, an invalid animation) raises a ``SpecError`` that names the parameter and carries one
+of the stable codes of ``codes``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from urllib.parse import unquote_plus
 
 import segno
 
@@ -33,6 +37,12 @@ PARAMETERS = frozenset(
         "chxs", "chld", "choe", "icac", "ichm", "icretina",
     }
 )  # fmt: skip
+# Values whose grammar has no "%": one still there is a second, literal layer of URL encoding
+# (chd=t:1,2%7C3,4 from a URL encoded twice), decoded once more.
+NO_PERCENT = frozenset(
+    {"cht", "chs", "chd", "chds", "chco", "chf", "chma", "chg", "chls", "chxt", "chxr", "chxp", "chdlp"}
+    | {"chof"}
+)
 # Read by the HTTP layer (authentication), neither used nor reported here.
 REQUEST_PARAMETERS = frozenset({"key", "apiKey", "brandKitId"})
 MAX_PARAMETER_NAME = 64
@@ -46,15 +56,18 @@ def parse_imagecharts(raw: Mapping[str, str]) -> ParseResult:
     chart = params.chart_type(_required(p, "cht"))
     width, height = params.chart_size(_required(p, "chs"))
     animation = params.animation(p["chan"]) if "chan" in p else None
-    if "chof" in p:
-        params.output_format(p["chof"])
-    fills = parse_chf(p["chf"]) if p.get("chf") else Fills()
-    title = _title(p)
-    title_align = params.title_style(p["chts"])[2] if p.get("chts") else "center"
-    legend_position, skip_empty = params.legend_position(p["chdlp"]) if p.get("chdlp") else ("bottom", False)
-    legend_color, legend_size = params.legend_style(p["chdls"]) if p.get("chdls") else (None, None)
+    requested = params.output_format(p["chof"], chart.family == "qr", warnings) if "chof" in p else None
+    fills = parse_chf(p["chf"], warnings) if p.get("chf") else Fills()
+    title_color, title_size, title_align = (
+        params.title_style(p["chts"], warnings) if p.get("chts") else (None, None, "center")
+    )
+    title = _title(p, title_color, title_size)
+    legend_position, skip_empty = (
+        params.legend_position(p["chdlp"], warnings) if p.get("chdlp") else ("bottom", False)
+    )
+    legend_color, legend_size = params.legend_style(p["chdls"], warnings) if p.get("chdls") else (None, None)
     style = ImageChartsStyle(
-        margins=params.margins(p["chma"]) if p.get("chma") else (0.0, 0.0, 0.0, 0.0),
+        margins=params.margins(p["chma"], warnings) if p.get("chma") else (0.0, 0.0, 0.0, 0.0),
         title_align=title_align,
         legend_size=legend_size,
         legend_skip_empty=skip_empty,
@@ -66,24 +79,25 @@ def parse_imagecharts(raw: Mapping[str, str]) -> ParseResult:
         "width": width,
         "height": height,
         "device_pixel_ratio": 2 if p.get("icretina", "").strip().lower() in ("1", "true") else 1,
-        "format": "gif" if animation is not None else "png",
+        "format": "gif" if animation is not None else requested or "png",
         "title": title,
         "background_color": fills.background,
     }
     if chart.family == "qr":
-        qr = _qr(p)
+        qr = _qr(p, warnings)
         style = replace(style, qr=qr)
         spec = ChartSpec(type="qr", legend=Legend(display=False), extras=style.to_extras(), **common)
         return ParseResult(spec=spec, warnings=warnings.as_tuple())
 
-    scaled = scale(decode_chd(_required(p, "chd")), parse_chds(p.get("chds")))
+    data = decode_chd(_required(p, "chd"))
+    scaled = scale(data, parse_chds(p.get("chds"), warnings))
     line_fills, markers = parse_chm(p["chm"], warnings) if p.get("chm") else ([], [])
     horizontal_axis, vertical_axis = parse_axes(p, warnings)
     ctx = Context(
         chart=chart,
         scaled=scaled,
         warnings=warnings,
-        chco=parse_chco(p["chco"]) if p.get("chco") else None,
+        chco=(parse_chco(p["chco"]) or None) if p.get("chco") else None,
         fills=fills,
         line_fills=line_fills,
         markers=markers,
@@ -92,10 +106,14 @@ def parse_imagecharts(raw: Mapping[str, str]) -> ParseResult:
         inside_label=_inside_label(p),
         horizontal_axis=horizontal_axis,
         vertical_axis=vertical_axis,
-        grid=params.grid(p["chg"]) if p.get("chg") else None,
-        line_styles=params.line_styles(p["chls"]) if p.get("chls") else (),
+        grid=params.grid(p["chg"], warnings) if p.get("chg") else None,
+        line_styles=params.line_styles(p["chls"], warnings) if p.get("chls") else (),
+        raw_series=data.series,
+        drawn=data.drawn,
     )
     built = _build(ctx)
+    if ctx.markers and not built.markers:
+        warnings.add("chm")  # pie, polar and radar charts draw no chm markers (line fills aside)
     style = replace(
         style,
         axes=built.axes,
@@ -107,6 +125,8 @@ def parse_imagecharts(raw: Mapping[str, str]) -> ParseResult:
         display=built.display if any(d != (0.0, 1.0) for d in built.display) else (),
     )
     legend_shown = bool(ctx.legend) or (built.type == "polarArea" and bool(built.labels))
+    if any(d.hidden for d in built.datasets):  # marker-only series (chd=t1:...) have no legend entry
+        style = replace(style, legend_skip_empty=True)
     spec = ChartSpec(
         type=built.type,
         labels=built.labels,
@@ -136,12 +156,16 @@ def _clean(raw: Mapping[str, str]) -> dict[str, str]:
         raise codes.fail("", "parameters must be name=value pairs", codes.INVALID_VALUE)
     out: dict[str, str] = {}
     for key, value in raw.items():
-        name = str(key)
+        name = str(key).strip()  # URLs broken over lines leave whitespace around names
+        if name not in PARAMETERS and name.lower() in PARAMETERS:
+            name = name.lower()  # CHT=, Chd=
         if len(name) > MAX_PARAMETER_NAME:
             raise codes.fail(name[:MAX_PARAMETER_NAME] + "...", "is not a parameter name (too long)")
         if not isinstance(value, str):
             raise codes.fail(name, "must be text")
-        out[name] = value
+        if name in NO_PERCENT and "%" in value:
+            value = unquote_plus(value)
+        out.setdefault(name, value)
     return out
 
 
@@ -153,9 +177,8 @@ def _required(p: dict[str, str], name: str) -> str:
     return value
 
 
-def _title(p: dict[str, str]) -> Text | None:
+def _title(p: dict[str, str], color: str | None, size: float | None) -> Text | None:
     text = params.title(p["chtt"]) if p.get("chtt") else ""
-    color, size = (params.title_style(p["chts"])[:2]) if p.get("chts") else (None, None)
     if not text:
         return None
     return Text(lines=(text,), color=color, font_size=size)
@@ -169,11 +192,11 @@ def _inside_label(p: dict[str, str]) -> str:
     return ""
 
 
-def _qr(p: dict[str, str]) -> QRCode:
+def _qr(p: dict[str, str], warnings: Warnings) -> QRCode:
     text = p.get("chl", "")
     if not text:
         raise codes.fail("chl", "is required for QR codes (the text to encode)", codes.MISSING_PARAMETER)
-    level, margin = params.qr_options(p.get("chld"), p.get("choe"))
+    level, margin = params.qr_options(p.get("chld"), p.get("choe"), warnings)
     try:
         segno.make(text, error=level.lower(), micro=False, boost_error=False)
     except segno.DataOverflowError:

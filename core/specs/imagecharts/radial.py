@@ -116,7 +116,8 @@ def _radial_axis(ctx: Context, value_range: tuple[float, float] | None) -> Axis:
     lo, hi = value_range if value_range is not None else (None, None)
     if request is not None and request.range is not None:
         lo, hi = min(request.range), max(request.range)
-    return Axis(min=lo, max=hi, begin_at_zero=True, ticks_display=request is not None)
+    shown = request is not None and request.label_size != 0  # chxs font size 0 hides labels
+    return Axis(min=lo, max=hi, begin_at_zero=True, ticks_display=shown)
 
 
 def _slice_colors(ctx: Context, k: int, values: tuple[float | None, ...]) -> tuple[str, ...]:

@@ -2,7 +2,8 @@
 dialect's extras (margins, gradients, markers, pie labels, QR codes, watermark, transparency).
 
 ``render(spec, style)`` returns the encoded image: a PNG, or, when ``style.animation`` is set, a GIF
-whose frames show the chart growing in with the requested duration and easing (played once).
+whose frames show the chart growing in with the requested duration and easing (played once), or
+an SVG for a QR code asked for with ``chof=.svg`` (its modules drawn as vector shapes).
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ _POINT_COST = {"pie": 300, "doughnut": 300, "polarArea": 300, "line": 60, "radar
 
 
 def render(spec: ChartSpec, style: ImageChartsStyle) -> bytes:
+    if spec.format == "svg":
+        canvas = draw(spec, style, 1.0, vector=True)
+        return encoders.encode_svg(canvas.figure, canvas.width, canvas.height)
     if style.animation is None:
         rgba = draw_frame(spec, style, 1.0)
         return encoders.encode_png(rgba, opaque=bool(rgba[..., 3].min() == 255))
@@ -51,6 +55,16 @@ def frame_cost(spec: ChartSpec, style: ImageChartsStyle) -> int:
 
 def draw_frame(spec: ChartSpec, style: ImageChartsStyle, progress: float) -> np.ndarray:
     """One frame as an (height, width, 4) RGBA array; ``progress`` 1 is the finished chart."""
+    canvas = draw(spec, style, progress)
+    rgba = encoders.rasterize(canvas.figure, canvas.width, canvas.height)
+    if style.opacity < 1.0:
+        rgba = rgba.copy()
+        rgba[..., 3] = np.round(rgba[..., 3] * max(0.0, style.opacity)).astype(np.uint8)
+    return rgba
+
+
+def draw(spec: ChartSpec, style: ImageChartsStyle, progress: float, vector: bool = False) -> Canvas:
+    """The drawn figure of one frame (``vector``: QR modules as shapes rather than an image)."""
     background = theme.rgba(spec.background_color) if spec.background_color else theme.background()
     canvas = Canvas(spec, background)
     if style.background is not None:
@@ -63,7 +77,7 @@ def draw_frame(spec: ChartSpec, style: ImageChartsStyle, progress: float) -> np.
         legend_skip_empty=style.legend_skip_empty,
     )
     if spec.type == "qr" and style.qr is not None:
-        qr.render(canvas, style.qr)
+        qr.render(canvas, style.qr, vector=vector)
     elif spec.type in ("pie", "doughnut"):
         pie.render(canvas, spec, style, frame, progress)
     elif spec.type == "polarArea":
@@ -86,8 +100,4 @@ def draw_frame(spec: ChartSpec, style: ImageChartsStyle, progress: float) -> np.
             va="bottom",
             zorder=50,
         )
-    rgba = encoders.rasterize(canvas.figure, canvas.width, canvas.height)
-    if style.opacity < 1.0:
-        rgba = rgba.copy()
-        rgba[..., 3] = np.round(rgba[..., 3] * max(0.0, style.opacity)).astype(np.uint8)
-    return rgba
+    return canvas

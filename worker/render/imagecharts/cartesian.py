@@ -5,13 +5,14 @@ grow-in animation."""
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 import numpy as np
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 
 from core.specs.imagecharts.numbers import format_value
-from core.specs.imagecharts.style import AxisStyle, ImageChartsStyle
+from core.specs.imagecharts.style import AxisStyle, ImageChartsStyle, Marker
 from core.specs.model import ChartSpec
 
 from .. import cartesian, theme
@@ -19,6 +20,8 @@ from ..axes import AxisLook, AxisModel
 from ..canvas import Canvas, Rect
 from ..layout import FrameOptions
 from . import gradient, markers
+
+POINT_LABEL_COLOR = "#404040ff"
 
 
 def render(
@@ -48,6 +51,16 @@ def render(
             box = Rect(extents.x0, extents.y0, extents.x1, extents.y1)
             gradient.paint(canvas, fill, box, clip=shape, zorder=z)
     markers.draw(canvas, plot, style)
+    if style.point_labels:  # chl on bars, lines and bubbles: each label at its point
+        labels = tuple(
+            Marker("text", POINT_LABEL_COLOR, k, 0.0, start=j, end=j, text=text)
+            for k, group in enumerate(style.point_labels)
+            for j, text in enumerate(group)
+            if text
+        )
+        if len(labels) > markers.MAX_LABELS:  # thousands of labels are unreadable and slow to draw
+            labels = labels[:: -(-len(labels) // markers.MAX_LABELS)]
+        markers.draw(canvas, plot, replace(style, markers=labels))
     finish(plot.area)
 
 

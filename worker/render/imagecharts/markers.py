@@ -28,7 +28,7 @@ MAX_LABELS = 1000  # value/text labels per marker: more are thinned to every k-t
 
 
 def draw(canvas: Canvas, plot: Plot, style: ImageChartsStyle) -> None:
-    by_order = {s.order: s for s in plot.visible}
+    by_order = {s.order: s for s in plot.series}  # hidden series (chd=t1:...) carry marker data
     for k, marker in enumerate(style.markers):
         s = by_order.get(marker.series)
         if s is None or len(s.idx) == 0:
@@ -55,10 +55,13 @@ def draw(canvas: Canvas, plot: Plot, style: ImageChartsStyle) -> None:
 
 def _points(marker: Marker, s: Series) -> np.ndarray:
     n = len(s.idx)
-    end = n - 1 if marker.end is None else min(marker.end, n - 1)
-    if marker.start > end:
+    # negative start/end count back from the last point (chm "-6:-1")
+    start = marker.start + n if marker.start < 0 else marker.start
+    end = n - 1 if marker.end is None else marker.end + n if marker.end < 0 else marker.end
+    start, end = max(start, 0), min(end, n - 1)
+    if start > end:
         return np.zeros(0, dtype=int)
-    where = np.arange(marker.start, end + 1, max(marker.step, 1))
+    where = np.arange(start, end + 1, max(marker.step, 1))
     ok = ~(np.isnan(s.idx[where]) | np.isnan(s.top[where]) | np.isnan(s.val[where]))
     return where[ok]
 
