@@ -29,6 +29,7 @@ from api.ratelimit import check_rate_limit
 from api.rendering import absolute_url, respond_with_image
 from api.routes.common import json_body, principal_for_request
 from api.schemas.quickchart import QrQuerySchema, QuickChartBodySchema, ShortUrlSchema, TemplateQuerySchema
+from api.theming import decorate
 from core.services import short_charts
 from core.services.jobs import RenderRequest
 from core.services.keys import Principal, authenticate_key
@@ -79,7 +80,7 @@ def chart_from_query(raw: bytes) -> Response:
         params = literal_query(raw)
         principal = principal_for_request()
         qc = read_request(params)
-        return _render(qc, principal, started)
+        return _render(qc, principal, started, params)
     except _ERRORS as exc:
         return quickchart_error(exc)
 
@@ -89,7 +90,7 @@ def chart_from_form(params: dict[str, str]) -> Response:
     started = time.perf_counter()
     try:
         principal = _principal(params.get("key"))
-        return _render(read_request(params), principal, started)
+        return _render(read_request(params), principal, started, params)
     except _ERRORS as exc:
         return quickchart_error(exc)
 
@@ -100,7 +101,7 @@ def chart_from_body() -> Response:
     try:
         body = json_body()
         principal = _principal(body.get("key") if isinstance(body, dict) else None)
-        return _render(read_request(body), principal, started)
+        return _render(read_request(body), principal, started, body)
     except _ERRORS as exc:
         return quickchart_error(exc)
 
@@ -255,5 +256,7 @@ def _request(parsed: ParseResult, principal: Principal) -> RenderRequest:
     )
 
 
-def _render(qc: QuickChartRequest, principal: Principal, started: float) -> Response:
-    return respond_with_image(_request(to_spec(qc), principal), started, as_data_uri=qc.format == "base64")
+def _render(qc: QuickChartRequest, principal: Principal, started: float, source: Any = None) -> Response:
+    """Render ``qc`` in the brand kit ``source`` (the query, form or body) names, if any."""
+    req = decorate(_request(to_spec(qc), principal), source, with_card=False)
+    return respond_with_image(req, started, as_data_uri=qc.format == "base64")

@@ -531,3 +531,19 @@ def test_quota_rate_limit_and_retention_of_the_plan(api_url, http, sessions, tig
     limited = statuses[-1]
     assert limited.status_code == 429, [r.status_code for r in statuses]
     assert limited.headers["Retry-After"] and limited.headers["X-quickchart-error"]
+
+
+def test_brand_kits_apply_to_quickchart_requests(api_url, http):
+    """``brandKitId`` on QuickChart's forms (query, JSON body): a preset changes the picture and the
+    ETag; an unknown kit is a 400 naming ``brandKitId``, never ignored."""
+    query = f"c={quote(config())}&w=300&h=200&bkg=white"
+    plain = get_chart(http, api_url, query)
+    dark = get_chart(http, api_url, query + "&brandKitId=obsidian")
+    assert plain.status_code == dark.status_code == 200, dark.text
+    assert dark.headers["ETag"] != plain.headers["ETag"]
+    assert "brandKitId" not in dark.headers.get("X-Chart-Warnings", "")
+    body = {"chart": config(), "width": 300, "height": 200, "brandKitId": "obsidian"}
+    posted = http.post(f"{api_url}/chart", json=body)
+    assert posted.status_code == 200 and posted.headers["ETag"] != plain.headers["ETag"], posted.text
+    unknown = get_chart(http, api_url, query + "&brandKitId=no-such-kit")
+    assert unknown.status_code == 400 and unknown.json()["field"] == "brandKitId", unknown.text
