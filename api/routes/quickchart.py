@@ -27,7 +27,7 @@ from api.extensions import services
 from api.openapi import PAYMENT_REQUIRED, doc, image_response
 from api.ratelimit import check_rate_limit
 from api.rendering import absolute_url, respond_with_image
-from api.routes.common import json_body, principal_for_request
+from api.routes.common import idempotency, json_body, principal_for_request
 from api.schemas.quickchart import QrQuerySchema, QuickChartBodySchema, ShortUrlSchema, TemplateQuerySchema
 from api.theming import decorate
 from core.services import short_charts
@@ -250,10 +250,23 @@ def _principal(body_key: Any) -> Principal:
     return principal
 
 
-def _request(parsed: ParseResult, principal: Principal) -> RenderRequest:
+def _request(parsed: ParseResult, principal: Principal, mode: str = "sync", **fields: Any) -> RenderRequest:
     return RenderRequest(
-        spec=parsed.spec, dialect=DIALECT, principal=principal, mode="sync", warnings=parsed.warnings
+        spec=parsed.spec, dialect=DIALECT, principal=principal, mode=mode, warnings=parsed.warnings, **fields
     )
+
+
+def job_request(payload: dict[str, Any]) -> RenderRequest:
+    """``POST /api/v1/jobs`` with ``{"dialect": "quickchart", <QuickChart's body>}``: the same
+    parameters as ``POST /chart`` (a JS-literal ``chart`` string included), rendered asynchronously.
+    Errors are the api's (the jobs route's shape), not QuickChart's."""
+    body = {k: v for k, v in payload.items() if k not in ("dialect", "webhookUrl", "key", "apiKey")}
+    key, request_hash = idempotency(payload)
+    qc = read_request(body)
+    req = _request(
+        to_spec(qc), principal_for_request(), "async", idempotency_key=key, request_hash=request_hash
+    )
+    return decorate(req, body, with_card=False)
 
 
 def _render(qc: QuickChartRequest, principal: Principal, started: float, source: Any = None) -> Response:

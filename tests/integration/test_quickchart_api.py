@@ -547,3 +547,24 @@ def test_brand_kits_apply_to_quickchart_requests(api_url, http):
     assert posted.status_code == 200 and posted.headers["ETag"] != plain.headers["ETag"], posted.text
     unknown = get_chart(http, api_url, query + "&brandKitId=no-such-kit")
     assert unknown.status_code == 400 and unknown.json()["field"] == "brandKitId", unknown.text
+
+
+def test_quickchart_bodies_render_as_async_jobs(api_url, http):
+    """``POST /api/v1/jobs`` with ``{"dialect": "quickchart", ...}``: the body of ``POST /chart``
+    (a JavaScript-literal config included), polled like any job, at QuickChart's default ratio 2."""
+    body = {"dialect": "quickchart", "chart": config(), "width": 250, "height": 150, "brandKitId": "linen"}
+    created = http.post(f"{api_url}/api/v1/jobs", json=body)
+    assert created.status_code == 202, created.text
+    job = created.json()
+    assert job["dialect"] == "quickchart"
+    deadline = dt.datetime.now() + dt.timedelta(seconds=30)
+    while job["status"] not in ("succeeded", "failed", "dead"):
+        assert dt.datetime.now() < deadline, job
+        job = http.get(job["statusUrl"]).json()
+    assert job["status"] == "succeeded", job
+    image = Image.open(io.BytesIO(http.get(job["url"]).content))
+    assert image.size == (500, 300)
+    bad = http.post(
+        f"{api_url}/api/v1/jobs", json={"dialect": "quickchart", "chart": "{type: 'bar', x: function() {}}"}
+    )
+    assert bad.status_code == 400, bad.text
