@@ -10,6 +10,7 @@ timeout, ...) carry their usual detail with the text under ``message``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import uuid
@@ -24,12 +25,14 @@ from api.openapi import doc
 from api.ratelimit import check_rate_limit
 from api.rendering import read_image, respond_with_image, submit
 from api.routes.common import idempotency, principal_for_request, quoted_etag
+from api.theming import theme_for
 from core.db import get_engine, utcnow
 from core.models import JobStatus, RenderJob
 from core.services.jobs import RenderRequest
 from core.services.keys import Principal
 from core.services.market.snapshots import InvalidSymbol, snapshot_spec
 from core.services.plans import anonymous_terms
+from core.specs.errors import SpecError
 from core.specs.finance import SnapshotFieldErrors, SnapshotRequest, parse_snapshot, query_to_body
 from core.specs.finance_studies import catalog_document
 from core.specs.model import FILE_EXTENSIONS
@@ -93,10 +96,27 @@ def _body() -> dict[str, Any]:
 
 
 def snapshot_request(
-    body: dict[str, Any], principal: Principal, mode: str, location: str = "body", **fields: Any
+    body: dict[str, Any],
+    principal: Principal,
+    mode: str,
+    location: str = "body",
+    brand_kit: Any = None,
+    **fields: Any,
 ) -> RenderRequest:
-    """Parse, resolve and load a snapshot; the render request of the ``finance`` dialect."""
+    """Parse, resolve and load a snapshot; the render request of the ``finance`` dialect. A brand
+    kit (``brandKitId``, beyond the document) recolours the chart: background, text, grid, and its
+    positive/negative colours for rising and falling candles."""
     svc = services()
+    if isinstance(body, dict) and "brandKitId" in body:
+        body = dict(body)
+        brand_kit = body.pop("brandKitId")
+    theme = None
+    if brand_kit not in (None, ""):
+        try:
+            theme = theme_for(principal, brand_kit)
+        except SpecError:
+            error = {"type": "field", "value": brand_kit, "msg": "must be supported", "path": "brandKitId"}
+            raise _Refusal(422, {"errors": [{**error, "location": location}]}) from None
     try:
         parsed: SnapshotRequest = parse_snapshot(
             body, default_symbol=svc.settings.finance_default_symbol, location=location
@@ -107,6 +127,8 @@ def snapshot_request(
         raise _Refusal(422, {"errors": exc.errors}) from exc
     except InvalidSymbol as exc:
         raise _Refusal(422, {"message": "Invalid Symbol"}) from exc
+    if theme is not None:
+        spec = dataclasses.replace(spec, theme=theme)
     return RenderRequest(spec=spec, dialect="finance", principal=principal, mode=mode, **fields)
 
 
@@ -162,7 +184,10 @@ def get_chart():
     started = time.perf_counter()
     principal = _principal()
     return respond_with_image(
-        snapshot_request(query_to_body(request.args), principal, "sync", "query"), started
+        snapshot_request(
+            query_to_body(request.args), principal, "sync", "query", brand_kit=request.args.get("brandKitId")
+        ),
+        started,
     )
 
 
@@ -179,7 +204,11 @@ def post_storage():
 @doc(summary="Finance snapshot saved to public storage, from query parameters", tags=["Finance"], hidden=True)
 def get_storage():
     principal = _principal()
-    return _stored(snapshot_request(query_to_body(request.args), principal, "sync", "query"))
+    return _stored(
+        snapshot_request(
+            query_to_body(request.args), principal, "sync", "query", brand_kit=request.args.get("brandKitId")
+        )
+    )
 
 
 @bp.get(f"{PATH}/storage/<uuid:job_id>.<ext>")

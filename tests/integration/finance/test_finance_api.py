@@ -420,3 +420,26 @@ def test_finance_renders_are_charged_and_recorded_for_the_account(api_url, http,
         assert job.account_id == account_id and job.api_key_id is not None and job.dialect == "finance"
         renders = s.scalar(select(UsageCounter.renders).where(UsageCounter.owner == f"account:{account_id}"))
     assert renders == 1  # the quota was charged once for the one render
+
+
+def test_brand_kits_recolour_finance_charts(api_url, http, key):
+    """``brandKitId`` (beyond the document) applies to finance charts as to every dialect: a preset
+    changes the picture; an unknown kit is listed like any bad field."""
+    body = {"interval": "1D", "width": 600, "height": 400}
+    plain = post(http, api_url, key, body)
+    kit = post(http, api_url, key, {**body, "brandKitId": "ember"})
+    assert plain.status_code == kit.status_code == 200, kit.text
+    assert kit.headers["ETag"] != plain.headers["ETag"] and kit.content != plain.content
+    by_query = http.get(f"{api_url}{PATH}", params={"key": key, "interval": "1D", "brandKitId": "ember"})
+    assert by_query.status_code == 200, by_query.text
+    unknown = post(http, api_url, key, {**body, "brandKitId": "no-such-kit"})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"] == [
+        {
+            "type": "field",
+            "value": "no-such-kit",
+            "msg": "must be supported",
+            "path": "brandKitId",
+            "location": "body",
+        }
+    ]

@@ -24,7 +24,7 @@ from .. import encoders
 from ..canvas import Canvas, RenderError
 from ..theme import rgba
 from .chart import FinanceChart
-from .look import LOOKS
+from .look import LOOKS, look_of_kit
 from .studies import Bars, compute, utc_offsets
 
 
@@ -66,6 +66,8 @@ def render(spec: ChartSpec):
         raise RenderError("a finance spec without its finance payload")
     width, height = spec.pixel_width, spec.pixel_height
     look = LOOKS[payload["theme"]]
+    if spec.theme is not None:  # a brand kit recolours the chart
+        look = look_of_kit(spec.theme, look)
     colors = payload.get("colors") or {}
     if colors:  # Chart.js candlesticks may set their own up/down colours
         look = dataclasses.replace(

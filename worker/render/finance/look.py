@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from core.specs.model import Theme
 from worker.render.theme import RGBA, rgba
 
 
@@ -41,6 +42,22 @@ DARK = Look(
     label_text=rgba("#ffffff"),
 )
 LOOKS = {"light": LIGHT, "dark": DARK}
+
+
+def look_of_kit(kit: Theme, base: Look) -> Look:
+    """A brand kit's colours on a finance chart: its background, text and grid; its positive and
+    negative colours for rising and falling bars."""
+    return Look(
+        background=rgba(kit.background),
+        text=rgba(kit.text),
+        muted=rgba(kit.muted or kit.axis),
+        grid=rgba(kit.grid),
+        border=rgba(kit.axis),
+        up=rgba(kit.positive),
+        down=rgba(kit.negative),
+        label_text=base.label_text,
+    )
+
 
 # Study colours (TradingView's defaults); overlays of the same kind cycle through OVERLAY.
 OVERLAY = ("#2962ff", "#ff6d00", "#9c27b0", "#00bcd4", "#e91e63", "#4caf50")
