@@ -52,7 +52,16 @@ from core.specs.model import (
     Text,
 )
 from core.specs.safety import refuse_code
-from core.specs.values import Warnings, check_length, describe, join, number, number_text
+from core.specs.values import (
+    Warnings,
+    check_length,
+    describe,
+    drawable_text,
+    join,
+    number,
+    number_text,
+    plotted,
+)
 
 REQUEST_KEYS = frozenset({"returnUrl", "brandKitId", "webhookUrl", "key", "apiKey", "idempotencyKey"})
 SIMPLE_TYPES = ("line", "bar", "pie", "doughnut", "radar", "polarArea")
@@ -201,6 +210,8 @@ def _build_spec(
         )
     chart_type, horizontal = read_chart_type(body["type"], type_path)
     options = parse_options(body.get("options"), join(path, "options"), warnings)
+    if horizontal and body["type"].strip().lower() == "horizontalbar":  # a 2.x-only chart type
+        options = replace(options, version=2)
     index_axis = "y" if horizontal else options.index_axis or "x"
     if chart_type in RADIAL_TYPES:
         index_axis = "x"
@@ -273,7 +284,7 @@ def _parse_simple_query(params: dict[str, str]) -> ParseResult:
     labels: tuple[str, ...] = ()
     labels_key = _alias(params, "labels", "l", warnings)
     if labels_key is not None and params[labels_key].strip():
-        labels = tuple(part.strip() for part in params[labels_key].split(","))
+        labels = tuple(drawable_text(part.strip()) for part in params[labels_key].split(","))
         if len(labels) > MAX_LABELS:
             raise SpecError(labels_key, f"has {len(labels)} labels; at most {MAX_LABELS} are allowed")
         for label in labels:
@@ -292,7 +303,7 @@ def _parse_simple_query(params: dict[str, str]) -> ParseResult:
     title = None
     title_key = _alias(params, "title", "t", warnings)
     if title_key is not None and params[title_key].strip():
-        lines = tuple(params[title_key].split("\n"))
+        lines = tuple(drawable_text(params[title_key]).split("\n"))
         for line in lines:
             check_length(line, title_key)
         title = Text(lines=lines)
@@ -328,7 +339,7 @@ def _simple_value(part: str, index: int, key: str) -> float | None:
     if stripped in ("", "null"):
         return None
     try:
-        return number_text(stripped, key)
+        return plotted(number_text(stripped, key), key)
     except SpecError:
         raise SpecError(key, f"value {index + 1} is not a number: {stripped[:40]!r}") from None
 

@@ -72,6 +72,9 @@ class Dataset:
     type: str
     label: str = ""
     values: tuple[float | None, ...] = ()
+    # Floating bars: where each bar starts (its end is in ``values``); empty for ordinary datasets,
+    # None for a value drawn from the origin.
+    starts: tuple[float | None, ...] = ()
     points: tuple[Point, ...] = ()
     background_color: ColorSpec = None  # None: the renderer's palette picks one
     border_color: ColorSpec = None
@@ -227,6 +230,8 @@ def _small_to_dict(obj: Any) -> dict[str, Any] | None:
 def _dataset_to_dict(ds: Dataset) -> dict[str, Any]:
     out = {name: _jsonable(getattr(ds, name)) for name in _DATASET_FIELDS}
     out["points"] = [{"x": p.x, "y": p.y, "r": p.r} for p in ds.points]
+    if not ds.starts:
+        del out["starts"]  # absent unless used, so specs without floating bars keep their hashes
     return out
 
 
@@ -257,6 +262,7 @@ def _text_from_dict(d: dict[str, Any] | None) -> Text | None:
 def _dataset_from_dict(d: dict[str, Any]) -> Dataset:
     d = dict(d)
     d["values"] = tuple(d.get("values", ()))
+    d["starts"] = tuple(d.get("starts", ()))
     d["points"] = tuple(Point(p["x"], p["y"], p.get("r")) for p in d.get("points", ()))
     d["background_color"] = _color_from(d.get("background_color"))
     d["border_color"] = _color_from(d.get("border_color"))

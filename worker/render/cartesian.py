@@ -68,6 +68,9 @@ def prepare(
         configure(axes)
     bubble = max((float(np.max(s.radius, initial=0.0)) for s in visible if s.radius is not None), default=0.0)
     overflow = canvas.px(bubble + theme.POINT_BORDER_WIDTH) if bubble else 0.0
+    # Room for the biggest bubble, but never more than a quarter of the region: a huge radius
+    # must still leave a chart area (Chart.js would collapse it).
+    overflow = min(overflow, min(region.width, region.height) / 4)
     area = fit(canvas, region.inset(*(canvas.px(OUTER_PADDING),) * 4), list(axes.values()), overflow)
     planes = _planes(area, axes, all_series, visible)
     return Plot(area, axes, all_series, visible, slots, planes), finish
@@ -169,7 +172,7 @@ def _data_ranges(axes: dict[str, AxisModel], visible: list[series.Series]) -> No
         if a.role == "index":
             arrays = [s.idx for s in mine]
         else:
-            arrays = [s.top for s in mine] + [s.base for s in mine if s.stacked]
+            arrays = [s.top for s in mine] + [s.base for s in mine if s.stacked or s.floating]
         data = np.concatenate(arrays) if arrays else np.zeros(0)
         data = data[np.isfinite(data)]
         if a.kind == "logarithmic":

@@ -25,6 +25,17 @@ class Ticks:
     hi: float
 
 
+SAFE_MAGNITUDE = 1e306  # axis ends beyond this are pinned: 10 nice steps still fit in a float
+LOG_FLOOR = 1e-300
+LOG_CEILING = 1e300
+
+
+def _within(value: float) -> float:
+    if math.isnan(value):
+        return 0.0
+    return min(max(value, -SAFE_MAGNITUDE), SAFE_MAGNITUDE)
+
+
 def nice_num(x: float) -> float:
     if x <= 0 or not math.isfinite(x):
         return 1.0
@@ -77,6 +88,8 @@ def linear_ticks(
         lo = user_min
     if user_max is not None:
         hi = user_max
+    # Keep the span (and the ticks rounded outwards from it) finite however big the data.
+    lo, hi = _within(lo), _within(hi)
     if hi < lo:
         lo, hi = hi, lo
     if hi == lo:
@@ -125,6 +138,8 @@ def log_ticks(lo: float, hi: float, *, user_min: float | None = None, user_max: 
         lo = 1.0
     if not (hi > 0 and math.isfinite(hi)) or hi < lo:
         hi = max(lo, 1.0)
+    # Powers of ten beyond these are 0 or inf in floating point (5e-324 is a valid number).
+    lo, hi = min(max(lo, LOG_FLOOR), LOG_CEILING), min(max(hi, LOG_FLOOR), LOG_CEILING)
     e_lo = math.floor(math.log10(lo) + 1e-12)
     e_hi = math.ceil(math.log10(hi) - 1e-12)
     if e_hi <= e_lo:
