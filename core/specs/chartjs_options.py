@@ -320,10 +320,11 @@ def _flag(value: Any, path: str) -> bool:
 def _bound(value: Any, path: str, axis: Axis, warnings: Warnings) -> float | None:
     if axis.type == "time":
         return epoch_seconds(value, path)
-    if isinstance(value, str) and axis.type in (None, "category"):  # a label name: not implemented
-        warnings.add(path)
+    numeric_text = is_number_text(value)
+    if isinstance(value, str) and (axis.type == "category" or (axis.type is None and not numeric_text)):
+        warnings.add(path)  # a label name: not implemented
         return None
-    if is_number_text(value):
+    if numeric_text:
         return plotted(number_text(value, path), path, warnings)
     return plotted(number(value, path), path, warnings)
 
