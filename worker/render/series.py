@@ -31,6 +31,7 @@ ToPx = Callable[[np.ndarray], np.ndarray]
 BAR_PERCENTAGE = 0.9
 CATEGORY_PERCENTAGE = 0.8
 RASTERIZE_POINTS = 2000  # per dataset, in SVG/PDF
+MAX_BUBBLE_RADIUS = 4000.0  # CSS px; bigger bubbles are drawn at this size
 
 
 @dataclass(slots=True)
@@ -98,7 +99,7 @@ def index_positions(
         radius = np.array(
             [theme.POINT_RADIUS if p.r is None else max(0.0, as_number(p.r)) for p in pts], dtype=float
         )
-        radius = np.nan_to_num(radius, nan=0.0)
+        radius = np.clip(np.nan_to_num(radius, nan=0.0), 0.0, MAX_BUBBLE_RADIUS)
     xs: list[float] = []
     for p in pts:
         x = p.x

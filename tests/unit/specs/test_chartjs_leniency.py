@@ -113,7 +113,8 @@ def test_dates_no_calendar_can_label_are_a_400(given):
 
 
 def test_floating_bars_keep_start_and_end():
-    body = {"type": "bar", "data": {"labels": ["a", "b", "c"], "datasets": [{"data": [[1, 5], [-2, "3"], 4]}]}}
+    data = {"labels": ["a", "b", "c"], "datasets": [{"data": [[1, 5], [-2, "3"], 4]}]}
+    body = {"type": "bar", "data": data}
     ds = parse_chart(body).spec.datasets[0]
     assert ds.starts == (1.0, -2.0, None) and ds.values == (5.0, 3.0, 4.0) and ds.points == ()
 
