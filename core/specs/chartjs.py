@@ -51,7 +51,7 @@ from core.specs.model import (
     Dataset,
     Text,
 )
-from core.specs.safety import refuse_code
+from core.specs.safety import refuse_code, without_surrogates
 from core.specs.values import (
     Warnings,
     check_length,
@@ -150,7 +150,8 @@ def parse_chart(payload: Any) -> ParseResult:
     """
     if not isinstance(payload, Mapping):
         raise SpecError("", f"the chart specification must be a JSON object, got {describe(payload)}")
-    refuse_code(payload)
+    if refuse_code(payload):
+        payload = without_surrogates(payload)
     warnings = Warnings()
     body, body_path = payload, ""
     if payload.get("chart") is not None:
@@ -187,7 +188,8 @@ def parse_query(args: Mapping[str, str]) -> ParseResult:
         if not isinstance(value, str):
             raise SpecError(str(key), f"must be text, got {describe(value)}")
         params[str(key)] = value
-    refuse_code(params)
+    if refuse_code(params):
+        params = without_surrogates(params)
     if "chart" in params and "c" in params:
         raise SpecError("c", "give the spec as either 'chart' or 'c', not both")
     if "chart" in params or "c" in params:
@@ -237,8 +239,7 @@ def _build_spec(
 def _nested_chart(value: Any) -> Mapping[Any, Any]:
     if isinstance(value, str):
         decoded = _decode_json(value, "chart")
-        refuse_code(decoded, "chart")
-        value = decoded
+        value = without_surrogates(decoded) if refuse_code(decoded, "chart") else decoded
     if not isinstance(value, Mapping):
         raise SpecError("chart", f"must be a JSON object (or a string holding one), got {describe(value)}")
     return value

@@ -85,7 +85,7 @@ def render_chart(spec: ChartSpec) -> RenderedImage:
                 canvas = Canvas(spec, background)
                 draw(canvas, spec)
                 data = encoders.encode(canvas.figure, spec.format, width, height, opaque=background[3] >= 1.0)
-    except (ValueError, TypeError, ArithmeticError, IndexError, KeyError, RuntimeError) as exc:
+    except (ValueError, TypeError, ArithmeticError, IndexError, KeyError, RuntimeError, OSError) as exc:
         # Deterministic for this spec: retrying cannot help, so report it as undrawable. The
         # message goes to clients: the library's own words (object reprs, internals) stay in the log.
         log.warning("cannot draw a %s chart: %s", spec.type, exc, exc_info=True)

@@ -230,3 +230,38 @@ def test_render_errors_carry_no_internals(caplog):
         render_chart(broken)
     assert info.value.message == "cannot draw this bar chart"
     assert caplog.records and caplog.records[0].exc_info  # the details are logged for operators
+
+
+# --- found by the property tests ------------------------------------------------------------------
+
+REGRESSIONS = {
+    # a user min of 0 alone (the commonest bound there is) crashed the tick formatter
+    "y min 0": {
+        "type": "line",
+        "data": {"labels": ["a", "b"], "datasets": [{"data": [1, 5]}]},
+        "options": {"scales": {"y": {"min": 0}}},
+    },
+    # a subnormal span: its power of ten underflowed to 0
+    "subnormal span": {
+        "type": "line",
+        "data": {"labels": ["a", "b"], "datasets": [{"data": [5e-324, 1e-323]}]},
+    },
+    # a logarithmic axis with min == max had no range at all
+    "log min == max": {
+        "type": "bubble",
+        "data": {"datasets": [{"data": [{"x": 5, "y": 5, "r": 2}]}]},
+        "options": {"scales": {"x": {"type": "logarithmic", "min": 1e7, "max": 1e7}}},
+    },
+    # numbers on a horizontal chart's time axis are not dates: pinned into the calendar
+    "horizontal time axis with numbers": {
+        "type": "bar",
+        "data": {"datasets": [{"data": [{"x": 1, "y": -5e16}, {"x": 2, "y": 1e300}]}]},
+        "options": {"indexAxis": "y", "scales": {"y": {"type": "time"}}},
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(REGRESSIONS))
+def test_property_test_findings_render(name):
+    spec = dataclasses.replace(spec_of(REGRESSIONS[name]), width=300, height=200)
+    assert render_chart(spec).data
