@@ -33,7 +33,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.specs.chartjs_data import RADIAL_TYPES, parse_data, read_chart_type
-from core.specs.chartjs_options import parse_options
+from core.specs.chartjs_options import parse_options, v2_bar_scales
 from core.specs.colors import parse_color
 from core.specs.errors import SpecError
 from core.specs.model import (
@@ -218,6 +218,9 @@ def _build_spec(
     if chart_type in RADIAL_TYPES:
         index_axis = "x"
     data = parse_data(body.get("data"), join(path, "data"), chart_type, options, index_axis, warnings)
+    scales = options.scales
+    if options.version == 2 and chart_type == "bar":
+        scales = v2_bar_scales(options)
     return ChartSpec(
         type=chart_type,
         width=output["width"],
@@ -231,7 +234,7 @@ def _build_spec(
         title=options.title,
         subtitle=options.subtitle,
         legend=options.legend,
-        scales=tuple(sorted(options.scales.items())),
+        scales=tuple(sorted(scales.items())),
         background_color=background if background is not None else options.background_color,
     )
 

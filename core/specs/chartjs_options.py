@@ -113,6 +113,17 @@ def parse_options(raw: Any, path: str, warnings: Warnings) -> Options:
     )
 
 
+def v2_bar_scales(options: Options) -> dict[str, Axis]:
+    """The axes of a bar chart in a 2.x layout: Chart.js 2.9 does not pull zero into a bar chart's
+    value axis unless ``beginAtZero`` says so (3.x and later do). Axes the config does not declare
+    are added with that default."""
+    scales = dict(options.scales)
+    for letter in ("x", "y"):
+        if letter not in options.axis_letters.values():
+            scales[letter] = Axis()
+    return {key: replace(axis, bars_from_zero=False) for key, axis in scales.items()}
+
+
 def _v2_layout(opts: Mapping[Any, Any]) -> bool:
     scales = opts.get("scales")
     if isinstance(scales, Mapping) and ("xAxes" in scales or "yAxes" in scales):

@@ -117,6 +117,9 @@ class Axis:
     begin_at_zero: bool = False
     reverse: bool = False
     position: str | None = None
+    # Bars pull zero into their value axis' range (Chart.js 3+); Chart.js 2.9 fits the data instead
+    # unless beginAtZero is set, so a 2.x config turns this off.
+    bars_from_zero: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +170,7 @@ class ChartSpec:
         out["title"] = _small_to_dict(self.title)
         out["subtitle"] = _small_to_dict(self.subtitle)
         out["legend"] = _small_to_dict(self.legend)
-        out["scales"] = [[key, _small_to_dict(axis)] for key, axis in self.scales]
+        out["scales"] = [[key, _axis_to_dict(axis)] for key, axis in self.scales]
         out["extras"] = [[key, _jsonable(value)] for key, value in self.extras]
         return out
 
@@ -225,6 +228,13 @@ def _small_to_dict(obj: Any) -> dict[str, Any] | None:
     if obj is None:
         return None
     return {f.name: _jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+
+
+def _axis_to_dict(axis: Axis) -> dict[str, Any]:
+    out = _small_to_dict(axis)
+    if axis.bars_from_zero:
+        del out["bars_from_zero"]  # absent unless turned off, so older specs keep their hashes
+    return out
 
 
 def _dataset_to_dict(ds: Dataset) -> dict[str, Any]:

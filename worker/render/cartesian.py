@@ -179,7 +179,8 @@ def _data_ranges(axes: dict[str, AxisModel], visible: list[series.Series]) -> No
             data = data[data > 0]
         lo = float(data.min()) if data.size else None
         hi = float(data.max()) if data.size else None
-        wants_zero = a.cfg.begin_at_zero or (a.role == "value" and any(s.kind == "bar" for s in mine))
+        bars = a.role == "value" and a.cfg.bars_from_zero and any(s.kind == "bar" for s in mine)
+        wants_zero = a.cfg.begin_at_zero or bars
         if lo is None or hi is None:
             lo, hi = (1.0, 10.0) if a.kind == "logarithmic" else (0.0, 1.0)
         elif wants_zero and a.kind != "logarithmic":

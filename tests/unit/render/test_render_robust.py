@@ -265,3 +265,16 @@ REGRESSIONS = {
 def test_property_test_findings_render(name):
     spec = dataclasses.replace(spec_of(REGRESSIONS[name]), width=300, height=200)
     assert render_chart(spec).data
+
+
+def test_2x_bar_value_axis_fits_the_data_and_4x_starts_at_zero():
+    data = {"labels": ["a", "b", "c"], "datasets": [{"label": "s", "data": [50, 60, 70]}]}
+    v2 = dataclasses.replace(spec_of({"type": "bar", "data": data, "options": {"scales": {"yAxes": [{}]}}}))
+    v4 = spec_of({"type": "bar", "data": data})
+    lowest = {name: min(q[:, 1].min() for q in bars(spec)[0]) for name, spec in (("v2", v2), ("v4", v4))}
+    tops = {name: [q[:, 1].max() for q in bars(spec)[0]] for name, spec in (("v2", v2), ("v4", v4))}
+    # 2.9: the axis starts near the smallest value, so bars differ in height far more than 50:70
+    span2 = [t - lowest["v2"] for t in tops["v2"]]
+    span4 = [t - lowest["v4"] for t in tops["v4"]]
+    assert span4[0] / span4[2] == pytest.approx(50 / 70, rel=0.02)
+    assert span2[0] / span2[2] < 0.5

@@ -232,3 +232,18 @@ def test_lone_surrogates_become_replacement_characters():
 def test_surrogate_pairs_are_kept():
     body = {"type": "bar", "data": {"labels": ["\U0001f600"], "datasets": [{"data": [1]}]}}
     assert parse_chart(body).spec.labels == ("\U0001f600",)
+
+
+def test_2x_bar_charts_do_not_pull_zero_into_the_value_axis():
+    v2 = parse_chart(
+        {"type": "bar", "data": {"datasets": [{"data": [10, 20]}]}, "options": {"legend": {}}}
+    ).spec
+    v4 = parse_chart({"type": "bar", "data": {"datasets": [{"data": [10, 20]}]}}).spec
+    assert v2.axis("y").bars_from_zero is False and v2.axis("x").bars_from_zero is False
+    assert v4.axis("y").bars_from_zero is True and v4.scales == ()
+    horizontal = parse_chart({"type": "horizontalBar", "data": {"datasets": [{"data": [10, 20]}]}}).spec
+    assert horizontal.axis("x").bars_from_zero is False
+    line = parse_chart(
+        line_body := {"type": "line", "data": {"datasets": [{"data": [1]}]}, "options": {"legend": {}}}
+    )
+    assert line.spec.scales == () and line_body  # only bar charts differ here
