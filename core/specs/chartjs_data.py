@@ -21,8 +21,9 @@ Choices the renderers rely on:
 * In a bar dataset a ``[start, end]`` pair is a floating bar: ``values`` holds the end and
   ``starts`` the start (None for plain values in the same dataset), as Chart.js parses it.
 * Element defaults follow the Chart.js version the options layout belongs to (``Options.version``):
-  a 2.x layout gets 2.9's curved (tension 0.4) and filled line and radar datasets, a 3.x/4.x or
-  unknown layout gets 4.x's straight, unfilled ones. Explicit settings always win.
+  a 2.x layout gets 2.9's curved (tension 0.4) and filled line datasets, a 3.x/4.x or unknown
+  layout gets 4.x's straight, unfilled ones. Radar datasets are filled in both (2.9 ``fill: true``,
+  4.x ``fill: "start"``). Explicit settings always win.
 """
 
 from __future__ import annotations
@@ -180,8 +181,10 @@ class _DatasetReader:
         if tension is None and v2 and dtype == "line":
             tension = V2_LINE_TENSION
         fill = self._fill(obj.get("fill"), join(path, "fill"), index)
-        if obj.get("fill") is None and v2 and dtype in ("line", "radar"):
-            fill = "origin" if dtype == "line" else True
+        if obj.get("fill") is None and dtype == "radar":
+            fill = True  # both 2.9 (fill: true) and 4.x (fill: "start") fill a radar's shape
+        elif obj.get("fill") is None and v2 and dtype == "line":
+            fill = "origin"
         return Dataset(
             type=dtype,
             label="" if obj.get("label") is None else text(obj["label"], join(path, "label")),

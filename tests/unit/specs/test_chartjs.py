@@ -65,7 +65,9 @@ def test_each_category_type_parses(chart_type):
     spec = spec_of(bar(type=chart_type))
     assert spec.type == chart_type
     assert spec.labels == ("Q1", "Q2", "Q3")
-    assert spec.datasets == (Dataset(type=chart_type, label="Revenue", values=(12.0, 19.0, 7.0)),)
+    filled = chart_type == "radar"  # Chart.js fills radar datasets by default
+    expected = Dataset(type=chart_type, label="Revenue", values=(12.0, 19.0, 7.0), fill=filled)
+    assert spec.datasets == (expected,)
     assert (spec.width, spec.height, spec.format, spec.device_pixel_ratio) == (800, 400, "png", 1)
     assert spec.index_axis == "x" and spec.title is None and spec.legend == Legend()
 
@@ -592,8 +594,8 @@ def test_radial_scale_both_layouts():
     )
     v2 = spec_of(bar(type="radar", options={"scale": {"ticks": {"min": 0, "max": 10, "display": False}}}))
     assert v2.axis("r") == v3.axis("r") == Axis(min=0.0, max=10.0, ticks_display=False)
-    # the element defaults follow each layout's Chart.js version: 2.9 fills radar datasets
-    assert v2.datasets[0].fill is True and v3.datasets[0].fill is False
+    # both Chart.js 2.9 and 4.x fill radar datasets by default
+    assert v2.datasets[0].fill is True and v3.datasets[0].fill is True
 
 
 def test_stacked_single_and_display_auto_mean_on():

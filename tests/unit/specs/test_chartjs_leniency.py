@@ -151,11 +151,14 @@ def test_2x_layout_gets_chartjs_29_line_defaults():
     assert (v4.datasets[0].tension, v4.datasets[0].fill) == (0.0, False)
 
 
-def test_2x_radar_is_filled_and_4x_radar_is_not():
+def test_radar_is_filled_in_both_versions():
+    # checked against Chart.js itself (scripts/compare_chartjs.py): 2.9 fill: true, 4.x fill: "start"
     radar = {"type": "radar", "data": {"labels": ["a", "b", "c"], "datasets": [{"data": [1, 2, 3]}]}}
-    assert parse_chart(radar).spec.datasets[0].fill is False
+    assert parse_chart(radar).spec.datasets[0].fill is True
     v2 = parse_chart({**radar, "options": {"legend": {"display": True}}}).spec
     assert v2.datasets[0].fill is True and v2.datasets[0].tension == 0.0
+    radar["data"]["datasets"][0]["fill"] = False
+    assert parse_chart(radar).spec.datasets[0].fill is False
 
 
 def test_explicit_settings_win_over_version_defaults():
