@@ -51,7 +51,7 @@ from core.specs.model import (
     Dataset,
     Text,
 )
-from core.specs.safety import refuse_code, without_surrogates
+from core.specs.safety import refuse_code, without_unstorable
 from core.specs.values import (
     Warnings,
     check_length,
@@ -151,7 +151,7 @@ def parse_chart(payload: Any) -> ParseResult:
     if not isinstance(payload, Mapping):
         raise SpecError("", f"the chart specification must be a JSON object, got {describe(payload)}")
     if refuse_code(payload):
-        payload = without_surrogates(payload)
+        payload = without_unstorable(payload)
     warnings = Warnings()
     body, body_path = payload, ""
     if payload.get("chart") is not None:
@@ -189,7 +189,7 @@ def parse_query(args: Mapping[str, str]) -> ParseResult:
             raise SpecError(str(key), f"must be text, got {describe(value)}")
         params[str(key)] = value
     if refuse_code(params):
-        params = without_surrogates(params)
+        params = without_unstorable(params)
     if "chart" in params and "c" in params:
         raise SpecError("c", "give the spec as either 'chart' or 'c', not both")
     if "chart" in params or "c" in params:
@@ -242,7 +242,7 @@ def _build_spec(
 def _nested_chart(value: Any) -> Mapping[Any, Any]:
     if isinstance(value, str):
         decoded = _decode_json(value, "chart")
-        value = without_surrogates(decoded) if refuse_code(decoded, "chart") else decoded
+        value = without_unstorable(decoded) if refuse_code(decoded, "chart") else decoded
     if not isinstance(value, Mapping):
         raise SpecError("chart", f"must be a JSON object (or a string holding one), got {describe(value)}")
     return value

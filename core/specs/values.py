@@ -22,7 +22,7 @@ _NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{2}))?")
 # UTF-16 halves that did not pair up (JSON allows "\\ud800" alone): no font can draw them and
 # they cannot be encoded, so text replaces each with U+FFFD.
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff\x00]")  # and NUL
 # Magnitudes beyond this are clamped by the readers of plotted numbers, so sums, spans and stacks
 # of up to MAX_POINTS values stay finite (Chart.js draws 1e308; we draw it at 1e300).
 MAX_MAGNITUDE = 1e300
@@ -168,7 +168,7 @@ def plotted(value: float, path: str, warnings: Any = None) -> float:
 
 
 def drawable_text(value: str) -> str:
-    """``value`` with lone UTF-16 surrogates replaced by U+FFFD (nothing else changes)."""
+    """``value`` with lone UTF-16 surrogates and NUL replaced by U+FFFD (nothing else changes)."""
     return _LONE_SURROGATE.sub("\ufffd", value)
 
 

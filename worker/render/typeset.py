@@ -36,7 +36,7 @@ from matplotlib.transforms import IdentityTransform
 from . import theme
 
 _IDENTITY = IdentityTransform()
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff\x00]")  # and NUL
 _H_FRACTION = {"left": 0.0, "center": 0.5, "right": 1.0}
 
 
@@ -159,7 +159,7 @@ def sprite(text: str, size: float, bold: bool, color: theme.RGBA, rotation: floa
 
 
 def drawable(text: str) -> str:
-    """``text`` without lone UTF-16 surrogates (U+FFFD instead): FreeType cannot take them."""
+    """``text`` without lone UTF-16 surrogates or NUL (U+FFFD instead): FreeType cannot take them."""
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 

@@ -248,3 +248,17 @@ def test_2x_bar_charts_do_not_pull_zero_into_the_value_axis():
     assert horizontal.axis("x").bars_from_zero is False
     line = parse_chart({"type": "line", "data": {"datasets": [{"data": [1]}]}, "options": {"legend": {}}})
     assert line.spec.scales == ()  # only bar charts differ here
+
+
+def test_nul_and_surrogates_in_keys_and_text_are_replaced_everywhere():
+    # warnings are stored as jsonb, which refuses "\\u0000" and unpaired surrogates
+    body = {
+        "type": "bar",
+        "data": {"labels": ["a\x00b"], "datasets": [{"data": [1], "st\x00ck": 1}], "\ud90d": 1},
+        "options": {"\x00": [], "scales": {"y\ud800": {"min": 0}}},
+    }
+    result = parse_chart(body)
+    assert result.spec.labels == ("a\ufffdb",)
+    assert set(result.warnings) == {"data.datasets[0].st\ufffdck", "data.\ufffd", "options.\ufffd"}
+    assert [axis_id for axis_id, _ in result.spec.scales] == ["y\ufffd"]
+    assert "\x00" not in result.spec.canonical_json().encode().decode("unicode_escape")
