@@ -5,7 +5,7 @@
   ``from_dict`` round trip) or raises ``SpecError``: a 4xx naming a field, never anything else.
 * Renderer: every spec the parser accepts renders to an image of the requested size.
 
-Kept small (a few seconds): they run in ``make test``.
+Kept small (about 5 s): they run in ``make test``.
 """
 
 from __future__ import annotations
@@ -149,8 +149,8 @@ def parse_or_refuse(payload) -> ChartSpec | None:
     return result.spec
 
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-RENDERS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+RENDERS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST
@@ -182,7 +182,7 @@ def test_every_accepted_config_renders(config):
     assert image.data and (image.width, image.height) == (200, 150)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(chart_configs(), st.sampled_from(["svg", "pdf", "jpeg"]))
 def test_every_accepted_config_renders_in_vector_formats(config, fmt):
     spec = parse_or_refuse(config)
