@@ -34,7 +34,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from core.specs.chartjs_data import RADIAL_TYPES, parse_data, read_chart_type
 from core.specs.chartjs_financial import is_financial, parse_financial
-from core.specs.chartjs_options import parse_options
+from core.specs.chartjs_options import parse_options, v2_bar_scales
 from core.specs.colors import parse_color
 from core.specs.errors import SpecError
 from core.specs.extra_types import build_extra, extra_type
@@ -54,8 +54,17 @@ from core.specs.model import (
     Text,
 )
 from core.specs.plugins import attach_plugins
-from core.specs.safety import refuse_code
-from core.specs.values import Warnings, check_length, describe, join, number, number_text
+from core.specs.safety import refuse_code, without_unstorable
+from core.specs.values import (
+    Warnings,
+    check_length,
+    describe,
+    drawable_text,
+    join,
+    number,
+    number_text,
+    plotted,
+)
 
 REQUEST_KEYS = frozenset({"returnUrl", "brandKitId", "webhookUrl", "key", "apiKey", "idempotencyKey"})
 SIMPLE_TYPES = ("line", "bar", "pie", "doughnut", "radar", "polarArea")
@@ -144,7 +153,8 @@ def parse_chart(payload: Any) -> ParseResult:
     """
     if not isinstance(payload, Mapping):
         raise SpecError("", f"the chart specification must be a JSON object, got {describe(payload)}")
-    refuse_code(payload)
+    if refuse_code(payload):
+        payload = without_unstorable(payload)
     warnings = Warnings()
     body, body_path = payload, ""
     if payload.get("chart") is not None:
@@ -181,7 +191,8 @@ def parse_query(args: Mapping[str, str]) -> ParseResult:
         if not isinstance(value, str):
             raise SpecError(str(key), f"must be text, got {describe(value)}")
         params[str(key)] = value
-    refuse_code(params)
+    if refuse_code(params):
+        params = without_unstorable(params)
     if "chart" in params and "c" in params:
         raise SpecError("c", "give the spec as either 'chart' or 'c', not both")
     if "chart" in params or "c" in params:
@@ -208,10 +219,15 @@ def _build_spec(
         return parse_financial(body, path, output, warnings)
     chart_type, horizontal = read_chart_type(body["type"], type_path)
     options = parse_options(body.get("options"), join(path, "options"), warnings)
+    if horizontal and body["type"].strip().lower() == "horizontalbar":  # a 2.x-only chart type
+        options = replace(options, version=2)
     index_axis = "y" if horizontal else options.index_axis or "x"
     if chart_type in RADIAL_TYPES:
         index_axis = "x"
     data = parse_data(body.get("data"), join(path, "data"), chart_type, options, index_axis, warnings)
+    scales = options.scales
+    if options.version == 2 and chart_type == "bar":
+        scales = v2_bar_scales(options)
     spec = ChartSpec(
         type=chart_type,
         width=output["width"],
@@ -225,7 +241,7 @@ def _build_spec(
         title=options.title,
         subtitle=options.subtitle,
         legend=options.legend,
-        scales=tuple(sorted(options.scales.items())),
+        scales=tuple(sorted(scales.items())),
         background_color=background if background is not None else options.background_color,
     )
     return attach_plugins(spec, body, path, warnings)
@@ -234,8 +250,7 @@ def _build_spec(
 def _nested_chart(value: Any) -> Mapping[Any, Any]:
     if isinstance(value, str):
         decoded = _decode_json(value, "chart")
-        refuse_code(decoded, "chart")
-        value = decoded
+        value = without_unstorable(decoded) if refuse_code(decoded, "chart") else decoded
     if not isinstance(value, Mapping):
         raise SpecError("chart", f"must be a JSON object (or a string holding one), got {describe(value)}")
     return value
@@ -281,7 +296,7 @@ def _parse_simple_query(params: dict[str, str]) -> ParseResult:
     labels: tuple[str, ...] = ()
     labels_key = _alias(params, "labels", "l", warnings)
     if labels_key is not None and params[labels_key].strip():
-        labels = tuple(part.strip() for part in params[labels_key].split(","))
+        labels = tuple(drawable_text(part.strip()) for part in params[labels_key].split(","))
         if len(labels) > MAX_LABELS:
             raise SpecError(labels_key, f"has {len(labels)} labels; at most {MAX_LABELS} are allowed")
         for label in labels:
@@ -300,7 +315,7 @@ def _parse_simple_query(params: dict[str, str]) -> ParseResult:
     title = None
     title_key = _alias(params, "title", "t", warnings)
     if title_key is not None and params[title_key].strip():
-        lines = tuple(params[title_key].split("\n"))
+        lines = tuple(drawable_text(params[title_key]).split("\n"))
         for line in lines:
             check_length(line, title_key)
         title = Text(lines=lines)
@@ -336,7 +351,7 @@ def _simple_value(part: str, index: int, key: str) -> float | None:
     if stripped in ("", "null"):
         return None
     try:
-        return number_text(stripped, key)
+        return plotted(number_text(stripped, key), key)
     except SpecError:
         raise SpecError(key, f"value {index + 1} is not a number: {stripped[:40]!r}") from None
 

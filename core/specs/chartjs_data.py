@@ -14,12 +14,20 @@ Choices the renderers rely on:
 * ``fill`` is normalized to False/True/"origin"/"start"/"end"/an absolute index ("0", "2") or a
   relative one ("-1", "+1"). A target that is not another existing dataset means no fill (Chart.js
   does the same) and is reported as ignored.
-* 2.x defaults that differ from 3.x (curved, filled lines) are not guessed: tension 0, no fill.
+* Numbers may be given as text (``"12"``), as Chart.js's scales parse them; other text in a value
+  slot, and ``NaN``/``Infinity`` spelled as text, is a gap reported as a warning (Chart.js skips
+  what it cannot parse). Magnitudes beyond 1e300 are clamped (``values.plotted``) and bubble radii
+  beyond ``MAX_BUBBLE_RADIUS`` CSS px are clamped, both with a warning.
+* In a bar dataset a ``[start, end]`` pair is a floating bar: ``values`` holds the end and
+  ``starts`` the start (None for plain values in the same dataset), as Chart.js parses it.
+* Element defaults follow the Chart.js version the options layout belongs to (``Options.version``):
+  a 2.x layout gets 2.9's curved (tension 0.4) and filled line datasets, a 3.x/4.x or unknown
+  layout gets 4.x's straight, unfilled ones. Radar datasets are filled in both (2.9 ``fill: true``,
+  4.x ``fill: "start"``). Explicit settings always win.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,15 +39,19 @@ from core.specs.errors import SpecError
 from core.specs.model import CHART_TYPES, MAX_DATASETS, MAX_LABELS, MAX_POINTS, Dataset, Point
 from core.specs.plugins import keys as plugin_keys
 from core.specs.values import (
+    MAX_MAGNITUDE,
     Warnings,
     boolean,
     describe,
     epoch_seconds,
+    is_number_text,
     item,
     join,
     mapping,
     number,
+    number_text,
     optional_number,
+    plotted,
     sequence,
     text,
 )
@@ -57,6 +69,8 @@ DATASET_TYPES = {
 MAX_BORDER_WIDTH = 100
 MAX_POINT_RADIUS = 100
 MAX_DASH_SEGMENTS = 16
+MAX_BUBBLE_RADIUS = 4000  # CSS px: a bubble this big already covers the largest canvas
+V2_LINE_TENSION = 0.4  # Chart.js 2.9's elements.line.tension (4.x: 0)
 
 _TYPE_NAMES = {t.lower(): t for t in CHART_TYPES}
 _DATA_KEYS = ("labels", "datasets")
@@ -160,20 +174,29 @@ class _DatasetReader:
         self.warnings.unknown_keys(obj, _DATASET_KEYS, path)
         dtype = self._type(obj.get("type"), join(path, "type"))
         x_axis = self._axis_id(obj, path, "x")
-        values, points = self._data(obj.get("data"), join(path, "data"), dtype, x_axis)
+        values, starts, points = self._data(obj.get("data"), join(path, "data"), dtype, x_axis)
         tension_key = "tension" if obj.get("tension") is not None else "lineTension"
         if tension_key == "tension" and obj.get("lineTension") is not None:
             self.warnings.add(join(path, "lineTension"))
         tension = optional_number(obj.get(tension_key), join(path, tension_key), minimum=0, maximum=1)
+        v2 = self.options.version == 2
+        if tension is None and v2 and dtype == "line":
+            tension = V2_LINE_TENSION
+        fill = self._fill(obj.get("fill"), join(path, "fill"), index)
+        if obj.get("fill") is None and dtype == "radar":
+            fill = True  # both 2.9 (fill: true) and 4.x (fill: "start") fill a radar's shape
+        elif obj.get("fill") is None and v2 and dtype == "line":
+            fill = "origin"
         return Dataset(
             type=dtype,
             label="" if obj.get("label") is None else text(obj["label"], join(path, "label")),
             values=values,
+            starts=starts,
             points=points,
             background_color=parse_color_spec(obj.get("backgroundColor"), join(path, "backgroundColor")),
             border_color=parse_color_spec(obj.get("borderColor"), join(path, "borderColor")),
             border_width=self._scalar(obj, "borderWidth", path, MAX_BORDER_WIDTH),
-            fill=self._fill(obj.get("fill"), join(path, "fill"), index),
+            fill=fill,
             tension=tension or 0.0,
             point_radius=self._scalar(obj, "pointRadius", path, MAX_POINT_RADIUS),
             border_dash=self._dash(obj.get("borderDash"), join(path, "borderDash")),
@@ -204,27 +227,60 @@ class _DatasetReader:
 
     def _data(
         self, raw: Any, path: str, dtype: str, x_axis: str
-    ) -> tuple[tuple[float | None, ...], tuple[Point, ...]]:
+    ) -> tuple[tuple[float | None, ...], tuple[float | None, ...], tuple[Point, ...]]:
         if raw is None:
-            return (), ()
+            return (), (), ()
         seq = sequence(raw, path)
         self.total_points += len(seq)
         if self.total_points > MAX_POINTS:
             raise SpecError(path, f"the chart has more than {MAX_POINTS} data points in total")
         first = next((v for v in seq if v is not None), None)
-        if dtype not in POINT_TYPES and not isinstance(first, (Mapping, list, tuple)):
-            values = tuple(None if v is None else _value(v, item(path, i)) for i, v in enumerate(seq))
+        floating = dtype == "bar" and any(isinstance(v, (list, tuple)) for v in seq)
+        if floating or (dtype not in POINT_TYPES and not isinstance(first, (Mapping, list, tuple))):
+            starts: tuple[float | None, ...] = ()
+            if floating:
+                pairs = [self._floating(v, item(path, i)) for i, v in enumerate(seq)]
+                starts = tuple(p[0] for p in pairs)
+                values = tuple(p[1] for p in pairs)
+            else:
+                values = tuple(self._value(v, item(path, i)) for i, v in enumerate(seq))
             if self.n_labels and len(values) > self.n_labels:
                 raise SpecError(path, f"has {len(values)} values but there are {self.n_labels} labels")
-            return values, ()
+            return values, starts, ()
         if dtype in RADIAL_TYPES:
             raise SpecError(item(path, seq.index(first)), f"must be a number or null on a {dtype} chart")
         axis = self.options.scales.get(x_axis)
         x_kind = axis.type if axis and axis.type else ("linear" if dtype in POINT_TYPES else None)
-        return (), tuple(
-            _plain_point(v, dtype, x_kind) or self._point(v, item(path, i), path, dtype, x_kind)
-            for i, v in enumerate(seq)
+        return (
+            (),
+            (),
+            tuple(
+                _plain_point(v, dtype, x_kind) or self._point(v, item(path, i), path, dtype, x_kind)
+                for i, v in enumerate(seq)
+            ),
         )
+
+    def _value(self, value: Any, path: str) -> float | None:
+        """One plotted number: a number or numeric text; other text is a reported gap."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            if is_number_text(value):
+                return plotted(number_text(value, path), path, self.warnings)
+            self.warnings.add(path)
+            return None
+        return plotted(_value(value, path), path, self.warnings)
+
+    def _floating(self, value: Any, path: str) -> tuple[float | None, float | None]:
+        """A floating bar ``[start, end]`` (or a plain value, drawn from the origin)."""
+        if not isinstance(value, (list, tuple)):
+            return None, self._value(value, path)
+        if len(value) != 2:
+            raise SpecError(path, f"a floating bar is [start, end], got a list of {len(value)} items")
+        start, end = (self._value(v, item(path, i)) for i, v in enumerate(value))
+        if start is None or end is None:
+            return None, None
+        return start, end
 
     def _point(self, raw: Any, path: str, data_path: str, dtype: str, x_kind: str | None) -> Point:
         if raw is None:
@@ -247,11 +303,28 @@ class _DatasetReader:
         if r is not None and dtype != "bubble":
             self.warnings.add(join(item(data_path, "*"), "r"))
             r = None
-        return Point(
-            x=_x_value(x, x_path, x_kind),
-            y=None if y is None else _value(y, y_path),
-            r=None if r is None else number(r, r_path, minimum=0),
-        )
+        radius = None
+        if r is not None:
+            radius = number_text(r, r_path) if is_number_text(r) else number(r, r_path)
+            if radius < 0:
+                raise SpecError(r_path, f"must be at least 0, got {radius:g}")
+            if radius > MAX_BUBBLE_RADIUS:
+                self.warnings.add(r_path)
+                radius = float(MAX_BUBBLE_RADIUS)
+        return Point(x=self._x_value(x, x_path, x_kind), y=self._value(y, y_path), r=radius)
+
+    def _x_value(self, value: Any, path: str, kind: str | None) -> float | str | None:
+        if value is None:
+            return None
+        if kind == "time":
+            return epoch_seconds(value, path)
+        if isinstance(value, str):
+            if kind in ("linear", "logarithmic"):
+                if is_number_text(value):
+                    return plotted(number_text(value, path), path, self.warnings)
+                raise SpecError(path, "must be a number (for dates, set the x axis type to 'time')")
+            return text(value, path)
+        return plotted(_value(value, path), path, self.warnings)
 
     def _scalar(self, obj: Mapping[Any, Any], key: str, path: str, maximum: float) -> float | None:
         value = obj.get(key)
@@ -322,7 +395,9 @@ def _plain_point(raw: Any, dtype: str, x_kind: str | None) -> Point | None:
         fx, fy, fr = float(x), float(y), None if r is None else float(r)
     except OverflowError:
         return None
-    if not (math.isfinite(fx) and math.isfinite(fy) and (fr is None or math.isfinite(fr))):
+    if not (abs(fx) <= MAX_MAGNITUDE and abs(fy) <= MAX_MAGNITUDE):
+        return None  # NaN, infinite or to be clamped: the general path handles (and reports) it
+    if fr is not None and not 0 <= fr <= MAX_BUBBLE_RADIUS:
         return None
     return Point(x=fx, y=fy, r=fr)
 
@@ -331,17 +406,3 @@ def _value(value: Any, path: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SpecError(path, f"must be a number or null, got {describe(value)}")
     return number(value, path)
-
-
-def _x_value(value: Any, path: str, kind: str | None) -> float | str | None:
-    if value is None:
-        return None
-    if kind == "time":
-        return epoch_seconds(value, path)
-    if kind in ("linear", "logarithmic"):
-        if isinstance(value, str):
-            raise SpecError(path, "must be a number (for dates, set the x axis type to 'time')")
-        return _value(value, path)
-    if isinstance(value, str):
-        return text(value, path)
-    return _value(value, path)

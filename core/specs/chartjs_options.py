@@ -8,6 +8,13 @@ the 3.x one wins and the 2.x one is reported as ignored.
 
 A title (chart or axis) whose ``display`` is not given is shown when it has text: a client that sends
 a title wants to see it, even though Chart.js itself hides titles by default.
+
+``Options.version`` says which Chart.js the layout belongs to (2 when the config uses a 2.x-only
+place: ``scales.xAxes``/``yAxes``, ``options.scale``, top-level ``title``/``legend``), so the data
+reader can apply that version's element defaults (docs/chartjs-compat.md).
+
+Axis bounds are forgiving, as Chart.js is: a bound beyond +-1e300 is clamped, ``min > max`` are
+swapped and a logarithmic bound that is not positive is ignored; each is reported as a warning.
 """
 
 from __future__ import annotations
@@ -25,11 +32,14 @@ from core.specs.values import (
     boolean,
     choice,
     epoch_seconds,
+    is_number_text,
     item,
     join,
     mapping,
     number,
+    number_text,
     optional_number,
+    plotted,
     sequence,
     text,
     text_lines,
@@ -61,6 +71,7 @@ class Options:
     axis_letters: dict[str, str] = field(default_factory=dict)  # id -> "x" / "y" / "r"
     index_axis: str | None = None
     background_color: str | None = None
+    version: int = 4  # the Chart.js major version whose layout the config uses (2 or 4)
 
     def first_axis(self, letter: str) -> str:
         """The id a dataset uses when it names no axis: the first declared axis of that direction
@@ -92,6 +103,7 @@ def parse_options(raw: Any, path: str, warnings: Warnings) -> Options:
     if bg.get("color") is not None:
         background = parse_color(bg["color"], join(bg_path, "color"))
     return Options(
+        version=2 if _v2_layout(opts) else 4,
         title=title_text,
         subtitle=subtitle,
         legend=legend_box,
@@ -100,6 +112,24 @@ def parse_options(raw: Any, path: str, warnings: Warnings) -> Options:
         index_axis=index_axis,
         background_color=background,
     )
+
+
+def v2_bar_scales(options: Options) -> dict[str, Axis]:
+    """The axes of a bar chart in a 2.x layout: Chart.js 2.9 does not pull zero into a bar chart's
+    value axis unless ``beginAtZero`` says so (3.x and later do). Axes the config does not declare
+    are added with that default."""
+    scales = dict(options.scales)
+    for letter in ("x", "y"):
+        if letter not in options.axis_letters.values():
+            scales[letter] = Axis()
+    return {key: replace(axis, bars_from_zero=False) for key, axis in scales.items()}
+
+
+def _v2_layout(opts: Mapping[Any, Any]) -> bool:
+    scales = opts.get("scales")
+    if isinstance(scales, Mapping) and ("xAxes" in scales or "yAxes" in scales):
+        return True
+    return any(opts.get(key) is not None for key in ("scale", "title", "legend"))
 
 
 def _pick(
@@ -276,10 +306,15 @@ def _axis(obj: Mapping[Any, Any], path: str, warnings: Warnings, *, allow_id: bo
                     axis, **{bound: _bound(source[bound], join(source_path, bound), axis, warnings)}
                 )
                 break
+    if axis.type == "logarithmic":
+        for bound in ("min", "max"):
+            value = getattr(axis, bound)
+            if value is not None and value <= 0:  # Chart.js falls back to the data here
+                warnings.add(join(path, bound))
+                axis = replace(axis, **{bound: None})
     if axis.min is not None and axis.max is not None and axis.min > axis.max:
-        raise SpecError(join(path, "min"), f"({axis.min:g}) must not be greater than max ({axis.max:g})")
-    if axis.type == "logarithmic" and axis.min is not None and axis.min <= 0:
-        raise SpecError(join(path, "min"), "must be greater than 0 on a logarithmic axis")
+        warnings.add(join(path, "min"))
+        axis = replace(axis, min=axis.max, max=axis.min)
 
     if obj.get("position") is not None:
         if isinstance(obj["position"], Mapping):  # {x: value} anchoring: not implemented
@@ -299,10 +334,13 @@ def _flag(value: Any, path: str) -> bool:
 def _bound(value: Any, path: str, axis: Axis, warnings: Warnings) -> float | None:
     if axis.type == "time":
         return epoch_seconds(value, path)
-    if isinstance(value, str) and axis.type in (None, "category"):  # a label name: not implemented
-        warnings.add(path)
+    numeric_text = is_number_text(value)
+    if isinstance(value, str) and (axis.type == "category" or (axis.type is None and not numeric_text)):
+        warnings.add(path)  # a label name: not implemented
         return None
-    return number(value, path)
+    if numeric_text:
+        return plotted(number_text(value, path), path, warnings)
+    return plotted(number(value, path), path, warnings)
 
 
 def _axis_title(obj: Mapping[Any, Any], path: str, warnings: Warnings) -> str | None:

@@ -72,6 +72,9 @@ class Dataset:
     type: str
     label: str = ""
     values: tuple[float | None, ...] = ()
+    # Floating bars: where each bar starts (its end is in ``values``); empty for ordinary datasets,
+    # None for a value drawn from the origin.
+    starts: tuple[float | None, ...] = ()
     points: tuple[Point, ...] = ()
     background_color: ColorSpec = None  # None: the renderer's palette picks one
     border_color: ColorSpec = None
@@ -114,6 +117,9 @@ class Axis:
     begin_at_zero: bool = False
     reverse: bool = False
     position: str | None = None
+    # Bars pull zero into their value axis' range (Chart.js 3+); Chart.js 2.9 fits the data instead
+    # unless beginAtZero is set, so a 2.x config turns this off.
+    bars_from_zero: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +204,7 @@ class ChartSpec:
         out["title"] = _small_to_dict(self.title)
         out["subtitle"] = _small_to_dict(self.subtitle)
         out["legend"] = _small_to_dict(self.legend)
-        out["scales"] = [[key, _small_to_dict(axis)] for key, axis in self.scales]
+        out["scales"] = [[key, _axis_to_dict(axis)] for key, axis in self.scales]
         out["extras"] = [[key, _jsonable(value)] for key, value in self.extras]
         if self.theme is not None:
             out["theme"] = _small_to_dict(self.theme)
@@ -265,9 +271,18 @@ def _small_to_dict(obj: Any) -> dict[str, Any] | None:
     return {f.name: _jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
 
 
+def _axis_to_dict(axis: Axis) -> dict[str, Any]:
+    out = _small_to_dict(axis)
+    if axis.bars_from_zero:
+        del out["bars_from_zero"]  # absent unless turned off, so older specs keep their hashes
+    return out
+
+
 def _dataset_to_dict(ds: Dataset) -> dict[str, Any]:
     out = {name: _jsonable(getattr(ds, name)) for name in _DATASET_FIELDS}
     out["points"] = [{"x": p.x, "y": p.y, "r": p.r} for p in ds.points]
+    if not ds.starts:
+        del out["starts"]  # absent unless used, so specs without floating bars keep their hashes
     return out
 
 
@@ -298,6 +313,7 @@ def _text_from_dict(d: dict[str, Any] | None) -> Text | None:
 def _dataset_from_dict(d: dict[str, Any]) -> Dataset:
     d = dict(d)
     d["values"] = tuple(d.get("values", ()))
+    d["starts"] = tuple(d.get("starts", ()))
     d["points"] = tuple(Point(p["x"], p["y"], p.get("r")) for p in d.get("points", ()))
     d["background_color"] = _color_from(d.get("background_color"))
     d["border_color"] = _color_from(d.get("border_color"))

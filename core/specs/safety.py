@@ -30,6 +30,9 @@ _JAVASCRIPT_URL = re.compile(r"\s*javascript\s*:", re.IGNORECASE)
 _FUNCTION_KEYS = frozenset({"function", "func", "fn", "lambda", "javascript", "eval"})
 _FUNCTION_TYPE_KEYS = frozenset({"type", "kind"})
 _FUNCTION_TYPE_VALUES = frozenset({"function", "javascript", "js", "lambda"})
+# Characters no font draws and Postgres cannot store as text (jsonb refuses "\\u0000" and unpaired
+# surrogates): lone UTF-16 surrogates (JSON allows "\\ud800" alone) and NUL.
+_UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
 
 
 def looks_like_code(text: str) -> bool:
@@ -37,9 +40,12 @@ def looks_like_code(text: str) -> bool:
     return bool(_FUNCTION_CALL.search(text)) or "=>" in text or bool(_JAVASCRIPT_URL.match(text))
 
 
-def refuse_code(payload: Any, root: str = "") -> None:
+def refuse_code(payload: Any, root: str = "") -> bool:
     """Raise ``SpecError`` at the first place (document order) where ``payload`` carries code, or
-    when it nests deeper than ``MAX_DEPTH`` containers. ``root`` prefixes the reported paths."""
+    when it nests deeper than ``MAX_DEPTH`` containers. ``root`` prefixes the reported paths.
+
+    Returns whether some string or key holds a character ``without_unstorable`` replaces."""
+    unstorable = False
     # Each stack entry is (value, parent entry, key or index, depth); a path is only spelled out
     # when there is something to report, which keeps the walk cheap on 50,000-point payloads.
     stack: list[_Node] = [(payload, None, None, 0)]
@@ -49,6 +55,7 @@ def refuse_code(payload: Any, root: str = "") -> None:
         if isinstance(value, str):
             if looks_like_code(value):
                 raise SpecError(_path(node, root), CODE_MESSAGE, code="code_not_allowed")
+            unstorable = unstorable or bool(_UNSTORABLE.search(value))
             continue
         if depth < MAX_DEPTH and _plain_leaf_container(value):
             continue  # numbers only (data arrays, points): nothing there can be code
@@ -59,6 +66,8 @@ def refuse_code(payload: Any, root: str = "") -> None:
             for key, _child in children:
                 if isinstance(key, str) and _key_facts(key)[0]:
                     raise SpecError(_path((None, node, key, 0), root), CODE_MESSAGE, code="code_not_allowed")
+                if isinstance(key, str) and not unstorable:
+                    unstorable = bool(_UNSTORABLE.search(key))
         elif isinstance(value, (list, tuple)):
             if depth + 1 < MAX_DEPTH and all(map(_plain_leaf_container, value)):
                 continue  # e.g. 50,000 {x, y} points: one pass, nothing pushed
@@ -72,6 +81,22 @@ def refuse_code(payload: Any, root: str = "") -> None:
             for key, child in reversed(children)
             if isinstance(child, (str, Mapping, list, tuple))
         )
+    return unstorable
+
+
+def without_unstorable(payload: Any) -> Any:
+    """A copy of a payload ``refuse_code`` accepted, with every lone UTF-16 surrogate (valid in
+    JSON as ``"\\ud800"``, but not text: no font draws it, UTF-8 and Postgres refuse it) and every
+    NUL replaced by U+FFFD in strings and keys, so labels draw, warnings (dotted paths made of the
+    client's keys) can be stored as jsonb and specs encode as UTF-8. Recursion is safe:
+    ``refuse_code`` bounded the depth."""
+    if isinstance(payload, str):
+        return _UNSTORABLE.sub("\ufffd", payload)
+    if isinstance(payload, Mapping):
+        return {without_unstorable(k): without_unstorable(v) for k, v in payload.items()}
+    if isinstance(payload, (list, tuple)):
+        return [without_unstorable(v) for v in payload]
+    return payload
 
 
 _Node = tuple[Any, Any, Any, int]

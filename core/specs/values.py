@@ -20,6 +20,35 @@ from core.specs.model import MAX_TEXT
 # than float(), which also accepts "nan", "inf" and "1_000".
 _NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{2}))?")
+# UTF-16 halves that did not pair up (JSON allows "\\ud800" alone): no font can draw them and
+# they cannot be encoded, so text replaces each with U+FFFD.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff\x00]")  # and NUL
+# Magnitudes beyond this are clamped by the readers of plotted numbers, so sums, spans and stacks
+# of up to MAX_POINTS values stay finite (Chart.js draws 1e308; we draw it at 1e300).
+MAX_MAGNITUDE = 1e300
+# The dates Python's datetime can hold (years 1 to 9999), in epoch seconds.
+MIN_EPOCH_SECONDS = -62_135_596_800.0
+MAX_EPOCH_SECONDS = 253_402_300_799.0
+# Date layouts Chart.js's time adapters (moment, date-fns, luxon) or the browser's Date parse, beyond
+# ISO-8601, tried in order; all are read as UTC.
+_DATE_FORMATS = (
+    "%m/%d/%Y",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%Y/%m/%d",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%b %d %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%a, %d %b %Y %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%fZ",
+)
+_EPOCH_TEXT = re.compile(r"[+-]?\d{1,16}")
 
 
 def join(path: str, key: Any) -> str:
@@ -124,10 +153,29 @@ def number_text(text: str, path: str) -> float:
     return number(float(stripped), path)
 
 
+def is_number_text(value: Any) -> bool:
+    """Text that ``number_text`` reads (a finite decimal number, surrounding spaces allowed)."""
+    return isinstance(value, str) and len(value) <= 400 and bool(_NUMBER_TEXT.fullmatch(value.strip()))
+
+
+def plotted(value: float, path: str, warnings: Any = None) -> float:
+    """A number to be drawn, clamped to +-``MAX_MAGNITUDE`` (the clamp is reported at ``path``)."""
+    if -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
+        return value
+    if warnings is not None:
+        warnings.add(path)
+    return math.copysign(MAX_MAGNITUDE, value)
+
+
+def drawable_text(value: str) -> str:
+    """``value`` with lone UTF-16 surrogates and NUL replaced by U+FFFD (nothing else changes)."""
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
 def text(value: Any, path: str) -> str:
     """A string (numbers are accepted and written out); each line at most ``MAX_TEXT`` characters."""
     if isinstance(value, str):
-        result = value
+        result = drawable_text(value)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         result = number_label(number(value, path))
     else:
@@ -169,13 +217,26 @@ def number_label(value: float) -> str:
 
 
 def epoch_seconds(value: Any, path: str) -> float:
-    """A time-scale value: an ISO-8601 date/time string (UTC unless it names an offset) or a number
-    of milliseconds since the Unix epoch (Chart.js's convention). Returns seconds since the epoch."""
+    """A time-scale value: a date/time string (ISO-8601, ``YYYY-MM-DD HH:mm``, ``MM/DD/YYYY``,
+    ``YYYY/MM/DD``, ``Jan 5, 2024``...; UTC unless it names an offset) or a number of milliseconds
+    since the Unix epoch (Chart.js's convention), also as text. Returns seconds since the epoch,
+    within the years 1 to 9999 (further dates are refused: no calendar can label them)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return number(value, path) / 1000.0
-    if not isinstance(value, str):
-        raise SpecError(path, f"must be a date (ISO-8601 text or epoch milliseconds), got {describe(value)}")
+        seconds = number(value, path) / 1000.0
+    elif isinstance(value, str):
+        seconds = _date_text(value, path)
+    else:
+        raise SpecError(path, f"must be a date (date text or epoch milliseconds), got {describe(value)}")
+    if not MIN_EPOCH_SECONDS <= seconds <= MAX_EPOCH_SECONDS:
+        raise SpecError(path, "is outside the dates that can be drawn (years 1 to 9999)")
+    return seconds
+
+
+def _date_text(value: str, path: str) -> float:
     stripped = value.strip()
+    if _EPOCH_TEXT.fullmatch(stripped):
+        return int(stripped) / 1000.0
+    when = None
     try:
         match = _YEAR_MONTH.fullmatch(stripped)
         if match:
@@ -183,7 +244,19 @@ def epoch_seconds(value: Any, path: str) -> float:
         else:
             when = datetime.fromisoformat(stripped)
     except ValueError:
-        raise SpecError(path, f"is not an ISO-8601 date: {value[:40]!r}") from None
+        pass
+    if when is None and len(stripped) <= 64:
+        for layout in _DATE_FORMATS:
+            try:
+                when = datetime.strptime(stripped, layout)
+                break
+            except ValueError:
+                continue
+    if when is None:
+        raise SpecError(
+            path,
+            f"is not an ISO-8601 date or another layout read here (MM/DD/YYYY...): {value[:40]!r}",
+        )
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.timestamp()

@@ -161,7 +161,7 @@ def test_long_get_url_is_414(api_url, http):
             "data.datasets[0].data",
         ),
         (
-            json.dumps({"type": "line", "data": {"datasets": [{"data": ["x"]}]}}).encode(),
+            json.dumps({"type": "line", "data": {"datasets": [{"data": [True]}]}}).encode(),
             "data.datasets[0].data[0]",
         ),
         (

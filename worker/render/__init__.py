@@ -14,6 +14,7 @@ colours), so it is safe in prefork workers.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ from . import (
 from .canvas import Canvas, RenderError
 
 __all__ = ["RenderError", "RenderedImage", "brand_assets", "render_chart", "MAX_PIXELS"]
+
+log = logging.getLogger(__name__)
 
 # A raster canvas beyond this many pixels would need gigabytes (RGBA buffer, encoder copies).
 
@@ -133,7 +136,9 @@ def render_chart(spec: ChartSpec, assets: Mapping[str, bytes] | None = None) -> 
                 draw(canvas, spec)
                 logo.draw(canvas, spec, assets or {})
                 data = encoders.encode(canvas.figure, spec.format, width, height, opaque=background[3] >= 1.0)
-    except (ValueError, TypeError, ArithmeticError, IndexError, KeyError) as exc:
-        # Deterministic for this spec: retrying cannot help, so report it as undrawable.
-        raise RenderError(f"cannot draw this {spec.type} chart: {exc}") from exc
+    except (ValueError, TypeError, ArithmeticError, IndexError, KeyError, RuntimeError, OSError) as exc:
+        # Deterministic for this spec: retrying cannot help, so report it as undrawable. The
+        # message goes to clients: the library's own words (object reprs, internals) stay in the log.
+        log.warning("cannot draw a %s chart: %s", spec.type, exc, exc_info=True)
+        raise RenderError(f"cannot draw this {spec.type} chart") from exc
     return RenderedImage(data, CONTENT_TYPES[spec.format], width, height)

@@ -28,6 +28,7 @@ from .canvas import Canvas, Rect, widest
 from .scales import Ticks
 
 AXIS_SHARE = 0.4  # an axis band never takes more than this share of the region
+OUTSIDE = 1e4  # axis lengths beyond either end at which far-away values are pinned
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +84,11 @@ class AxisModel:
                 v = np.log10(np.where(v > 0, v, np.nan))
             lo, hi = math.log10(lo), math.log10(hi)
         span = hi - lo
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             t = (v - lo) / span if span else np.full(v.shape, 0.5)
-        # a value a million axis lengths outside is as off-chart as any: keep its pixel finite
-        t = np.clip(t, -1e6, 1e6)
+        # Far outside the range (a user min/max way inside the data) stays far outside, but at
+        # coordinates the rasterizer can handle.
+        t = np.clip(t, -OUTSIDE, 1 + OUTSIDE)
         return self.start + t * (self.end - self.start)
 
     def px(self, v: float) -> float:

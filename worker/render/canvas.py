@@ -26,7 +26,7 @@ from matplotlib.transforms import Bbox, IdentityTransform
 from core.specs.model import ChartSpec
 
 from . import theme
-from .typeset import Label
+from .typeset import Label, drawable
 
 DPI = 72.0
 _IDENTITY = IdentityTransform()
@@ -102,7 +102,9 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
 def _text_width(text: str, size: float, bold: bool, face: tuple[str, int] | None) -> float:
     if not text:
         return 0.0
-    w, _h, _d = text_to_path.get_text_width_height_descent(text, theme.font(size, bold), ismath=False)
+    w, _h, _d = text_to_path.get_text_width_height_descent(
+        drawable(text), theme.font(size, bold), ismath=False
+    )
     return float(w)
 
 

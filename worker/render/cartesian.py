@@ -69,6 +69,9 @@ def prepare(
         configure(axes)
     bubble = max((float(np.max(s.radius, initial=0.0)) for s in visible if s.radius is not None), default=0.0)
     overflow = canvas.px(bubble + theme.POINT_BORDER_WIDTH) if bubble else 0.0
+    # Room for the biggest bubble, but never more than a quarter of the region: a huge radius
+    # must still leave a chart area (Chart.js would collapse it).
+    overflow = min(overflow, min(region.width, region.height) / 4)
     area = fit(canvas, region.inset(*(canvas.px(OUTER_PADDING),) * 4), list(axes.values()), overflow)
     planes = _planes(area, axes, all_series, visible)
     return Plot(area, axes, all_series, visible, slots, planes), finish
@@ -170,14 +173,15 @@ def _data_ranges(axes: dict[str, AxisModel], visible: list[series.Series]) -> No
         if a.role == "index":
             arrays = [s.idx for s in mine]
         else:
-            arrays = [s.top for s in mine] + [s.base for s in mine if s.stacked]
+            arrays = [s.top for s in mine] + [s.base for s in mine if s.stacked or s.floating]
         data = np.concatenate(arrays) if arrays else np.zeros(0)
         data = data[np.isfinite(data)]
         if a.kind == "logarithmic":
             data = data[data > 0]
         lo = float(data.min()) if data.size else None
         hi = float(data.max()) if data.size else None
-        wants_zero = a.cfg.begin_at_zero or (a.role == "value" and any(s.kind == "bar" for s in mine))
+        bars = a.role == "value" and a.cfg.bars_from_zero and any(s.kind == "bar" for s in mine)
+        wants_zero = a.cfg.begin_at_zero or bars
         if lo is None or hi is None:
             lo, hi = (1.0, 10.0) if a.kind == "logarithmic" else (0.0, 1.0)
         elif wants_zero and a.kind != "logarithmic":

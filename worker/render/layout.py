@@ -64,6 +64,8 @@ def layout_frame(
     shown = items if legend.display else []
     if frame.legend_skip_empty:
         shown = [item for item in shown if item.text]
+    if not any(item.text for item in shown):
+        shown = []  # only unnamed datasets: a row of bare swatches would explain nothing
     if not shown:
         return region, _no_finish
     size = canvas.px(frame.legend_size or theme.FONT_SIZE)

@@ -76,6 +76,9 @@ def _pie(canvas: Canvas, spec: ChartSpec, region, n: int) -> None:
     order = [i for i, ds in enumerate(spec.datasets) if not ds.hidden]
     for k, ds in enumerate(visible):
         values = np.abs(np.nan_to_num(np.array([as_number(v) for v in ds.values], dtype=float), nan=0.0))
+        biggest = float(values.max(initial=0.0))
+        if biggest > 0:
+            values = values / biggest  # shares only: huge values must not overflow the total
         total = float(values.sum())
         if total <= 0:
             continue

@@ -34,13 +34,13 @@ class RadialScale:
 
     def r(self, values: np.ndarray) -> np.ndarray:
         span = self.ticks.hi - self.ticks.lo
-        values = np.asarray(values, dtype=float)
-        with np.errstate(over="ignore"):
-            t = (values - self.ticks.lo) / span if span else np.zeros(values.shape)
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = np.asarray(values, dtype=float)
+            t = (values - self.ticks.lo) / span if span else np.zeros(np.shape(values))
         t = np.clip(t, -1e6, 1e6)  # far outside the scale: off the chart, with a finite radius
         if self.reverse:
             t = 1 - t
-        return np.clip(t, 0.0, None) * self.radius
+        return np.clip(t, 0.0, 1e4) * self.radius  # far outside a user max: pinned, still drawable
 
     def xy(self, angles: np.ndarray, radii: np.ndarray) -> np.ndarray:
         return np.column_stack((self.cx + radii * np.sin(angles), self.cy + radii * np.cos(angles)))

@@ -25,9 +25,24 @@ class Ticks:
     hi: float
 
 
+SAFE_MAGNITUDE = 1e306  # axis ends beyond this are pinned: 10 nice steps still fit in a float
+LOG_FLOOR = 1e-300
+FIRST_DATE = -62_135_596_800.0 + 86400.0  # 0001-01-02, epoch seconds (a day of slack for rounding)
+LAST_DATE = 253_402_300_799.0 - 86400.0 * 31  # early December 9999
+LOG_CEILING = 1e300
+
+
+def _within(value: float) -> float:
+    if math.isnan(value):
+        return 0.0
+    return min(max(value, -SAFE_MAGNITUDE), SAFE_MAGNITUDE)
+
+
 def nice_num(x: float) -> float:
     if x <= 0 or not math.isfinite(x):
         return 1.0
+    if x < LOG_FLOOR:  # subnormal steps: their power of ten underflows to 0
+        return LOG_FLOOR
     exp = math.floor(math.log10(x))
     base = 10.0**exp
     frac = x / base
@@ -77,6 +92,8 @@ def linear_ticks(
         lo = user_min
     if user_max is not None:
         hi = user_max
+    # Keep the span (and the ticks rounded outwards from it) finite however big the data.
+    lo, hi = _within(lo), _within(hi)
     if hi < lo:
         lo, hi = hi, lo
     if hi == lo:
@@ -109,7 +126,7 @@ def linear_ticks(
     scientific = biggest > 1e15 or 0 < biggest < 1e-4
     decimals = step_decimals(step)
     if user_min is not None or user_max is not None:
-        decimals = max(decimals, *(step_decimals(abs(v)) for v in (user_min, user_max) if v))
+        decimals = max([decimals, *(step_decimals(abs(v)) for v in (user_min, user_max) if v)])
         decimals = min(decimals, 6)
     labels = tuple(format_number(v, decimals, scientific) for v in values)
     return Ticks(tuple(values), labels, axis_lo, axis_hi)
@@ -125,12 +142,18 @@ def log_ticks(lo: float, hi: float, *, user_min: float | None = None, user_max: 
         lo = 1.0
     if not (hi > 0 and math.isfinite(hi)) or hi < lo:
         hi = max(lo, 1.0)
+    # Powers of ten beyond these are 0 or inf in floating point (5e-324 is a valid number).
+    lo, hi = min(max(lo, LOG_FLOOR), LOG_CEILING), min(max(hi, LOG_FLOOR), LOG_CEILING)
     e_lo = math.floor(math.log10(lo) + 1e-12)
     e_hi = math.ceil(math.log10(hi) - 1e-12)
     if e_hi <= e_lo:
         e_hi = e_lo + 1
     axis_lo = lo if user_min is not None and user_min > 0 else 10.0**e_lo
     axis_hi = hi if user_max is not None and user_max > 0 else 10.0**e_hi
+    if not axis_hi > axis_lo * (1 + 1e-9):  # min == max (or a max below the data): a decade each way
+        axis_lo, axis_hi = max(axis_lo / 10, LOG_FLOOR), min(axis_lo * 10, LOG_CEILING)
+        e_lo = math.floor(math.log10(axis_lo) + 1e-12)
+        e_hi = max(math.ceil(math.log10(axis_hi) - 1e-12), e_lo + 1)
     decades = e_hi - e_lo
     # Denser minor grids only where they stay readable.
     if decades <= 2:
@@ -240,7 +263,11 @@ def time_ticks(lo: float, hi: float, axis_len: float, label_extent: Callable[[st
     """
     if hi < lo:
         lo, hi = hi, lo
-    if hi == lo:
+    # Only dates a calendar can label (years 1 to 9999); values that are not dates (a horizontal
+    # chart's numbers on a time axis) are pinned into that range rather than crashing the labels.
+    lo = min(max(lo, FIRST_DATE), LAST_DATE - 86400.0)
+    hi = min(max(hi, FIRST_DATE + 86400.0), LAST_DATE)
+    if hi <= lo:
         lo, hi = lo - 43200.0, hi + 43200.0
     span = hi - lo
     chosen = TIME_UNITS[-1][0], TIME_UNITS[-1][1], TIME_UNITS[-1][2][-1]

@@ -31,6 +31,7 @@ ToPx = Callable[[np.ndarray], np.ndarray]
 BAR_PERCENTAGE = 0.9
 CATEGORY_PERCENTAGE = 0.8
 RASTERIZE_POINTS = 2000  # per dataset, in SVG/PDF
+MAX_BUBBLE_RADIUS = 4000.0  # CSS px; bigger bubbles are drawn at this size
 
 
 @dataclass(slots=True)
@@ -46,6 +47,7 @@ class Series:
     base: np.ndarray = field(default_factory=lambda: np.zeros(0))  # stack base
     top: np.ndarray = field(default_factory=lambda: np.zeros(0))  # plotted value
     stacked: bool = False
+    floating: bool = False  # bars from ``Dataset.starts`` instead of the origin
     slot: int = 0
 
     @property
@@ -58,7 +60,11 @@ def as_number(v: object) -> float:
     if v is None or isinstance(v, bool):
         return math.nan
     if isinstance(v, (int, float)):
-        return float(v) if math.isfinite(v) else math.nan
+        try:
+            f = float(v)
+        except OverflowError:
+            return math.nan
+        return f if math.isfinite(f) else math.nan
     try:
         f = float(str(v))
     except ValueError:
@@ -93,7 +99,7 @@ def index_positions(
         radius = np.array(
             [theme.POINT_RADIUS if p.r is None else max(0.0, as_number(p.r)) for p in pts], dtype=float
         )
-        radius = np.nan_to_num(radius, nan=0.0)
+        radius = np.clip(np.nan_to_num(radius, nan=0.0), 0.0, MAX_BUBBLE_RADIUS)
     xs: list[float] = []
     for p in pts:
         x = p.x
@@ -124,6 +130,11 @@ def apply_stacking(
         s.stacked = value_stacked.get(s.val_axis, False) or ds.stack is not None
         s.base = np.zeros_like(s.val)
         s.top = s.val.copy()
+        starts = None
+        if ds.starts and s.kind == "bar":
+            s.floating = True
+            starts = np.array([as_number(v) for v in ds.starts], dtype=float)
+            s.base = starts.copy()  # NaN: a plain value among floating ones, drawn from the origin
         if s.kind == "bar" and not ds.hidden:
             shared = index_stacked.get(s.idx_axis, False) or s.stacked
             key: object = (s.val_axis, ds.stack) if shared else ("__own__", s.order)
@@ -137,8 +148,13 @@ def apply_stacking(
             positive = v >= 0 if s.kind == "bar" else True
             acc = sums.setdefault((s.val_axis, group, s.kind, positive), {})
             b = acc.get(x, 0.0)
-            s.base[i] = b
-            s.top[i] = b + v
+            start = starts[i] if starts is not None else math.nan
+            if math.isnan(start):
+                s.base[i], s.top[i] = b, b + v
+            else:
+                # Chart.js: a floating bar sits on the stack below it unless it crosses zero
+                offset = b if start == 0 or (start > 0) == (v > 0) else 0.0
+                s.base[i], s.top[i] = start + offset, v + offset
             acc[x] = b + v
     return max(1, len(slot_keys))
 
@@ -181,7 +197,7 @@ def draw_bars(canvas: Canvas, s: Series, plane: Plane, slots: int, zorder: float
     if not ok.any():
         return None
     c, bar_w = bar_centers(s, plane, slots, s.idx[ok])
-    base = plane.val_px(s.base[ok]) if s.stacked else np.full(c.shape, plane.val_base)
+    base = plane.val_px(s.base[ok]) if s.stacked or s.floating else np.full(c.shape, plane.val_base)
     top = plane.val_px(s.top[ok])
     base = np.nan_to_num(base, nan=plane.val_base)
     top = np.nan_to_num(top, nan=plane.val_base)

@@ -22,6 +22,7 @@ objects themselves are not cached here (matplotlib owns them and resets them on 
 from __future__ import annotations
 
 import math
+import re
 from collections import OrderedDict
 from functools import lru_cache
 
@@ -35,6 +36,7 @@ from matplotlib.transforms import IdentityTransform
 from . import theme
 
 _IDENTITY = IdentityTransform()
+_LONE_SURROGATE = re.compile("[\ud800-\udfff\x00]")  # and NUL
 _H_FRACTION = {"left": 0.0, "center": 0.5, "right": 1.0}
 
 
@@ -164,6 +166,11 @@ def sprite(text: str, size: float, bold: bool, color: theme.RGBA, rotation: floa
     return value
 
 
+def drawable(text: str) -> str:
+    """``text`` without lone UTF-16 surrogates or NUL (U+FFFD instead): FreeType cannot take them."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 class Label(Artist):
     """One literal text at device pixel ``(x, y)``, aligned by ``ha``/``va``, rotated about its anchor."""
 
@@ -181,7 +188,7 @@ class Label(Artist):
         rotation: float = 0.0,
     ):
         super().__init__()
-        self._x, self._y, self._text = x, y, text
+        self._x, self._y, self._text = x, y, drawable(text)
         self._size, self._color, self._bold = size, color, bold
         self._ha, self._va, self._rotation = ha, va, rotation
         self.set_transform(_IDENTITY)

@@ -213,19 +213,18 @@ def test_more_values_than_labels():
 @pytest.mark.parametrize(
     ("values", "field", "fragment"),
     [
-        (["x"], "data.datasets[0].data[0]", "must be a number or null, got a string"),
-        ([1, 2, "3"], "data.datasets[0].data[2]", "got a string"),
         ([1, True], "data.datasets[0].data[1]", "got a boolean"),
         ([1, math.nan], "data.datasets[0].data[1]", "NaN"),
         ([math.inf], "data.datasets[0].data[0]", "finite"),
         ([-math.inf], "data.datasets[0].data[0]", "finite"),
         ([10**400], "data.datasets[0].data[0]", "too large"),
         ([1, {"x": 1, "y": 2}], "data.datasets[0].data[1]", "got an object"),
-        ([1, [1, 2]], "data.datasets[0].data[1]", "got a list"),
+        ([1, [1, 2]], "data.datasets[0].data[1]", "got a list"),  # on a bar chart: a floating bar
+        ([1, {"a": 1}], "data.datasets[0].data[1]", "got an object"),
     ],
 )
 def test_non_numbers_in_data(values, field, fragment):
-    refused(bar(data={"datasets": [{"data": values}]}), field, fragment)
+    refused(bar(type="line", data={"datasets": [{"data": values}]}), field, fragment)
 
 
 def test_data_must_be_a_list():
@@ -246,7 +245,6 @@ def test_points_on_a_pie_chart():
         ({"x": 1}, "data.datasets[0].data[1]", "both 'x' and 'y'"),
         ({"y": 1}, "data.datasets[0].data[1]", "both 'x' and 'y'"),
         ({"x": "a", "y": 1}, "data.datasets[0].data[1].x", "must be a number"),
-        ({"x": 1, "y": "1"}, "data.datasets[0].data[1].y", "got a string"),
         ({"x": 1, "y": math.nan}, "data.datasets[0].data[1].y", "NaN"),
         ([1, 2, 3, 4], "data.datasets[0].data[1]", "{x, y} point"),
         (5, "data.datasets[0].data[1]", "{x, y} point"),
@@ -400,8 +398,6 @@ def test_bad_dataset_fields(fields, field, fragment):
         ),
         ({"scales": {"y": {"type": "radial"}}}, "options.scales.y.type", "expected one of"),
         ({"scales": {"y": {"type": "linear", "min": "low"}}}, "options.scales.y.min", "must be a number"),
-        ({"scales": {"y": {"min": 10, "max": 1}}}, "options.scales.y.min", "must not be greater than max"),
-        ({"scales": {"y": {"type": "logarithmic", "min": 0}}}, "options.scales.y.min", "greater than 0"),
         ({"scales": {"y": {"max": math.inf}}}, "options.scales.y.max", "finite"),
         ({"scales": {"y": {"stacked": "yes"}}}, "options.scales.y.stacked", "true or false"),
         ({"scales": {"y": {"position": "middle"}}}, "options.scales.y.position", "unknown value"),
