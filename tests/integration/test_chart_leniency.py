@@ -295,3 +295,9 @@ def test_random_extreme_requests_are_never_a_server_error(api_url, params):
         assert r.headers["X-Ic-Error-Code"].startswith("IC_") and r.json()["field"]
     else:
         assert r.headers["Content-Type"] in ("image/png", "image/gif")
+
+
+def test_pie_of_huge_values_draws_their_shares(api_url, http):
+    """``cht=p&chd=a:1e308,1e308``: the total overflowed (a 500); the pie shows two halves."""
+    r = http.get(f"{api_url}/chart", params={"cht": "p", "chs": "200x200", "chd": "a:1e308,1e308"})
+    assert r.status_code == 200 and r.content[:4] == b"\x89PNG", r.text

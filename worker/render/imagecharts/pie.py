@@ -109,9 +109,11 @@ def _slices(
     wedges, fills, borders, widths, out = [], [], [], [], []
     for ring_index, (k, ds) in enumerate(datasets):
         values = np.abs(np.nan_to_num(np.array([as_number(v) for v in ds.values], dtype=float), nan=0.0))
-        total = float(values.sum())
-        if total <= 0:
+        peak = float(values.max()) if values.size else 0.0
+        if not np.isfinite(peak) or peak <= 0:
             continue
+        values = values / peak  # shares only: huge values (1e308 each) must not overflow the total
+        total = float(values.sum())
         f, b, w = theme.slice_colors(ds, len(values), spec.type)
         r_out = outer - ring_index * ring
         r_in = r_out - ring if (inner > 0 or ring_index < len(datasets) - 1) else 0.0
