@@ -158,8 +158,17 @@ def _refuse_while_storage_down() -> None:
 
 
 def _raise_if_failed(job: RenderJob) -> None:
+    """A finished render that produced no image. Every such failure comes from the chart itself (it
+    cannot be drawn, takes longer than the time limit, or crashed the worker every time), so it is
+    a 422 the client can act on, never a 5xx; the job keeps the details."""
     if job.status != JobStatus.SUCCEEDED.value:
-        raise ApiError(500, f"Render failed: {job.error}", jobId=str(job.id), status=job.status)
+        raise ApiError(
+            422,
+            f"The chart could not be rendered: {job.error}",
+            jobId=str(job.id),
+            status=job.status,
+            code="render_failed",
+        )
 
 
 def _lookup_cache(cache_key: str) -> dict[str, Any] | None:

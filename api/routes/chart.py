@@ -78,7 +78,7 @@ FORM_TYPES = ("", "application/x-www-form-urlencoded")
         403: "The signature (icac/ichm) does not verify.",
         413: "POST body over 100 KB.",
         415: "POST body is not a form.",
-        500: "The render failed.",
+        422: "The chart could not be rendered.",
         504: "The render took longer than the sync timeout.",
     },
 )
@@ -103,7 +103,11 @@ def chart():
     except signing.SigningError as exc:
         return ic_error(403, exc.code, exc.message, exc.parameter)
     except ApiError as exc:
-        code = codes.PIPELINE_CODES.get(exc.status, codes.INVALID_REQUEST)
+        code = (
+            codes.PIPELINE_CODES[500]  # the chart could not be drawn (a 422)
+            if exc.detail.get("code") == "render_failed"
+            else codes.PIPELINE_CODES.get(exc.status, codes.INVALID_REQUEST)
+        )
         exc.headers = {**exc.headers, **_ic_headers(code, exc.message, str(exc.detail.get("field", "")))}
         raise
 

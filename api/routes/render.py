@@ -42,7 +42,7 @@ _RENDER_RESPONSES = {
     304: "Not modified (If-None-Match matched the ETag).",
     402: PAYMENT_REQUIRED,
     403: "The key lacks the render scope.",
-    500: "The render failed (`jobId` included).",
+    422: "The chart could not be rendered (`jobId` and `code: render_failed` included).",
     504: "The render took longer than the sync timeout; `jobId` and `statusUrl` let you poll.",
 }
 

@@ -225,6 +225,22 @@ def test_redelivered_message_changes_nothing(api_url, http, settings, sessions):
     assert counter.statuses == []
 
 
+def test_render_that_cannot_finish_is_a_422_never_a_500(crash_stack, log_dir):
+    """A render the worker gives up on (here: past its soft time limit) is the chart's failure: the
+    sync answer is a 422 with the job id and the reason, never a 5xx."""
+    env, base, sessions = crash_stack  # renders take 2.5 s here (fault hook)
+    worker = start_worker({**env, "CHARTFLEET_RENDER_SOFT_LIMIT": "1"}, log_dir, name="slow-worker")
+    try:
+        r = requests.post(f"{base}/api/v1/render", json=spec(), timeout=60)
+        assert r.status_code == 422, r.text
+        body = r.json()
+        assert body["code"] == "render_failed" and body["status"] == "failed" and body["jobId"]
+        assert "time limit" in body["error"]
+        assert load(sessions, body["jobId"]).status == "failed"
+    finally:
+        worker.stop()
+
+
 def test_sync_render_timeout_is_504_with_job_id(crash_stack, log_dir):
     env, base, _ = crash_stack  # no worker consumes these queues right now
     r = requests.post(
