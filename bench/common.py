@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,20 @@ def percentile(values: list[float], q: float) -> float:
     """The ``q`` quantile (0..1) of ``values``, nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def time_ms(fn: Callable[[], object]) -> float:
+    """Milliseconds one call of ``fn`` takes."""
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000.0
+
+
+def versions() -> dict[str, str]:
+    """What a rendering benchmark's figures depend on, recorded with them."""
+    import matplotlib
+
+    return {"matplotlib": matplotlib.__version__, "python": platform.python_version()}
 
 
 def main_for(
