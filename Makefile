@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run migrate demo test lint docs bench bench-engine bench-platform bench-market bench-imagecharts bench-report clean
+.PHONY: install run migrate demo test test-reliability lint docs bench bench-engine bench-platform bench-market bench-imagecharts bench-report clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ lint: install
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# The reliability scenarios alone (also part of `make test`); figures in var/reliability/report.json.
+test-reliability: install
+	$(BIN)/python -m pytest -q tests/reliability
 
 # Regenerates the generated sections of the docs (the configuration table of docs/operations.md);
 # tests/unit/cli/test_docs_sections.py fails while the committed table differs from `chartfleet config`.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import auth, browser, errors, extensions, metrics, ratelimit, request_ids
+from api import auth, browser, db_outage, errors, extensions, metrics, ratelimit, request_ids
+from api.bodylimit import ChunkedBodyLimit
 from core import logs
 from core.config import Settings
 
@@ -17,15 +18,29 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, JSON_SORT_KEYS=False)
     app.json.sort_keys = False
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, MAX_BODY_BYTES)  # type: ignore[method-assign]
     extensions.init_app(app, extensions.build_services(settings))
     errors.init_app(app)
+    db_outage.init_app(app)  # 503 while Postgres is unreachable
     request_ids.init_app(app)
     ratelimit.init_app(app)
     auth.init_app(app)  # after request ids: authenticates and rate-limits every request
     browser.init_app(app)
     metrics.init_app(app)
 
-    from api.routes import api_keys, chart, dashboard, docs, health, jobs, management, render, webhooks
+    from api.routes import (  # brand kits, templates and their render route
+        api_keys,
+        brandkits,
+        chart,
+        dashboard,
+        docs,
+        health,
+        jobs,
+        management,
+        render,
+        templates,
+        webhooks,
+    )
 
     for blueprint in (
         health.bp,
@@ -35,6 +50,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         api_keys.bp,
         management.bp,
         webhooks.bp,
+        brandkits.bp,
+        templates.bp,
         docs.bp,
         dashboard.bp,
     ):

@@ -27,7 +27,7 @@ from flask import Flask, Request, current_app, g, request
 from api import browser
 from api.errors import ApiError
 from api.extensions import services
-from api.ratelimit import check_rate_limit
+from api.ratelimit import check_rate_limit, count_auth_failure
 from core.config import Settings
 from core.services.keys import Principal, authenticate_key
 from core.services.plans import anonymous_terms
@@ -109,7 +109,7 @@ def authenticate(request: Request, settings: Settings, sessions) -> Principal:
     key = presented_key(request)
     with sessions() as session, session.begin():
         if key is None:
-            return Principal(client_ip=ip, plan=anonymous_terms(session))
+            return Principal(client_ip=ip, plan=anonymous_terms(session, settings.anonymous_plan))
         principal = authenticate_key(session, key, ip)
     if principal is None:
         raise ApiError(401, "Invalid API key")
@@ -137,22 +137,46 @@ def _authenticate_request() -> None:
         else:
             principal = authenticate(request, svc.settings, svc.sessions)
     except ApiError as exc:
-        if exc.status == 401:
-            # Failed authentication counts against the client's address: guessing keys or
-            # passwords is rate limited like anything else an anonymous client does.
-            _count_anonymously(svc)
+        _count_failure(svc, exc)
         raise
     g.principal = principal
-    g.rate_limit_headers = check_rate_limit(principal)
+    if access.kind != "page":  # pages, docs and the log-in forms are not part of the API budget
+        g.rate_limit_headers = check_rate_limit(principal)
     if refusal is not None:  # refused only after the request was counted against its limit
         raise refusal
 
 
-def _count_anonymously(svc) -> None:
-    ip = client_ip(request, svc.settings.trusted_proxies)
+def api_principal(svc) -> Principal:
+    """``authenticate`` for the current request, a wrong key counted as a failed authentication."""
+    try:
+        return authenticate(request, svc.settings, svc.sessions)
+    except ApiError as exc:
+        _count_failure(svc, exc)
+        raise
+
+
+def _count_failure(svc, exc: ApiError) -> None:
+    """A wrong key counts against the address's failed-authentication limit (not against its
+    render budget): 401 until the address is over that limit, then 429 (raised from here)."""
+    if exc.status == 401 and credentials_presented(request):
+        over = count_auth_failure(client_ip(request, svc.settings.trusted_proxies))
+        if over is not None:
+            raise over from exc
+
+
+def credentials_presented(request: Request) -> bool:
+    """Whether the request carries an API key (in any of the places ``presented_key`` reads)."""
+    return bool(
+        request.headers.get("Authorization")
+        or request.headers.get("X-Api-Key") is not None
+        or "key" in request.args
+        or "apiKey" in request.args
+    )
+
+
+def anonymous_principal(svc, ip: str) -> Principal:
     with svc.sessions() as session:
-        principal = Principal(client_ip=ip, plan=anonymous_terms(session))
-    g.rate_limit_headers = check_rate_limit(principal)
+        return Principal(client_ip=ip, plan=anonymous_terms(session, svc.settings.anonymous_plan))
 
 
 def _page_principal(svc) -> Principal:
@@ -161,8 +185,7 @@ def _page_principal(svc) -> Principal:
     g.dashboard = dashboard
     if dashboard is not None:
         return dashboard.principal
-    with svc.sessions() as session:
-        return Principal(client_ip=ip, plan=anonymous_terms(session))
+    return anonymous_principal(svc, ip)
 
 
 def _account_principal(svc, scope: str) -> tuple[Principal, ApiError | None]:

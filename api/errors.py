@@ -52,6 +52,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        if exc.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+            return error_response(
+                413, f"Request body over {limit // (1024 * 1024)} MiB", field="body", maxBytes=limit
+            )
         return error_response(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(Exception)

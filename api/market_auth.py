@@ -82,19 +82,25 @@ def market_principal() -> Principal:
         with svc.sessions() as session, session.begin():
             principal = authenticate_key(session, token, ip)
         if principal is None:
-            raise UdfError(401, "Unauthorized - Invalid API key")
+            raise _failed(ip, "Unauthorized - Invalid API key")
     else:
         try:
             claims = verify_token(svc.settings.secret_key, token)
         except TokenError as exc:
-            raise UdfError(401, f"Unauthorized - {exc}") from exc
+            raise _failed(ip, f"Unauthorized - {exc}") from exc
         with svc.sessions() as session:
             usable = key_still_usable(session, claims)
         if not usable:
-            raise UdfError(401, "Unauthorized - token has been revoked")
+            raise _failed(ip, "Unauthorized - token has been revoked")
         principal = Principal(client_ip=ip, account_id=claims.account_id, api_key_id=claims.api_key_id)
     count_request(principal)
     return principal
+
+
+def _failed(ip: str, message: str) -> Exception:
+    """A wrong key or token: counted against the address's failed-authentication limit; the 401,
+    or the 429 once the address is over that limit."""
+    return ratelimit.count_auth_failure(ip) or UdfError(401, message)
 
 
 def count_request(principal: Principal) -> None:

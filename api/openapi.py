@@ -276,7 +276,7 @@ def _operation(rule, method: str, view: Callable[..., Any], docs: dict[str, Any]
         responses.setdefault("400", _response(400, "Invalid query parameters (`field` names the first)."))
     _access_responses(access, responses)
     responses.setdefault("500", _response(500, "Unexpected error; quote the X-Request-Id."))
-    limited = access.kind != "public"
+    limited = access.kind not in ("public", "page")  # pages are outside the API's request budget
     for response in responses.values():
         headers = response.setdefault("headers", {})
         headers.setdefault("X-Request-Id", {"$ref": "#/components/headers/X-Request-Id"})
@@ -290,7 +290,7 @@ def _operation(rule, method: str, view: Callable[..., Any], docs: dict[str, Any]
 
 
 def _access_responses(access: auth.Access, responses: dict[str, Any]) -> None:
-    if access.kind == "public":
+    if access.kind in ("public", "page"):
         return
     rate_limited = _response(429, "Rate limit exceeded.")
     rate_limited["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/RateLimited"}}}

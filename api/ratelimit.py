@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import logging
 import math
 import threading
@@ -25,7 +26,7 @@ from flask import Flask, current_app
 
 from api.errors import ApiError
 from api.extensions import services
-from core.services.keys import Principal
+from core.services.keys import Principal, network_of
 from core.services.quotas import terms_for
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,22 @@ class RateLimiter:
             return None
         return decide(limit, int(count), int(ttl_ms), now)
 
+    def peek(self, bucket: str, limit: int, window_seconds: int) -> Decision | None:
+        """The bucket's count without counting (0 when it has no window); None when Redis is down."""
+        now = time.time()
+        if now < self._skip_until:
+            return None
+        key = f"{self._prefix}rl:{bucket}"
+        try:
+            count, ttl_ms = self._client.pipeline(transaction=False).get(key).pttl(key).execute()
+        except redis.RedisError:
+            with self._lock:
+                self._skip_until = time.time() + BACKOFF_SECONDS
+            return None
+        if count is None or ttl_ms is None or int(ttl_ms) < 0:
+            return decide(limit, 0, window_seconds * 1000, now)
+        return decide(limit, int(count), int(ttl_ms), now)
+
 
 def init_app(app: Flask) -> None:
     svc = app.extensions["chartfleet"]
@@ -139,3 +156,82 @@ def check_rate_limit(principal: Principal) -> dict[str, str]:
     if not decision.allowed:
         raise ApiError(429, "Rate limit exceeded", headers=headers, retryAfter=decision.retry_after)
     return headers
+
+
+# --- Authentication limits -------------------------------------------------------------------
+# Separate from the plan's request budget, so spending that budget never locks anyone out of
+# logging in, and guessing credentials is limited even where the budget is generous:
+# - per client address (IPv6: its /64): failed authentications of any kind (bad API keys, bad
+#   signatures, failed log-ins and authorizes) and every sign-up attempt;
+# - per account name (a log-in email or an authorize login, hashed): failed log-ins/authorizes.
+# Log-in, sign-up and authorize check both before looking at the password (so a locked-out
+# guesser learns nothing); a bad key or signature is counted and answered 401/403 until the
+# address is over its limit, then 429. Valid keys never look at these counters.
+
+AUTH_ERROR = "Rate limit exceeded"
+
+
+def _auth_buckets(client_ip: str, account_name: str | None) -> list[tuple[str, int]]:
+    settings = services().settings
+    buckets = [(f"auth:ip:{network_of(client_ip)}", settings.auth_limit_per_address)]
+    name = (account_name or "").strip().lower()
+    if name:
+        digest = hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:32]
+        buckets.append((f"auth:name:{digest}", settings.auth_limit_per_account))
+    return buckets
+
+
+def _auth_refusal(decision: Decision, scope: str) -> ApiError:
+    detail = (
+        "Too many failed attempts for this account name; retry later"
+        if scope == "account"
+        else "Too many failed authentication attempts from this address; retry later"
+    )
+    return ApiError(
+        429,
+        AUTH_ERROR,
+        headers={"Retry-After": str(decision.retry_after)},
+        retryAfter=decision.retry_after,
+        limit="authentication",
+        detail=detail,
+    )
+
+
+def _unavailable() -> ApiError | None:
+    if services().settings.rate_limit_on_redis_error == "deny":
+        return ApiError(503, "Rate limiting is unavailable; retry shortly", headers={"Retry-After": "5"})
+    return None
+
+
+def guard_auth(client_ip: str, account_name: str | None = None) -> None:
+    """Before a log-in, sign-up or authorize: 429 when the address or the name is locked out."""
+    limiter: RateLimiter = current_app.extensions[EXTENSION]
+    window = services().settings.auth_window_seconds
+    for bucket, limit in _auth_buckets(client_ip, account_name):
+        decision = limiter.peek(bucket, limit, window)
+        if decision is None:
+            refusal = _unavailable()
+            if refusal is not None:
+                raise refusal
+            continue
+        if decision.count >= limit:
+            raise _auth_refusal(
+                decide(limit, decision.count + 1, decision.ttl_ms, decision.now), _scope(bucket)
+            )
+
+
+def count_auth_failure(client_ip: str, account_name: str | None = None) -> ApiError | None:
+    """Count one failed authentication (or sign-up); returns the 429 to answer instead when this
+    attempt went over a limit, else None (answer the 401/403 the failure deserves)."""
+    limiter: RateLimiter = current_app.extensions[EXTENSION]
+    window = services().settings.auth_window_seconds
+    refusal = None
+    for bucket, limit in _auth_buckets(client_ip, account_name):
+        decision = limiter.hit(bucket, limit, window)
+        if decision is not None and not decision.allowed and refusal is None:
+            refusal = _auth_refusal(decision, _scope(bucket))
+    return refusal
+
+
+def _scope(bucket: str) -> str:
+    return "account" if bucket.startswith("auth:name:") else "address"

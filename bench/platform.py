@@ -150,6 +150,7 @@ def main() -> None:
         )
         # The benchmark client is one anonymous IP: lift the seeded anonymous limits (100 requests
         # per 15 minutes, 1,000 renders a month) so it measures throughput, not the rate limiter.
+        env["CHARTFLEET_ANONYMOUS_PLAN"] = "anonymous"  # the plan edited here, not starter's terms
         subprocess.run(
             [str(BIN / "chartfleet"), "plans", "set", "anonymous"]
             + ["--rate-limit", "100000000", "--monthly-quota", "100000000"],

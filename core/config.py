@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,6 +137,30 @@ class Settings:
         "allow",
         "When Redis is unreachable: `allow` serves requests unlimited, `deny` answers 503 (never 500).",
     )
+    anonymous_plan: str = _setting(
+        "CHARTFLEET_ANONYMOUS_PLAN",
+        "starter",
+        "Plan whose terms (quota per address, rate limit, sizes, formats, retention) callers without a "
+        "key get: `starter` as the API documents; `anonymous` for the separately editable plan. "
+        "Anonymous callers never get webhooks.",
+    )
+    auth_limit_per_address: int = _setting(
+        "CHARTFLEET_AUTH_LIMIT_PER_ADDRESS",
+        20,
+        "Failed authentications (bad API keys, bad signatures, failed log-ins and authorizes) plus "
+        "sign-ups one client address (IPv6: /64) may make per auth window before 429.",
+    )
+    auth_limit_per_account: int = _setting(
+        "CHARTFLEET_AUTH_LIMIT_PER_ACCOUNT",
+        10,
+        "Failed log-ins and authorizes naming one account (email or account name), from any address, "
+        "per auth window before that name is refused with 429.",
+    )
+    auth_window_seconds: int = _setting(
+        "CHARTFLEET_AUTH_WINDOW_SECONDS",
+        900,
+        "Window of the two authentication limits, seconds (fixed, starts with the first failure).",
+    )
     session_hours: int = _setting(
         "CHARTFLEET_SESSION_HOURS", 168, "Lifetime of a dashboard log-in session, hours."
     )
@@ -239,6 +264,13 @@ class Settings:
         0,
         "Port on which a render/webhooks worker serves its Prometheus metrics (0: none).",
     )
+    control_socket: str = _setting(
+        "CHARTFLEET_CONTROL_SOCKET",
+        "",
+        "gunicorn control socket: empty gives each instance its own, "
+        "`$XDG_RUNTIME_DIR` (else the temp dir)`/chartfleet-<uid>/<service>-<port>.ctl`; `off` "
+        "disables it; anything else is the path.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -268,6 +300,17 @@ class Settings:
         if self.storage:
             return self.storage
         return "s3" if self.s3_endpoint else "local"
+
+    def control_socket_path(self, service: str, port: int) -> str | None:
+        """The gunicorn control socket of one instance (None: disabled). gunicorn's own default is
+        one path per user, which a second instance on the host replaces and later deletes."""
+        if self.control_socket.strip().lower() == "off":
+            return None
+        if self.control_socket.strip():
+            return self.control_socket.strip()
+        runtime = os.environ.get("XDG_RUNTIME_DIR")
+        base = Path(runtime) if runtime and os.path.isdir(runtime) else Path(tempfile.gettempdir())
+        return str(base / f"chartfleet-{os.getuid()}" / f"{service}-{port}.ctl")
 
     @property
     def storage_path(self) -> Path:

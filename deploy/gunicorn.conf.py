@@ -4,6 +4,7 @@ import os
 import shutil
 import tempfile
 
+from api.bodylimit import install_json_server_errors
 from core.config import Settings
 
 _settings = Settings.from_env()
@@ -41,3 +42,14 @@ def child_exit(server, worker):
 def on_exit(server):
     if _METRICS_DIR:
         shutil.rmtree(_METRICS_DIR, ignore_errors=True)
+
+
+# Each instance its own control socket (gunicorn's default is one per user: a second instance on
+# the host would take it over, and delete it when it stops).
+_control = _settings.control_socket_path("api", _settings.port)
+control_socket_disable = _control is None
+if _control is not None:
+    control_socket = _control
+# Errors gunicorn answers itself (request line over limit_request_line, malformed requests) in
+# the API's JSON shape rather than gunicorn's HTML page.
+install_json_server_errors()

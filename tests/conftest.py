@@ -58,6 +58,10 @@ def base_env(s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> dict
         CHARTFLEET_WEBHOOK_SCAN_INTERVAL="0.5",
         CHARTFLEET_WEBHOOK_REDISPATCH_AFTER="3",
         CHARTFLEET_STORAGE_DIR=str(tmp_path_factory.mktemp("storage")),
+        # The whole suite is one client address: tests of failed keys and log-ins must not lock each
+        # other out (tests/integration/test_auth_limits.py runs its own stack with small limits).
+        CHARTFLEET_AUTH_LIMIT_PER_ADDRESS="1000000",
+        CHARTFLEET_AUTH_LIMIT_PER_ACCOUNT="1000000",
         PATH=f"{BIN}:{os.environ.get('PATH', '')}",
     )
     return env

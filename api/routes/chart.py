@@ -26,14 +26,15 @@ from api import auth
 from api.errors import ApiError, error_response
 from api.extensions import services
 from api.openapi import PAYMENT_REQUIRED, doc, image_response
-from api.ratelimit import check_rate_limit
+from api.ratelimit import check_rate_limit, count_auth_failure
 from api.rendering import respond_with_image
 from api.routes.common import idempotency, principal_for_request
 from api.schemas.imagecharts import ChartQuerySchema
+from api.theming import decorate
 from core.services import signing
 from core.services.jobs import RenderRequest
 from core.services.keys import Principal
-from core.services.plans import account_terms, anonymous_terms
+from core.services.plans import account_terms
 from core.specs.chartjs import ParseResult
 from core.specs.errors import SpecError
 from core.specs.imagecharts import codes, parse_imagecharts
@@ -76,6 +77,7 @@ def chart():
         principal, signed = _caller(raw)
         parsed = parse_imagecharts(params)
         req = render_request(parsed, principal, "sync", signed=signed)
+        req = decorate(req, params, with_card=False)  # brandKitId
         return respond_with_image(req, started)
     except SpecError as exc:
         return ic_error(exc.status, exc.code, str(exc), exc.field)
@@ -160,10 +162,11 @@ def _caller(raw: bytes) -> tuple[Principal, bool]:
                 plan=account_terms(session, account.id),
                 label=account.name,
             )
-    except signing.SigningError:
-        # Failed signatures count against the client's address, like failed API keys.
-        with svc.sessions() as session:
-            g.rate_limit_headers = check_rate_limit(Principal(client_ip=ip, plan=anonymous_terms(session)))
+    except signing.SigningError as exc:
+        # Failed signatures count against the address's failed-authentication limit, like wrong keys.
+        over = count_auth_failure(ip)
+        if over is not None:
+            raise over from exc
         raise
     g.principal = principal
     g.rate_limit_headers = check_rate_limit(principal)

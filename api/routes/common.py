@@ -11,9 +11,10 @@ from urllib.parse import quote
 from flask import Response, g, jsonify, request
 from marshmallow import Schema
 
-from api.auth import authenticate
+from api.auth import api_principal
 from api.errors import ApiError
 from api.extensions import services
+from api.jsonbody import parse_json
 from api.ratelimit import check_rate_limit
 from core.services.jobs import MAX_IDEMPOTENCY_KEY, RenderRequest
 from core.services.keys import Principal
@@ -21,6 +22,7 @@ from core.specs.chartjs import parse_chart
 
 IDEMPOTENCY_KEY = re.compile(rf"^[\x21-\x7e]{{1,{MAX_IDEMPOTENCY_KEY}}}$")
 MAX_WARNINGS_HEADER = 2000
+CREDENTIAL_PARAMS = ("key", "apiKey")
 
 
 def principal_for_request() -> Principal:
@@ -29,10 +31,19 @@ def principal_for_request() -> Principal:
     principal = g.get("principal")
     if principal is None:  # a view marked @public that still wants to know who calls
         svc = services()
-        principal = authenticate(request, svc.settings, svc.sessions)
+        principal = api_principal(svc)
         g.rate_limit_headers = check_rate_limit(principal)
         g.principal = principal
     return principal
+
+
+def query_args() -> Any:
+    """The query string without the API key parameters (``key``/``apiKey``, read by
+    ``api.auth.presented_key``), for the schemas that refuse unknown fields."""
+    args = request.args.copy()
+    for name in CREDENTIAL_PARAMS:
+        args.poplist(name)
+    return args
 
 
 def chartjs_request(mode: str) -> tuple[RenderRequest, Any]:
@@ -58,10 +69,7 @@ def json_body() -> Any:
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise ApiError(400, "Request body is empty; send a JSON chart specification", field="body")
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, f"Malformed JSON in the request body: {exc}", field="body") from exc
+    return parse_json(raw)
 
 
 def flag(value: Any) -> bool:

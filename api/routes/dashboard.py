@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
-from api import auth, browser
+from api import auth, browser, ratelimit
+from api.errors import ApiError
 from api.extensions import services
 from api.openapi import doc
 from api.routes.management import audit_view
@@ -51,6 +52,15 @@ def _csrf_failed() -> Response:
     return _page(
         "message.html", 400, title="Form expired", message="The form expired. Go back, reload and try again."
     )
+
+
+def _locked_out(exc: ApiError) -> Response:
+    """The authentication limit's 429 as a page (Retry-After kept)."""
+    response = _page(
+        "message.html", exc.status, title="Too many attempts", message=exc.detail.get("detail", "")
+    )
+    response.headers.update(exc.headers)
+    return response
 
 
 def _session_ttl() -> dt.timedelta:
@@ -92,6 +102,14 @@ def signup():
     if not _csrf_ok():
         return _csrf_failed()
     form = {k: request.form.get(k, "") for k in ("account", "email")}
+    # Every sign-up attempt counts against the address's authentication limit.
+    try:
+        ratelimit.guard_auth(g.principal.client_ip)
+    except ApiError as exc:
+        return _locked_out(exc)
+    over = ratelimit.count_auth_failure(g.principal.client_ip)
+    if over is not None:
+        return _locked_out(over)
     try:
         with services().sessions() as session, session.begin():
             _, member = members.sign_up(
@@ -118,6 +136,10 @@ def login():
     if not _csrf_ok():
         return _csrf_failed()
     email = request.form.get("email", "")
+    try:  # before the password is looked at: a locked-out guesser learns nothing
+        ratelimit.guard_auth(g.principal.client_ip, email)
+    except ApiError as exc:
+        return _locked_out(exc)
     with services().sessions() as session, session.begin():
         member = members.verify_login(session, email, request.form.get("password", ""))
         if member is not None:
@@ -129,6 +151,9 @@ def login():
                 ("member", member.id),
             )
     if member is None:
+        over = ratelimit.count_auth_failure(g.principal.client_ip, email)
+        if over is not None:
+            return _locked_out(over)
         return _page("login.html", 401, next=next_url, email=email, error="Wrong email or password.")
     return _log_in(member, next_url)
 

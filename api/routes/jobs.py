@@ -21,6 +21,7 @@ from api.routes import chart, webhooks
 from api.routes.common import chartjs_request, etag_matches, json_body, principal_for_request, quoted_etag
 from api.schemas.jobs import JobSchema
 from api.schemas.render import IdempotencyHeaderSchema, JobRequestSchema
+from api.theming import decorate
 from core.db import utcnow
 from core.models import JobStatus, RenderJob
 from core.models.webhooks import MAX_URL_LENGTH
@@ -51,8 +52,13 @@ def create_job():
     payload = json_body()
     if isinstance(payload, dict) and payload.get("dialect") == "imagecharts":
         req = chart.job_request(payload)
+        params = payload.get("params")
+        if isinstance(params, str):
+            params = chart.parse_form(params.removeprefix("?").encode("utf-8"))
+        req = decorate(req, params, with_card=False)  # brandKitId
     else:
         req, payload = chartjs_request("async")
+        req = decorate(req, payload)  # brandKitId and card
     req = dataclasses.replace(req, webhook_url=_webhook_url(payload.get("webhookUrl")))
     job, _cache, _ = submit(req, wait=False)
     response = jsonify(job_document(job))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
 from api import auth
 from api.errors import ApiError
 from api.extensions import services
 from api.openapi import doc
 from api.rendering import job_document
-from api.routes.common import json_body, principal_for_request
+from api.routes.common import json_body, principal_for_request, query_args
 from api.schemas.accounts import (
     AuditPageSchema,
     AuditQuerySchema,
@@ -55,7 +55,7 @@ def stats():
 )
 def renders():
     principal = principal_for_request()
-    query = PageQuerySchema().load(request.args)
+    query = PageQuerySchema().load(query_args())
     with services().sessions() as session:
         try:
             jobs, cursor = reports.render_history(
@@ -96,7 +96,7 @@ def usage():
 )
 def audit_logs():
     principal = principal_for_request()
-    query = AuditQuerySchema().load(request.args)
+    query = AuditQuerySchema().load(query_args())
     cursor = query.get("cursor")
     if cursor is not None and not cursor.isdigit():
         raise ApiError(400, "Invalid cursor; use the nextCursor of a previous page", field="cursor")

@@ -3,7 +3,6 @@ and POST /api/v1/candles/import (ingestion, for the accounts in CHARTFLEET_MARKE
 
 from __future__ import annotations
 
-import json
 import logging
 from decimal import Decimal
 from typing import Any
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from api.auth import public
 from api.errors import ApiError
 from api.extensions import services
+from api.jsonbody import parse_json
 from api.market_auth import database_failure
 from api.openapi import doc
 from api.routes.common import principal_for_request
@@ -165,10 +165,7 @@ def _rows(field: str) -> tuple[dict[str, Any] | None, list[Any]]:
     """The JSON body (numbers kept as exact decimals) and its list under ``field`` (or the body
     itself when it is a list)."""
     raw = request.get_data(cache=True)
-    try:
-        payload = json.loads(raw, parse_float=Decimal) if raw.strip() else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, f"Malformed JSON in the request body: {exc}", field="body") from exc
+    payload = parse_json(raw, parse_float=Decimal) if raw.strip() else None
     rows = payload.get(field) if isinstance(payload, dict) else payload
     if not isinstance(rows, list) or not rows:
         raise ApiError(400, f'Send {{"{field}": [...]}} with at least one item', field=field)

@@ -16,6 +16,7 @@ from api.routes.common import (
 )
 from api.schemas.jobs import JobSchema
 from api.schemas.render import ChartRequestSchema, RenderQuerySchema
+from api.theming import decorate
 from core.services.jobs import RenderRequest
 from core.specs.chartjs import parse_query
 
@@ -58,6 +59,7 @@ _RENDER_RESPONSES = {
 def post_render():
     started = time.perf_counter()
     req, payload = chartjs_request("sync")
+    req = decorate(req, payload)
     return_url = flag(payload.get("returnUrl", False))
     return respond_with_image(req, started, return_url=return_url)
 
@@ -86,4 +88,5 @@ def get_render():
     req = RenderRequest(
         spec=parsed.spec, dialect="chartjs", principal=principal, mode="sync", warnings=parsed.warnings
     )
+    req = decorate(req, request.args, with_card=False)
     return respond_with_image(req, started, return_url=flag(request.args.get("returnUrl", False)))

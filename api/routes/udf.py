@@ -16,9 +16,10 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
+from api import ratelimit
 from api.auth import client_ip, public
 from api.extensions import services
-from api.market_auth import UdfError, count_request, market_principal, udf_route
+from api.market_auth import UdfError, market_principal, udf_route
 from api.openapi import doc
 from api.schemas.market import (
     AuthorizedSchema,
@@ -32,7 +33,7 @@ from api.schemas.market import (
 )
 from core.db import get_engine
 from core.models import Account
-from core.services.keys import Principal, find_active_key
+from core.services.keys import find_active_key
 from core.services.market.candles import Candle, WindowTooLarge, read_candles
 from core.services.market.intervals import EPOCH, history_minutes, unix_seconds
 from core.services.market.symbols import list_symbols, resolve
@@ -83,7 +84,7 @@ MAX_UNIX = 10**11  # later than this is not a time in seconds
 @udf_route("Error - Failed to generate token")
 def authorize():
     svc = services()
-    count_request(Principal(client_ip=client_ip(request, svc.settings.trusted_proxies)))
+    ip = client_ip(request, svc.settings.trusted_proxies)
     login = request.form.get("login", "").strip()
     password = request.form.get("password", "").strip()
     missing = [
@@ -91,16 +92,21 @@ def authorize():
     ]
     if missing:
         raise UdfError(400, "Parse error - " + ", ".join(missing))
+    # The authentication limits (per address and per login), checked before the key is looked at.
+    ratelimit.guard_auth(ip, login)
     with svc.sessions() as session, session.begin():
         account_id = None
         if len(login) <= 200 and "\x00" not in login:  # else no account can have that name
             account_id = session.scalar(select(Account.id).where(_account_matches(login)))
+        key = find_active_key(session, password) if account_id is not None else None
+        key_id = key.id if key is not None and key.account_id == account_id else None
+    if key_id is None:
+        over = ratelimit.count_auth_failure(ip, login)
+        if over is not None:
+            raise over
         if account_id is None:
             raise UdfError(404, f"Not found - user not found for id {login}")
-        key = find_active_key(session, password)
-        if key is None or key.account_id != account_id:
-            raise UdfError(401, "Unauthorized - Invalid credentials")
-        key_id = key.id
+        raise UdfError(401, "Unauthorized - Invalid credentials")
     token, expires = issue_token(svc.settings.secret_key, account_id, key_id, svc.settings.market_token_ttl)
     return jsonify(d={"access_token": token, "expiration": expires}, s="ok")
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 from sqlalchemy import select
 
 from api import auth
 from api.errors import ApiError
 from api.extensions import services
 from api.openapi import doc
-from api.routes.common import dumped, object_body, principal_for_request
+from api.routes.common import dumped, object_body, principal_for_request, query_args
 from api.schemas.common import PageQuerySchema
 from api.schemas.webhooks import (
     OneOffSecretSchema,
@@ -264,7 +264,7 @@ def test_webhook(webhook_id: uuid.UUID):
     responses={200: WebhookDeliveryPageSchema, 404: NOT_FOUND},
 )
 def list_deliveries(webhook_id: uuid.UUID):
-    query = PageQuerySchema().load(request.args)
+    query = PageQuerySchema().load(query_args())
     cursor = _cursor(query.get("cursor"))
     with services().sessions() as session:
         _endpoint_or_404(session, webhook_id)

@@ -15,5 +15,8 @@ class ReadinessSchema(Schema):
         keys=fields.String(),
         values=fields.String(),
         required=True,
-        metadata={"description": "Each dependency: `ok` or `error: ...`."},
+        metadata={"description": "Each dependency: `ok` or `unavailable` (causes go to the log)."},
+    )
+    failing = fields.List(
+        fields.String(), metadata={"description": 'The checks that are not `ok`, e.g. `["postgres"]`.'}
     )

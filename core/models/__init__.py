@@ -2,6 +2,7 @@
 
 from core.models.accounts import Account, ApiKey
 from core.models.audit import AuditLog
+from core.models.brandkits import BrandKit, ChartTemplate
 from core.models.jobs import JobStatus, RenderJob
 from core.models.market import (
     MarketCandle,
@@ -21,6 +22,8 @@ __all__ = [
     "Account",
     "ApiKey",
     "AuditLog",
+    "BrandKit",
+    "ChartTemplate",
     "JobStatus",
     "MarketCandle",
     "MarketRollupDirty",

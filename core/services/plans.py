@@ -79,8 +79,16 @@ def get_plan(session: Session, name: str) -> Plan:
     return plan
 
 
-def anonymous_terms(session: Session) -> PlanTerms:
-    return PlanTerms.of(get_plan(session, ANONYMOUS))
+def anonymous_terms(session: Session, source: str = ANONYMOUS) -> PlanTerms:
+    """The terms of a caller without a key: those of the plan ``source`` (the api passes
+    CHARTFLEET_ANONYMOUS_PLAN, ``starter`` by default), reported as the ``anonymous`` plan. Webhooks
+    only when ``source`` is the anonymous plan itself and it allows them: nobody could manage the
+    endpoint or its secret."""
+    plan = session.get(Plan, source) or get_plan(session, ANONYMOUS)  # an unknown name: the row
+    terms = PlanTerms.of(plan)
+    return dataclasses.replace(
+        terms, name=ANONYMOUS, webhooks_allowed=terms.webhooks_allowed and plan.name == ANONYMOUS
+    )
 
 
 def account_terms(session: Session, account_id: uuid.UUID) -> PlanTerms:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CHART_TYPES = ("line", "bar", "pie", "doughnut", "radar", "polarArea", "scatter", "bubble")
-FORMATS = ("png", "jpeg", "svg", "webp", "pdf")
+FORMATS = ("png", "jpeg", "svg", "webp", "pdf", "gif")
 CONTENT_TYPES = {
     "png": "image/png",
     "jpeg": "image/jpeg",
@@ -117,6 +117,38 @@ class Axis:
 
 
 @dataclass(frozen=True, slots=True)
+class Theme:
+    """A brand kit's look, resolved into the spec so the worker needs no lookup and the cache key
+    changes with the kit. It supplies defaults: colours the spec sets itself still win."""
+
+    name: str  # preset name, or the custom kit's id
+    background: Color
+    palette: tuple[Color, ...]
+    text: Color  # titles, legend, card text
+    axis: Color  # tick labels
+    grid: Color  # grid and axis lines
+    font_family: str
+    title_weight: str = "bold"  # normal | medium | semibold | bold | heavy
+    muted: Color | None = None  # subtitles and footnotes; None: text
+    positive: Color = "#16a34aff"  # card change > 0
+    negative: Color = "#dc2626ff"  # card change < 0
+    logo_key: str | None = None  # object-storage key of the kit's logo (PNG or SVG)
+    logo_position: str = "top-right"  # top-left | top-right | bottom-left | bottom-right
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A headline card around the chart: title, subtitle, a value with its change, a footnote."""
+
+    title: str | None = None
+    subtitle: str | None = None
+    value: str | None = None
+    change: float | None = None  # a fraction: 0.124 shows +12.4%
+    footnote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ChartSpec:
     type: str
     width: int = DEFAULT_WIDTH
@@ -134,6 +166,8 @@ class ChartSpec:
     background_color: Color | None = None  # canvas; None means white for raster formats
     # Set by dialects that need it (Image-Charts animation, brand kits...); ignored when empty.
     extras: tuple[tuple[str, Any], ...] = ()
+    theme: Theme | None = None  # brand kit; to_dict omits it when None (older hashes unchanged)
+    card: Card | None = None
 
     @property
     def pixel_width(self) -> int:
@@ -166,6 +200,10 @@ class ChartSpec:
         out["legend"] = _small_to_dict(self.legend)
         out["scales"] = [[key, _small_to_dict(axis)] for key, axis in self.scales]
         out["extras"] = [[key, _jsonable(value)] for key, value in self.extras]
+        if self.theme is not None:
+            out["theme"] = _small_to_dict(self.theme)
+        if self.card is not None:
+            out["card"] = _small_to_dict(self.card)
         return out
 
     @classmethod
@@ -179,6 +217,9 @@ class ChartSpec:
         d["legend"] = Legend(**d["legend"]) if d.get("legend") else Legend()
         d["scales"] = tuple((k, Axis(**v)) for k, v in d.get("scales", ()))
         d["extras"] = tuple((k, _freeze(v)) for k, v in d.get("extras", ()))
+        theme = d.get("theme")
+        d["theme"] = Theme(**{**theme, "palette": tuple(theme["palette"])}) if theme else None
+        d["card"] = Card(**d["card"]) if d.get("card") else None
         return cls(**d)
 
     def canonical_json(self) -> str:

@@ -32,6 +32,8 @@ def limits_env(base_env, private_env, redis_client):
         "CHARTFLEET_REDIS_PREFIX": f"{base_env['CHARTFLEET_REDIS_PREFIX']}limits:",
         # As if behind one reverse proxy: the client is the last X-Forwarded-For entry.
         "CHARTFLEET_TRUSTED_PROXIES": "1",
+        # These tests are about the separately editable anonymous plan (the default is starter's terms).
+        "CHARTFLEET_ANONYMOUS_PLAN": "anonymous",
     }
     # Plan terms changed the way an operator would (the trial plan keeps the seeded 100/15 min).
     cli(env, "plans", "set", "starter", "--monthly-quota", str(QUOTA), "--rate-limit", "100000")

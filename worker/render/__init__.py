@@ -15,16 +15,16 @@ colours), so it is safe in prefork workers.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from core.specs.imagecharts.style import ImageChartsStyle
 from core.specs.model import CHART_TYPES, CONTENT_TYPES, FORMATS, MAX_PIXELS, ChartSpec
 
-from . import cartesian, encoders, imagecharts, radar, radial, theme
+from . import cards, cartesian, encoders, imagecharts, logo, radar, radial, theme
 from .canvas import Canvas, RenderError
 
-__all__ = ["RenderError", "RenderedImage", "render_chart", "MAX_PIXELS"]
+__all__ = ["RenderError", "RenderedImage", "brand_assets", "render_chart", "MAX_PIXELS"]
 
 # A raster canvas beyond this many pixels would need gigabytes (RGBA buffer, encoder copies).
 
@@ -52,8 +52,23 @@ class RenderedImage:
     height: int
 
 
-def render_chart(spec: ChartSpec) -> RenderedImage:
-    """Draw ``spec`` and encode it; raises ``RenderError`` when it cannot be drawn."""
+def brand_assets(store, spec: ChartSpec) -> dict[str, bytes]:
+    """The stored files ``spec`` draws (its brand kit's logo), read from ``store`` (an ObjectStore).
+    A logo deleted since the request was made is left out rather than failing the render."""
+    key = spec.theme.logo_key if spec.theme is not None else None
+    if not key:
+        return {}
+    from core.storage import ObjectNotFound
+
+    try:
+        return {key: store.get(key)}
+    except ObjectNotFound:
+        return {}
+
+
+def render_chart(spec: ChartSpec, assets: Mapping[str, bytes] | None = None) -> RenderedImage:
+    """Draw ``spec`` and encode it; raises ``RenderError`` when it cannot be drawn. ``assets`` holds
+    the files the spec refers to by key (a brand kit's logo, see ``brand_assets``)."""
     style = ImageChartsStyle.from_spec(spec) if spec.extras else None
     draw = _FAMILIES.get(spec.type)
     if style is not None:
@@ -72,7 +87,9 @@ def render_chart(spec: ChartSpec) -> RenderedImage:
         raise RenderError(f"image of {width}x{height} pixels exceeds {MAX_PIXELS} pixels")
     try:
         background = theme.rgba(spec.background_color) if spec.background_color else theme.WHITE
-        with warnings.catch_warnings():
+        if spec.theme is not None and not spec.background_color:
+            background = theme.rgba(spec.theme.background)
+        with warnings.catch_warnings(), theme.use(spec.theme):
             # Characters DejaVu Sans lacks are drawn as boxes; that is not worth a warning per render.
             warnings.filterwarnings("ignore", message=r"Glyph \d+ [\s\S]*missing from", category=UserWarning)
             warnings.filterwarnings("ignore", message=r".*missing from font", category=UserWarning)
@@ -80,7 +97,9 @@ def render_chart(spec: ChartSpec) -> RenderedImage:
                 data = imagecharts.render(spec, style)
             else:
                 canvas = Canvas(spec, background)
+                cards.draw(canvas, spec)
                 draw(canvas, spec)
+                logo.draw(canvas, spec, assets or {})
                 data = encoders.encode(canvas.figure, spec.format, width, height, opaque=background[3] >= 1.0)
     except (ValueError, TypeError, ArithmeticError, IndexError, KeyError) as exc:
         # Deterministic for this spec: retrying cannot help, so report it as undrawable.

@@ -228,7 +228,7 @@ def draw_axes(canvas: Canvas, area: Rect, axes: list[AxisModel]) -> None:
         look = a.look
         size = a.font_size(canvas)
         line_h = size * theme.LINE_HEIGHT
-        color = look.label_color if look and look.label_color else theme.text_color(None)
+        color = look.label_color if look and look.label_color else theme.axis_color()
         tick_len = a.tick_length(canvas)
         out = a.outset
         edge = {"bottom": area.y0 - out, "top": area.y1 + out, "left": area.x0 - out, "right": area.x1 + out}[
@@ -236,15 +236,15 @@ def draw_axes(canvas: Canvas, area: Rect, axes: list[AxisModel]) -> None:
         ]
         sign = -1.0 if a.side in ("bottom", "left") else 1.0
         border = (area.y0, area.y1) if a.horizontal else (area.x0, area.x1)
-        grid_key = (theme.GRID_COLOR, look.grid_dash if look else None)
+        grid_key = (theme.grid_color(), look.grid_dash if look else None)
         if look is None or look.show_line:  # axis border line along the chart area
-            line_color = look.line_color if look and look.line_color else theme.GRID_COLOR
+            line_color = look.line_color if look and look.line_color else theme.grid_color()
             segment = (
                 ((area.x0, edge), (area.x1, edge)) if a.horizontal else ((edge, area.y0), (edge, area.y1))
             )
             groups.setdefault((line_color, None), []).append(segment)
         if a.cfg.grid_display or tick_len:
-            tick_key = (look.tick_color if look and look.tick_color else theme.GRID_COLOR, None)
+            tick_key = (look.tick_color if look and look.tick_color else theme.grid_color(), None)
             for p in a.to_px(np.array(a.grid_values)):
                 if not math.isfinite(p):
                     continue

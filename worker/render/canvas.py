@@ -93,9 +93,13 @@ def figure_size_inches(pixels: int) -> float:
     return inches
 
 
-@lru_cache(maxsize=8192)
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Advance width of one line of ``text`` at ``size`` device pixels (pure, so memoized)."""
+    return _text_width(text, size, bold, theme.face_key())
+
+
+@lru_cache(maxsize=8192)
+def _text_width(text: str, size: float, bold: bool, face: tuple[str, int] | None) -> float:
     if not text:
         return 0.0
     w, _h, _d = text_to_path.get_text_width_height_descent(text, theme.font(size, bold), ismath=False)

@@ -1,4 +1,4 @@
-"""Turn a drawn figure into bytes: PNG, JPEG, WebP (Agg + Pillow), SVG, PDF; GIF from frames.
+"""Turn a drawn figure into bytes: PNG, JPEG, WebP, GIF (Agg + Pillow), SVG, PDF; animated GIF from frames.
 
 Sizes: raster images are exactly the figure's pixel size (checked, and padded/cropped if
 matplotlib ever rounds differently). SVG's root element says ``width="<W>px" height="<H>px"`` with
@@ -118,6 +118,8 @@ def encode(figure: Figure, fmt: str, width: int, height: int, opaque: bool) -> b
         return encode_jpeg(rgba, opaque)
     if fmt == "webp":
         return encode_webp(rgba, opaque)
+    if fmt == "gif":
+        return encode_gif([rgba], 0, loop=None)
     raise ValueError(f"unknown format {fmt!r}")
 
 

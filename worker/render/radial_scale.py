@@ -123,7 +123,7 @@ def draw_grid(
             segs.append(scale.xy(np.array([a, a]), np.array([0.0, scale.radius])))
     if segs:
         lw = max(1.0, canvas.px(1))
-        canvas.add(LineCollection(segs, colors=[theme.GRID_COLOR], linewidths=[lw]), zorder=1)
+        canvas.add(LineCollection(segs, colors=[theme.grid_color()], linewidths=[lw]), zorder=1)
 
 
 def draw_tick_labels(canvas: Canvas, scale: RadialScale, cfg: Axis, zorder: float = 4.0) -> None:
@@ -148,7 +148,10 @@ def draw_tick_labels(canvas: Canvas, scale: RadialScale, cfg: Axis, zorder: floa
         boxes.append(((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
         canvas.text(scale.cx, y, label, size=size, color=color, va="center_baseline", zorder=zorder + 0.1)
     if boxes:
-        canvas.add(PolyCollection(boxes, facecolors=[theme.BACKDROP_COLOR], edgecolors="none"), zorder=zorder)
+        canvas.add(
+            PolyCollection(boxes, facecolors=[theme.with_alpha(theme.background(), 0.75)], edgecolors="none"),
+            zorder=zorder,
+        )
 
 
 def draw_point_labels(canvas: Canvas, scale: RadialScale, labels: list[str]) -> None:

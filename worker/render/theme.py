@@ -12,12 +12,17 @@ opaque; background = border at 50 % alpha) instead of Chart.js's grey fallback, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
 from matplotlib.font_manager import FontProperties
 
-from core.specs.model import Dataset
+from core.specs.model import Dataset, Theme
+
+from . import fonts
 
 RGBA = tuple[float, float, float, float]
 
@@ -51,6 +56,47 @@ ARC_BORDER_COLOR = "#ffffffff"
 FONT_FAMILY = ("DejaVu Sans", "sans-serif")
 
 
+# The brand kit of the render in progress (``use``); None is the plain Chart.js look. A context
+# variable rather than an argument so every drawing module picks it up without new parameters.
+_ACTIVE: ContextVar[Theme | None] = ContextVar("chartfleet_theme", default=None)
+_WEIGHTS = {"normal": 400, "medium": 500, "semibold": 600, "bold": 700, "heavy": 900}
+
+
+@contextmanager
+def use(look: Theme | None) -> Iterator[None]:
+    """Draw with ``look`` (a brand kit's theme) inside the block."""
+    token = _ACTIVE.set(look)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def active() -> Theme | None:
+    return _ACTIVE.get()
+
+
+def face_key() -> tuple[str, int] | None:
+    """(family, title weight) of the active theme: part of every text cache key."""
+    look = _ACTIVE.get()
+    return None if look is None else (look.font_family, _WEIGHTS.get(look.title_weight, 700))
+
+
+def grid_color() -> RGBA:
+    look = _ACTIVE.get()
+    return GRID_COLOR if look is None else rgba(look.grid)
+
+
+def axis_color() -> RGBA:
+    look = _ACTIVE.get()
+    return rgba(TEXT_COLOR if look is None else look.axis)
+
+
+def background() -> RGBA:
+    look = _ACTIVE.get()
+    return WHITE if look is None else rgba(look.background)
+
+
 @lru_cache(maxsize=1024)
 def rgba(color: str) -> RGBA:
     """``#rrggbbaa`` (also tolerates ``#rrggbb``) to a matplotlib RGBA tuple."""
@@ -72,20 +118,33 @@ def opaque(color: RGBA) -> RGBA:
 
 
 def palette(index: int, alpha: float = 1.0) -> RGBA:
-    return with_alpha(rgba(PALETTE[index % len(PALETTE)]), alpha)
+    look = _ACTIVE.get()
+    colors = PALETTE if look is None else look.palette
+    return with_alpha(rgba(colors[index % len(colors)]), alpha)
 
 
-@lru_cache(maxsize=64)
 def font(size: float, bold: bool = False) -> FontProperties:
-    """Font for ``size`` in device pixels (one pixel is one point: figures are 72 dpi).
+    """Font for ``size`` in device pixels (one pixel is one point: figures are 72 dpi), in the
+    active theme's family (bold text takes its title weight).
 
     Cached; callers must not mutate the result (matplotlib's Text copies it anyway).
     """
-    return FontProperties(family=list(FONT_FAMILY), size=size, weight="bold" if bold else "normal")
+    return _font(size, bold, face_key())
+
+
+@lru_cache(maxsize=128)
+def _font(size: float, bold: bool, face: tuple[str, int] | None) -> FontProperties:
+    if face is None:
+        return FontProperties(family=list(FONT_FAMILY), size=size, weight="bold" if bold else "normal")
+    family, weight = face
+    return FontProperties(family=fonts.family_list(family), size=size, weight=weight if bold else "normal")
 
 
 def text_color(color: str | None) -> RGBA:
-    return rgba(color or TEXT_COLOR)
+    if color:
+        return rgba(color)
+    look = _ACTIVE.get()
+    return rgba(TEXT_COLOR if look is None else look.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +210,8 @@ def slice_colors(ds: Dataset, count: int, kind: str) -> tuple[list[RGBA], list[R
     if fills is None:
         fills = tuple(palette(i, alpha) for i in range(max(count, 1)))
     if borders is None:
-        borders = (rgba(ARC_BORDER_COLOR),)
+        look = _ACTIVE.get()
+        borders = (rgba(ARC_BORDER_COLOR if look is None else look.background),)
     width = ARC_BORDER_WIDTH if ds.border_width is None else max(0.0, float(ds.border_width))
     return (
         [fills[i % len(fills)] for i in range(count)],

@@ -38,15 +38,23 @@ _IDENTITY = IdentityTransform()
 _H_FRACTION = {"left": 0.0, "center": 0.5, "right": 1.0}
 
 
-@lru_cache(maxsize=4)
 def _font_path(bold: bool) -> str:
+    return _face_path(bold, theme.face_key())
+
+
+@lru_cache(maxsize=32)
+def _face_path(bold: bool, face: tuple[str, int] | None) -> str:
     return findfont(theme.font(10.0, bold))
 
 
-@lru_cache(maxsize=64)
 def _metrics(bold: bool) -> tuple[float, float]:
+    return _path_metrics(_font_path(bold))
+
+
+@lru_cache(maxsize=64)
+def _path_metrics(path: str) -> tuple[float, float]:
     """Ascent and descent of the font as fractions of its size."""
-    font = get_font(_font_path(bold))
+    font = get_font(path)
     return font.ascender / font.units_per_EM, -font.descender / font.units_per_EM
 
 
@@ -137,7 +145,7 @@ def _mask(
 
 def sprite(text: str, size: float, bold: bool, color: theme.RGBA, rotation: float) -> Sprite | None:
     """The label rendered in ``color`` (None when it needs the general ``Text`` path)."""
-    key = (text, size, bold, color, rotation)
+    key = (text, size, bold, color, rotation, theme.face_key())
     cached = _sprites.get(key)
     if cached is not False:
         return cached  # type: ignore[return-value]

@@ -25,7 +25,7 @@ from core.specs.model import ChartSpec
 from core.storage import StorageError, object_key
 from worker import faults
 from worker.context import get_context
-from worker.render import RenderError, render_chart
+from worker.render import RenderError, brand_assets, render_chart
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class _JobRun:
         started = time.perf_counter()
         try:
             faults.before_render(settings)
-            image = render_chart(spec)
+            image = render_chart(spec, brand_assets(ctx.store, spec))
             stored = ctx.store.put(object_key(claim.cache_key, spec.format), image.data, image.content_type)
         except RenderError as exc:
             return self._fail(f"render failed: {exc}")

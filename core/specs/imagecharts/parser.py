@@ -34,7 +34,7 @@ PARAMETERS = frozenset(
     }
 )  # fmt: skip
 # Read by the HTTP layer (authentication), neither used nor reported here.
-REQUEST_PARAMETERS = frozenset({"key", "apiKey"})
+REQUEST_PARAMETERS = frozenset({"key", "apiKey", "brandKitId"})
 MAX_PARAMETER_NAME = 64
 
 

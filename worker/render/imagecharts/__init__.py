@@ -51,7 +51,7 @@ def frame_cost(spec: ChartSpec, style: ImageChartsStyle) -> int:
 
 def draw_frame(spec: ChartSpec, style: ImageChartsStyle, progress: float) -> np.ndarray:
     """One frame as an (height, width, 4) RGBA array; ``progress`` 1 is the finished chart."""
-    background = theme.rgba(spec.background_color) if spec.background_color else theme.WHITE
+    background = theme.rgba(spec.background_color) if spec.background_color else theme.background()
     canvas = Canvas(spec, background)
     if style.background is not None:
         gradient.paint(canvas, style.background, canvas.bounds, zorder=-10)

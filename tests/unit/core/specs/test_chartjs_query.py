@@ -226,7 +226,7 @@ def test_simple_form_unknown_parameters_are_warned_and_api_ones_are_not():
         ({"cht": "scatter", "data": "1"}, "cht", "full spec"),
         ({"data": "1", "width": "5000"}, "width", "between 100 and 4000"),
         ({"data": "1", "height": "abc"}, "height", "whole number"),
-        ({"data": "1", "format": "gif"}, "format", "unknown format"),
+        ({"data": "1", "format": "bmp"}, "format", "unknown format"),
         ({"data": "1", "devicePixelRatio": "5"}, "devicePixelRatio", "between 1 and 4"),
         ({"data": "1", "scale": "0"}, "scale", "between 1 and 4"),
         ({"data": "1", "title": "x" * (MAX_TEXT + 1)}, "title", "longer than"),

@@ -149,7 +149,7 @@ def test_text_that_merely_mentions_functions_is_fine():
         ({"devicePixelRatio": "two"}, "devicePixelRatio", "number"),
         ({"devicePixelRatio": True}, "devicePixelRatio", "number"),
         ({"devicePixelRatio": math.nan}, "devicePixelRatio", "number"),
-        ({"format": "gif"}, "format", "unknown format"),
+        ({"format": "bmp"}, "format", "unknown format"),
         ({"format": "bmp"}, "format", "expected one of png, jpeg, svg, webp, pdf"),
         ({"format": 3}, "format", "string"),
         ({"backgroundColor": "blurple"}, "backgroundColor", "not a valid CSS colour"),

@@ -1,0 +1,73 @@
+"""The JSON body bounds agree with the parser: the pre-parse depth count equals the real nesting
+of any document, string contents never count, and nothing reaches RecursionError or ValueError."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from api.errors import ApiError
+from api.jsonbody import MAX_DEPTH, MAX_NUMBER_CHARS, nesting_depth_exceeds, parse_json
+
+tricky_text = st.text(alphabet='[]{}"\\,:ab 1', max_size=12)
+documents = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | tricky_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(tricky_text, inner, max_size=3),
+    max_leaves=60,
+)
+
+
+def depth(value) -> int:
+    if isinstance(value, list):
+        return 1 + max((depth(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((depth(v) for v in value.values()), default=0)
+    return 0
+
+
+def nest(value, levels: int):
+    for i in range(levels):
+        value = [value] if i % 2 else {"k": value}
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents, st.integers(0, 40))
+def test_depth_check_matches_the_parsed_depth(document, extra):
+    value = nest(document, extra)
+    raw = json.dumps(value).encode()
+    if depth(value) > MAX_DEPTH:
+        with pytest.raises(ApiError) as refused:
+            parse_json(raw)
+        assert refused.value.status == 400 and refused.value.detail["code"] == "nesting_too_deep"
+    else:
+        assert parse_json(raw) == value
+
+
+def test_brackets_inside_strings_do_not_count():
+    raw = json.dumps({"label": "[" * 500 + '"\\' + "{" * 500}).encode()
+    assert parse_json(raw) == json.loads(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        (b"[" * 1000 + b"]" * 1000, "nesting_too_deep"),
+        (b"[" * 200_000, "nesting_too_deep"),  # unbalanced: the parser's RecursionError, caught
+        (b'{"a":' * 5000, "nesting_too_deep"),  # unbalanced objects
+        (b"[" + b"1" * 5000 + b"]", "number_too_long"),
+        (b"[1." + b"0" * MAX_NUMBER_CHARS + b"]", "number_too_long"),
+    ],
+)
+def test_hostile_bodies_are_400(raw, code):
+    with pytest.raises(ApiError) as refused:
+        parse_json(raw)
+    assert refused.value.status == 400 and refused.value.detail["code"] == code
+
+
+def test_depth_helper_leaves_unbalanced_input_to_the_parser():
+    assert not nesting_depth_exceeds(b"[}", 1)
+    assert nesting_depth_exceeds(b"[[]]", 1) and not nesting_depth_exceeds(b"[[]]", 2)
