@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run migrate demo test test-reliability lint docs bench bench-engine bench-platform bench-market bench-imagecharts bench-report clean
+.PHONY: install run migrate demo test test-reliability lint docs bench bench-engine bench-platform bench-market bench-imagecharts bench-finance bench-report clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,7 @@ bench: install
 	$(BIN)/python -m bench.platform
 	$(BIN)/python -m bench.market
 	$(BIN)/python -m bench.imagecharts
+	$(BIN)/python -m bench.finance
 	$(BIN)/python -m bench.report
 
 bench-engine: install
@@ -70,6 +71,9 @@ bench-market: install
 
 bench-imagecharts: install
 	$(BIN)/python -m bench.imagecharts
+
+bench-finance: install
+	$(BIN)/python -m bench.finance
 
 # Rewrites the figures of docs/benchmarks.md from every var/bench/*.json (the end of `make bench`).
 bench-report: install

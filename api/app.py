@@ -60,4 +60,12 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     for blueprint in (market.bp, udf.bp, streaming.bp):
         app.register_blueprint(blueprint)
+    from api.routes import finance  # finance snapshots (CHART-IMG paths), docs/finance.md
+
+    app.register_blueprint(finance.bp)
+    app.register_blueprint(finance.metrics_bp)
+
+    from api.routes import quickchart  # QuickChart's API: /chart/create, /chart/render/<id>, /qr
+
+    app.register_blueprint(quickchart.bp)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import time
 from typing import Any
@@ -111,23 +112,31 @@ def _submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byt
     return job, "MISS", read_image(job)
 
 
-def respond_with_image(req: jobs.RenderRequest, started: float, *, return_url: bool = False) -> Response:
+def respond_with_image(
+    req: jobs.RenderRequest, started: float, *, return_url: bool = False, as_data_uri: bool = False
+) -> Response:
     """The answer of every synchronous render route: 304 when the caller already has this image
-    (If-None-Match), else the image bytes (or, with ``return_url``, the job document with its URL),
-    with the cache and timing headers."""
-    if not return_url and etag_matches(req.cache_key):
+    (If-None-Match), else the image bytes (or, with ``return_url``, the job document with its URL;
+    with ``as_data_uri``, QuickChart's ``data:<type>;base64,...`` text), with the cache and timing
+    headers."""
+    etag = req.cache_key + ("-base64" if as_data_uri else "")
+    if not return_url and etag_matches(etag):
         response = Response(status=304)
-        response.headers["ETag"] = quoted_etag(req.cache_key)
+        response.headers["ETag"] = quoted_etag(etag)
         response.headers["X-Cache"] = "HIT"
         return response
     job, cache, data = submit(req, wait=True)
     if return_url:
         response = jsonify(job_document(job))
+    elif as_data_uri:
+        body = f"data:{job.content_type};base64,{base64.b64encode(data or b'').decode('ascii')}"
+        response = Response(body, mimetype="text/plain")
+        response.headers["Cache-Control"] = "public, max-age=86400"
     else:
         response = Response(data, mimetype=job.content_type)
         response.headers["Content-Disposition"] = f'inline; filename="chart.{FILE_EXTENSIONS[job.format]}"'
         response.headers["Cache-Control"] = "public, max-age=86400"
-    response.headers["ETag"] = quoted_etag(job.cache_key)
+    response.headers["ETag"] = quoted_etag(job.cache_key + ("-base64" if as_data_uri else ""))
     response.headers["X-Cache"] = cache
     response.headers["X-Job-Id"] = str(job.id)
     response.headers["X-Render-Time-Ms"] = str(round((time.perf_counter() - started) * 1000))
@@ -176,14 +185,14 @@ def read_image(job: RenderJob) -> bytes:
 
 
 def status_url(job: RenderJob) -> str:
-    return _absolute(url_for("jobs.get_job", job_id=job.id))
+    return absolute_url(url_for("jobs.get_job", job_id=job.id))
 
 
 def image_url(job: RenderJob) -> str:
-    return _absolute(url_for("jobs.get_job_image", job_id=job.id))
+    return absolute_url(url_for("jobs.get_job_image", job_id=job.id))
 
 
-def _absolute(path: str) -> str:
+def absolute_url(path: str) -> str:
     """An absolute URL on the caller's custom domain (``/api/v1/settings/custom-domain``), else on
     CHARTFLEET_PUBLIC_URL."""
     principal = g.get("principal") if has_request_context() else None

@@ -41,6 +41,7 @@ def _engine():
 @click.option("--group", default="crypto", show_default=True, help="Group, e.g. crypto.")
 @click.option("--alias", "aliases", multiple=True, help="Another name of the symbol (repeatable).")
 @click.option("--description", default=None, help="What the symbol is.")
+@click.option("--exchange", default=None, help="Exchange it trades on (finance symbols EXCHANGE:NAME).")
 def symbol_define(
     name: str,
     base_currency: str,
@@ -48,11 +49,12 @@ def symbol_define(
     group: str,
     aliases: tuple[str, ...],
     description: str | None,
+    exchange: str | None,
 ) -> None:
     """Create or update the symbol NAME (its feed id never changes)."""
     from sqlalchemy.orm import Session
 
-    from core.services.market.symbols import SymbolError, define_symbol
+    from core.services.market.symbols import SymbolError, define_symbol, set_exchange
 
     with Session(_engine()) as session, session.begin():
         try:
@@ -65,6 +67,8 @@ def symbol_define(
                 aliases=aliases,
                 description=description,
             )
+            if exchange is not None:
+                info = set_exchange(session, info.name, exchange)
         except SymbolError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"{info.name} {info.feed_id}")
@@ -168,7 +172,7 @@ def demo(data_dir: Path) -> None:
         click.echo(f"no market data at {data_dir}; skipping the demo set", err=True)
         return
 
-    from core.services.market.symbols import define_symbol
+    from core.services.market.symbols import define_symbol, set_exchange
 
     with Session(_engine()) as session, session.begin():
         define_symbol(
@@ -179,11 +183,60 @@ def demo(data_dir: Path) -> None:
             group="crypto",
             description="Bitcoin in US dollars, Yahoo Finance daily (volume in USD)",
         )
+        # Where each series comes from, so finance snapshots can say BINANCE:BTCUSDT (docs/finance.md).
+        set_exchange(session, "BTCUSDT", "BINANCE")
+        set_exchange(session, "BTC-USD", "YAHOO")
     for name, symbol in DEMO_FILES:
         _import([data_dir / name], symbol, None)
     click.echo(
         "demo data loaded: try /api/v1/candles?symbol=BTCUSDT&interval=1h&from=2025-08-01&to=2025-08-06"
     )
+
+
+@market.command("import-metrics")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--symbol", help="Symbol or alias (else a `symbol` column).")
+@click.option("--metric", help="Metric name, e.g. open_interest (else a `metric` column).")
+def import_metrics(files: tuple[Path, ...], symbol: str | None, metric: str | None) -> None:
+    """Import metric series from CSV FILES with a header: time and value, or time, open, high, low
+    and close (plus symbol/metric columns when the options are not given). Idempotent."""
+    import csv
+
+    from sqlalchemy.orm import Session
+
+    from core.services.market.metrics import store_metrics, validate_metrics
+    from core.services.market.symbols import resolve_listed, resolve_many
+
+    engine = _engine()
+    if symbol:  # EXCHANGE:NAME as the snapshots take it, or any name or alias
+        with Session(engine) as session:
+            info = resolve_listed(session, symbol)
+        if info is None:
+            raise click.ClickException(f"unknown symbol {symbol!r}")
+        symbol = info.name
+    for path in files:
+        with open(path, newline="") as f:
+            rows = [
+                {k.strip().lower(): v for k, v in row.items() if k and v not in (None, "")}
+                for row in csv.DictReader(f)
+            ]
+        for row in rows:
+            if symbol:
+                row["symbol"] = symbol
+            if metric:
+                row["metric"] = metric
+        with Session(engine) as session:
+            symbols = resolve_many(session, [r.get("symbol", "") for r in rows])
+        good, errors = validate_metrics(rows, symbols)
+        for error in errors[:10]:
+            click.echo(f"{path.name}: row {error['index'] + 2}: {error['field']}: {error['error']}", err=True)
+        if not good:
+            raise click.ClickException(f"{path.name}: no valid rows")
+        with engine.begin() as conn:
+            changed = store_metrics(conn, good)
+        click.echo(f"{path.name}: {len(good)} values, {changed} new or changed, {len(errors)} rejected")
 
 
 @market.command("rollup")

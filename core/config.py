@@ -211,6 +211,12 @@ class Settings:
         "Chartfleet",
         "Text of that watermark (bottom right, small, translucent).",
     )
+    finance_default_symbol: str = _setting(
+        "CHARTFLEET_FINANCE_DEFAULT_SYMBOL",
+        "BINANCE:BTCUSDT",
+        "Symbol of a finance snapshot (/v3/coinglass/advanced-chart) whose body names none. The "
+        "document's BINANCE:BTCUSDT.P is a perpetual the demo data does not hold (docs/finance.md).",
+    )
     webhook_allowlist: str = _setting(
         "CHARTFLEET_WEBHOOK_ALLOWLIST",
         "",

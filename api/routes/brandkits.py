@@ -177,6 +177,9 @@ def put_logo(kit: str):
     kit_id = _kit_id(kit)
     length = request.content_length
     if length is not None and length > logos.MAX_LOGO_BYTES:
+        # Read what was sent (the app's body limit bounds it) so the connection stays usable.
+        while request.stream.read(64 * 1024):
+            pass
         raise ApiError(413, f"logo: at most {logos.MAX_LOGO_BYTES // 1024} KB", field="logo")
     raw = request.stream.read(logos.MAX_LOGO_BYTES + 1)
     try:

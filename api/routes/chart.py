@@ -25,11 +25,13 @@ from flask import Blueprint, Response, current_app, g, request
 from api import auth
 from api.errors import ApiError, error_response
 from api.extensions import services
-from api.openapi import PAYMENT_REQUIRED, doc, image_response
+from api.openapi import PAYMENT_REQUIRED, doc
 from api.ratelimit import check_rate_limit, count_auth_failure
 from api.rendering import respond_with_image
+from api.routes import quickchart
 from api.routes.common import idempotency, principal_for_request
 from api.schemas.imagecharts import ChartQuerySchema
+from api.schemas.quickchart import ChartRouteQuerySchema, QuickChartBodySchema
 from api.theming import decorate
 from core.services import signing
 from core.services.jobs import RenderRequest
@@ -39,6 +41,7 @@ from core.specs.chartjs import ParseResult
 from core.specs.errors import SpecError
 from core.specs.imagecharts import codes, parse_imagecharts
 from core.specs.imagecharts.style import WATERMARK_KEY
+from core.specs.quickchart import is_quickchart
 
 bp = Blueprint("chart", __name__)
 MAX_POST_BYTES = 100 * 1024
@@ -49,18 +52,27 @@ FORM_TYPES = ("", "application/x-www-form-urlencoded")
 @bp.route("/chart", methods=["GET", "POST"])
 @auth.public  # authenticated below: a signed URL names its own account
 @doc(
-    summary="Render an Image-Charts (Google Image Charts) URL",
+    summary="Render an Image-Charts (Google Image Charts) URL or a QuickChart request",
     description="Image-Charts parameters as a query string (GET) or an "
     "application/x-www-form-urlencoded body of at most 100 KB (POST). Returns a PNG, or a GIF when "
-    "`chan` asks for an animation. Sign with `icac` + `ichm` to render for an account.",
-    tags=["Image-Charts"],
-    query=ChartQuerySchema,
-    body={"application/x-www-form-urlencoded": {"schema": ChartQuerySchema}},
+    "`chan` asks for an animation. Sign with `icac` + `ichm` to render for an account. "
+    "A request that names a chart with `c`/`chart` (and no `cht`), or a JSON body, is QuickChart's: "
+    "see the QuickChart parameters (errors then carry X-quickchart-error).",
+    tags=["Image-Charts", "QuickChart"],
+    query=ChartRouteQuerySchema,
+    body={
+        "application/x-www-form-urlencoded": {"schema": ChartQuerySchema},
+        "application/json": {"schema": QuickChartBodySchema},
+    },
     body_required=False,
     responses={
-        200: image_response("The chart (image/png, or image/gif when animated)."),
+        200: quickchart.image_or_data_uri(
+            "The chart (image/png, or image/gif when animated; QuickChart: the requested format, "
+            "or a data URI as text/plain for f=base64)."
+        ),
         304: "Not modified (If-None-Match matched the ETag).",
         400: "A parameter is missing or invalid (X-Ic-Error-Code, X-Ic-Error-Validation).",
+        401: "QuickChart form: the API key is malformed, unknown, revoked or expired.",
         402: PAYMENT_REQUIRED,
         403: "The signature (icac/ichm) does not verify.",
         413: "POST body over 100 KB.",
@@ -70,10 +82,16 @@ FORM_TYPES = ("", "application/x-www-form-urlencoded")
     },
 )
 def chart():
+    if quickchart.is_json_post():
+        return quickchart.chart_from_body()
     started = time.perf_counter()
     try:
         raw = _raw_parameters()
         params = parse_form(raw)
+        if is_quickchart(params):  # c/chart rather than cht: QuickChart's form of the route
+            if request.method == "POST":
+                return quickchart.chart_from_form(params)
+            return quickchart.chart_from_query(raw)
         principal, signed = _caller(raw)
         parsed = parse_imagecharts(params)
         req = render_request(parsed, principal, "sync", signed=signed)

@@ -17,7 +17,7 @@ from api.errors import ApiError
 from api.extensions import services
 from api.openapi import PAYMENT_REQUIRED, doc, image_response
 from api.rendering import job_document, read_image, status_url, submit
-from api.routes import chart, webhooks
+from api.routes import chart, finance, webhooks
 from api.routes.common import chartjs_request, etag_matches, json_body, principal_for_request, quoted_etag
 from api.schemas.jobs import JobSchema
 from api.schemas.render import IdempotencyHeaderSchema, JobRequestSchema
@@ -56,6 +56,8 @@ def create_job():
         if isinstance(params, str):
             params = chart.parse_form(params.removeprefix("?").encode("utf-8"))
         req = decorate(req, params, with_card=False)  # brandKitId
+    elif isinstance(payload, dict) and payload.get("dialect") == "finance":
+        req = finance.job_request(payload)
     else:
         req, payload = chartjs_request("async")
         req = decorate(req, payload)  # brandKitId and card

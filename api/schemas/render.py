@@ -8,6 +8,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 from core.models.webhooks import MAX_URL_LENGTH
 from core.services.jobs import MAX_IDEMPOTENCY_KEY
+from core.specs.extra_types import EXTRA_TYPES
 from core.specs.model import (
     CHART_TYPES,
     DEFAULT_HEIGHT,
@@ -63,13 +64,22 @@ class ChartRequestSchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    type = fields.String(required=True, validate=validate.OneOf(CHART_TYPES))
+    type = fields.String(
+        required=True,
+        validate=validate.OneOf((*CHART_TYPES, *EXTRA_TYPES)),
+        metadata={"description": "Chart.js types and QuickChart's extra types (docs/quickchart-plugins.md)."},
+    )
     width = fields.Integer(load_default=DEFAULT_WIDTH, validate=_SIDE)
     height = fields.Integer(load_default=DEFAULT_HEIGHT, validate=_SIDE)
     format = fields.String(load_default="png", validate=validate.OneOf(FORMATS))
     devicePixelRatio = fields.Float(load_default=1, validate=validate.Range(MIN_PIXEL_RATIO, MAX_PIXEL_RATIO))
     data = fields.Nested(ChartDataSchema, required=True)
-    options = fields.Dict(metadata={"description": "Chart.js options (2.x or 3.x/4.x layout)."})
+    options = fields.Dict(
+        metadata={
+            "description": "Chart.js options (2.x or 3.x/4.x layout), including the QuickChart plugins "
+            "datalabels, tickFormat, annotation, doughnutlabel and outlabels (declarative only)."
+        }
+    )
     backgroundColor = fields.String(
         metadata={"description": "Canvas color; default white (transparent SVG)."}
     )

@@ -6,6 +6,7 @@ from core.models.brandkits import BrandKit, ChartTemplate
 from core.models.jobs import JobStatus, RenderJob
 from core.models.market import (
     MarketCandle,
+    MarketMetric,
     MarketRollupDirty,
     MarketSymbol,
     MarketSymbolAlias,
@@ -14,6 +15,7 @@ from core.models.market import (
 from core.models.members import Member, MemberSession
 from core.models.outbox import OutboxMessage
 from core.models.plans import Plan
+from core.models.short_charts import ShortChart
 from core.models.usage import UsageCounter
 from core.models.webhooks import DeliveryStatus, WebhookAttempt, WebhookEndpoint, WebhookMessage
 
@@ -26,6 +28,7 @@ __all__ = [
     "ChartTemplate",
     "JobStatus",
     "MarketCandle",
+    "MarketMetric",
     "MarketRollupDirty",
     "MarketSymbol",
     "MarketSymbolAlias",
@@ -35,6 +38,7 @@ __all__ = [
     "OutboxMessage",
     "Plan",
     "RenderJob",
+    "ShortChart",
     "UsageCounter",
     "WebhookAttempt",
     "WebhookEndpoint",

@@ -44,6 +44,8 @@ class MarketSymbol(Base):
     quote_currency: Mapped[str] = mapped_column(String(16))
     group_name: Mapped[str] = mapped_column(String(32), index=True)
     description: Mapped[str] = mapped_column(String(200), default="")
+    # Upper-case exchange (BINANCE, ...) that `EXCHANGE:NAME` snapshot symbols are matched against.
+    exchange: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
 
 
@@ -120,3 +122,29 @@ class MarketRollupDirty(Base):
     start_at: Mapped[dt.datetime]
     end_at: Mapped[dt.datetime]
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class MarketMetric(Base):
+    """A value of a metric series a customer pushes for a symbol (open interest, funding rate,
+    long/short ratio...): either one ``value`` or an OHLC of the metric over its period. The finance
+    snapshots draw them as studies (docs/finance.md)."""
+
+    __tablename__ = "market_metrics"
+    __table_args__ = (
+        CheckConstraint(
+            "(value IS NOT NULL) <> (open IS NOT NULL AND high IS NOT NULL AND low IS NOT NULL "
+            "AND close IS NOT NULL)",
+            name="value_or_ohlc",
+        ),
+    )
+
+    symbol_id: Mapped[int] = mapped_column(
+        ForeignKey("market_symbols.id", ondelete="CASCADE"), primary_key=True
+    )
+    metric: Mapped[str] = mapped_column(String(64), primary_key=True)
+    time: Mapped[dt.datetime] = mapped_column(primary_key=True)
+    value: Mapped[Decimal | None] = mapped_column(Numeric)
+    open: Mapped[Decimal | None] = mapped_column(Numeric)
+    high: Mapped[Decimal | None] = mapped_column(Numeric)
+    low: Mapped[Decimal | None] = mapped_column(Numeric)
+    close: Mapped[Decimal | None] = mapped_column(Numeric)

@@ -33,9 +33,11 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.specs.chartjs_data import RADIAL_TYPES, parse_data, read_chart_type
+from core.specs.chartjs_financial import is_financial, parse_financial
 from core.specs.chartjs_options import parse_options
 from core.specs.colors import parse_color
 from core.specs.errors import SpecError
+from core.specs.extra_types import build_extra, extra_type
 from core.specs.model import (
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
@@ -51,6 +53,7 @@ from core.specs.model import (
     Dataset,
     Text,
 )
+from core.specs.plugins import attach_plugins
 from core.specs.safety import refuse_code
 from core.specs.values import Warnings, check_length, describe, join, number, number_text
 
@@ -194,18 +197,22 @@ def decode_base64url_spec(text: str) -> dict:
 def _build_spec(
     body: Mapping[Any, Any], path: str, output: dict[str, Any], background: str | None, warnings: Warnings
 ) -> ChartSpec:
+    if extra_type(body.get("type")) is not None:
+        return build_extra(body, path, output, background, warnings, _build_spec)
     type_path = join(path, "type")
     if body.get("type") is None:
         raise SpecError(
             type_path, "is required (one of line, bar, pie, doughnut, radar, polarArea, scatter, bubble)"
         )
+    if is_financial(body):  # chartjs-chart-financial's types: drawn by the candlestick renderer
+        return parse_financial(body, path, output, warnings)
     chart_type, horizontal = read_chart_type(body["type"], type_path)
     options = parse_options(body.get("options"), join(path, "options"), warnings)
     index_axis = "y" if horizontal else options.index_axis or "x"
     if chart_type in RADIAL_TYPES:
         index_axis = "x"
     data = parse_data(body.get("data"), join(path, "data"), chart_type, options, index_axis, warnings)
-    return ChartSpec(
+    spec = ChartSpec(
         type=chart_type,
         width=output["width"],
         height=output["height"],
@@ -221,6 +228,7 @@ def _build_spec(
         scales=tuple(sorted(options.scales.items())),
         background_color=background if background is not None else options.background_color,
     )
+    return attach_plugins(spec, body, path, warnings)
 
 
 def _nested_chart(value: Any) -> Mapping[Any, Any]:

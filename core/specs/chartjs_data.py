@@ -29,6 +29,7 @@ from core.specs.chartjs_options import Options
 from core.specs.colors import parse_color_spec
 from core.specs.errors import SpecError
 from core.specs.model import CHART_TYPES, MAX_DATASETS, MAX_LABELS, MAX_POINTS, Dataset, Point
+from core.specs.plugins import keys as plugin_keys
 from core.specs.values import (
     Warnings,
     boolean,
@@ -62,6 +63,7 @@ _DATA_KEYS = ("labels", "datasets")
 _DATASET_KEYS = (
     "type", "label", "data", "backgroundColor", "borderColor", "borderWidth", "fill", "tension",
     "lineTension", "pointRadius", "borderDash", "stack", "hidden", "xAxisID", "yAxisID",
+    *plugin_keys.DATASET_KEYS,
 )  # fmt: skip
 _FILL_ALIASES = {
     "origin": "origin",

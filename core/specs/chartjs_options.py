@@ -19,6 +19,7 @@ from typing import Any
 from core.specs.colors import parse_color
 from core.specs.errors import SpecError
 from core.specs.model import LEGEND_POSITIONS, SCALE_TYPES, Axis, Legend, Text
+from core.specs.plugins import keys as plugin_keys
 from core.specs.values import (
     Warnings,
     boolean,
@@ -38,8 +39,8 @@ SCALE_TYPE_ALIASES = {"timeseries": "time", "radialLinear": "linear"}
 TITLE_POSITIONS = ("top", "bottom", "left", "right")
 AXIS_POSITIONS = ("top", "bottom", "left", "right", "center", "chartArea")
 
-_OPTION_KEYS = ("plugins", "title", "legend", "scales", "scale", "indexAxis")
-_PLUGIN_KEYS = ("title", "subtitle", "legend", "customCanvasBackgroundColor")
+_OPTION_KEYS = ("plugins", "title", "legend", "scales", "scale", "indexAxis", *plugin_keys.OPTION_KEYS)
+_PLUGIN_KEYS = ("title", "subtitle", "legend", "customCanvasBackgroundColor", *plugin_keys.PLUGIN_KEYS)
 _TITLE_KEYS = ("display", "text", "color", "font", "position", "fontColor", "fontSize")
 _LEGEND_KEYS = ("display", "position", "labels")
 _AXIS_KEYS = (
@@ -156,6 +157,8 @@ def _font_size(obj: Mapping[Any, Any], path: str, warnings: Warnings) -> float |
 
 
 def _legend(raw: Any, path: str, warnings: Warnings) -> Legend:
+    if isinstance(raw, bool):  # `legend: false`, as QuickChart's documented examples write it
+        return Legend(display=raw)
     obj = mapping(raw, path)
     warnings.unknown_keys(obj, _LEGEND_KEYS, path)
     display = True if obj.get("display") is None else boolean(obj["display"], join(path, "display"))

@@ -6,6 +6,7 @@ schema-checked routes, and GIF output from the JSON render API."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 import requests
@@ -153,3 +154,15 @@ def test_every_format_a_plan_lists_renders(api_url, http, manager, sessions):
     for fmt in sorted(formats):
         r = http.post(f"{api_url}/api/v1/render", json=unique_spec(format=fmt), headers=bearer(manager))
         assert r.status_code == 200, (fmt, r.text[:300])
+
+
+@pytest.mark.parametrize("name", ["bad\u0000key", "lone\ud800surrogate"])
+def test_unknown_keys_postgres_cannot_store_are_still_a_warning(api_url, http, name):
+    """Ignored keys are echoed in the job's warnings (JSONB): a NUL or a lone surrogate in a key's
+    name once made that insert fail with a 500."""
+    spec = unique_spec()
+    spec["options"] = {name: 1}
+    body = json.dumps(spec).encode()  # ensure_ascii keeps the escapes as the client sent them
+    r = http.post(f"{api_url}/api/v1/render", data=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    assert "X-Chart-Warnings" in r.headers

@@ -18,10 +18,25 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from core.specs.extra_types import RENDERED_TYPES
 from core.specs.imagecharts.style import ImageChartsStyle
 from core.specs.model import CHART_TYPES, CONTENT_TYPES, FORMATS, MAX_PIXELS, ChartSpec
+from core.specs.qrcode import qr_options
 
-from . import cards, cartesian, encoders, imagecharts, logo, radar, radial, theme
+from . import (
+    boxplot,
+    cards,
+    cartesian,
+    encoders,
+    gauges,
+    imagecharts,
+    logo,
+    qrcode,
+    radar,
+    radial,
+    sankey,
+    theme,
+)
 from .canvas import Canvas, RenderError
 
 __all__ = ["RenderError", "RenderedImage", "brand_assets", "render_chart", "MAX_PIXELS"]
@@ -37,8 +52,14 @@ _FAMILIES: dict[str, Callable[[Canvas, ChartSpec], None]] = {
     "doughnut": radial.render,
     "polarArea": radial.render,
     "radar": radar.render,
+    # QuickChart's extra types with their own renderer (core.specs.extra_types.RENDERED_TYPES)
+    "gauge": gauges.render,
+    "radialGauge": gauges.render,
+    "boxplot": boxplot.render,
+    "violin": boxplot.render,
+    "sankey": sankey.render,
 }
-assert set(_FAMILIES) == set(CHART_TYPES)
+assert set(_FAMILIES) == {*CHART_TYPES, *RENDERED_TYPES}
 # Image-Charts specs add QR codes and animated GIFs to the common types and formats.
 _IMAGECHARTS_TYPES = (*CHART_TYPES, "qr")
 _IMAGECHARTS_FORMATS = ("png", "gif")
@@ -69,6 +90,17 @@ def brand_assets(store, spec: ChartSpec) -> dict[str, bytes]:
 def render_chart(spec: ChartSpec, assets: Mapping[str, bytes] | None = None) -> RenderedImage:
     """Draw ``spec`` and encode it; raises ``RenderError`` when it cannot be drawn. ``assets`` holds
     the files the spec refers to by key (a brand kit's logo, see ``brand_assets``)."""
+    if spec.type == "finance":  # candlestick snapshots: their own renderer family
+        from . import finance
+
+        return finance.render(spec)
+    qr = qr_options(spec)  # QuickChart /qr: no chart, just the symbol
+    if qr is not None:
+        try:
+            data = qrcode.render(spec, qr)
+        except (ValueError, TypeError, IndexError) as exc:
+            raise RenderError(f"cannot draw this QR code: {exc}") from exc
+        return RenderedImage(data, CONTENT_TYPES[spec.format], spec.pixel_width, spec.pixel_height)
     style = ImageChartsStyle.from_spec(spec) if spec.extras else None
     draw = _FAMILIES.get(spec.type)
     if style is not None:

@@ -73,6 +73,7 @@ class AxisModel:
     start: float = 0.0  # pixel of ``lo``
     end: float = 1.0  # pixel of ``hi``
     look: AxisLook | None = None
+    tick_format: Callable[[float], str] | None = None  # numeric tick labels (QuickChart tickFormat)
 
     def to_px(self, v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=float)
@@ -182,6 +183,9 @@ def _layout_axis(canvas: Canvas, a: AxisModel, length: float, region: Rect) -> N
     if not a.shown:
         a.thickness = 0.0
         a.tick_values, a.tick_labels, a.grid_values = [], [], []
+        if a.kind != "category":  # a hidden axis still honours min/max (sparklines pad their range)
+            a.lo = a.lo if a.cfg.min is None else a.cfg.min
+            a.hi = a.hi if a.cfg.max is None else a.cfg.max
         return
     if a.kind == "category":
         category_ticks(canvas, a, length, size, line_h)

@@ -102,8 +102,9 @@ def numeric_ticks(canvas: Canvas, a: AxisModel, length: float, size: float, line
                     break
                 max_ticks = max(2, min(max_ticks - 1, room))
                 ticks = scales.linear_ticks(a.lo, a.hi, max_ticks, user_min=cfg.min, user_max=cfg.max)
-    if a.look is not None and a.look.formatter is not None and a.kind != "time":
-        ticks = Ticks(ticks.values, tuple(a.look.formatter(v) for v in ticks.values), ticks.lo, ticks.hi)
+    formatter = a.look.formatter if a.look is not None and a.look.formatter is not None else a.tick_format
+    if formatter is not None and a.kind != "time":
+        ticks = Ticks(ticks.values, tuple(formatter(v) for v in ticks.values), ticks.lo, ticks.hi)
     a.lo, a.hi = ticks.lo, ticks.hi
     a.ticks = ticks
     a.tick_values = list(ticks.values)

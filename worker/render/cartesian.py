@@ -15,7 +15,7 @@ import numpy as np
 
 from core.specs.model import ChartSpec
 
-from . import series, theme
+from . import plugins, series, theme
 from .axes import AxisModel, draw_axes, fit
 from .canvas import Canvas, Rect
 from .layout import DEFAULT_FRAME, FrameOptions, LegendItem, layout_frame
@@ -36,8 +36,9 @@ class Plot:
 
 
 def render(canvas: Canvas, spec: ChartSpec, frame: FrameOptions = DEFAULT_FRAME) -> None:
-    plot, finish = prepare(canvas, spec, frame)
+    plot, finish = prepare(canvas, spec, frame, plugins.axis_configurer(spec))
     draw(canvas, plot)
+    plugins.after_cartesian(canvas, spec, plot)
     finish(plot.area)
 
 

@@ -17,7 +17,7 @@ from matplotlib.transforms import IdentityTransform
 
 from core.specs.model import ChartSpec
 
-from . import paths, radial_scale, theme
+from . import paths, plugins, radial_scale, theme
 from .canvas import Canvas
 from .layout import DEFAULT_FRAME, FrameOptions, LegendItem, layout_frame
 from .series import as_number
@@ -45,6 +45,7 @@ def render(
     scale = radial_scale.build(
         canvas, region, cfg, data, labels if cfg.display else None, begin_at_zero=False
     )
+    scale = plugins.format_radial_ticks(spec, scale)
     radial_scale.draw_grid(canvas, scale, cfg, n, circular=False, angle_lines=True)
     radial_scale.draw_tick_labels(canvas, scale, cfg)  # above the datasets, readable through any fill
     if cfg.display:
@@ -106,6 +107,9 @@ def render(
                 ),
                 zorder=z + 5e-4,
             )
+    plugins.after_radar(
+        canvas, spec, {i: (polys[i], values[i]) for i in visible}, (scale.cx, scale.cy), region
+    )
     finish(region)
 
 

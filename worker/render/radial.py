@@ -17,7 +17,7 @@ from matplotlib.patches import Wedge
 
 from core.specs.model import ChartSpec, Dataset
 
-from . import radial_scale, theme
+from . import plugins, radial_scale, theme
 from .canvas import Canvas
 from .layout import DEFAULT_FRAME, FrameOptions, LegendItem, layout_frame
 from .series import as_number
@@ -68,9 +68,12 @@ def _pie(canvas: Canvas, spec: ChartSpec, region, n: int) -> None:
     region = region.inset(*(canvas.px(4),) * 4)
     widths_css = [theme.slice_colors(ds, n, spec.type)[2] for ds in visible]
     outer = max(0.0, (min(region.width, region.height) - canvas.px(max(widths_css))) / 2)
+    outer = plugins.pie_radius(canvas, spec, outer)
     inner = outer * DOUGHNUT_CUTOUT if spec.type == "doughnut" else 0.0
     ring = (outer - inner) / len(visible)
     wedges, fills, borders, widths = [], [], [], []
+    arcs: list[plugins.Arc] = []
+    order = [i for i, ds in enumerate(spec.datasets) if not ds.hidden]
     for k, ds in enumerate(visible):
         values = np.abs(np.nan_to_num(np.array([as_number(v) for v in ds.values], dtype=float), nan=0.0))
         total = float(values.sum())
@@ -96,8 +99,13 @@ def _pie(canvas: Canvas, spec: ChartSpec, region, n: int) -> None:
             fills.append(f[i])
             borders.append(b[i])
             widths.append(canvas.px(w))
+            r_in = r_out - ring if (inner > 0 or k < len(visible) - 1) else 0.0
+            theta = (90 - start - sweep, 90 - start)
+            value = as_number(ds.values[i])
+            arcs.append(plugins.Arc(order[k], i, value, region.cx, region.cy, r_in, r_out, *theta, f[i]))
             start += sweep
     _wedges(canvas, wedges, fills, borders, widths, zorder=3)
+    plugins.after_arcs(canvas, spec, arcs, region, region.cx, region.cy, inner)
 
 
 def _polar(canvas: Canvas, spec: ChartSpec, region, n: int, progress: float = 1.0) -> None:
@@ -106,10 +114,13 @@ def _polar(canvas: Canvas, spec: ChartSpec, region, n: int, progress: float = 1.
     data = np.array([as_number(v) for ds in visible for v in ds.values], dtype=float)
     region = region.inset(*(canvas.px(4),) * 4)
     scale = radial_scale.build(canvas, region, cfg, data, None, begin_at_zero=True)
+    scale = plugins.format_radial_ticks(spec, scale)
     radial_scale.draw_grid(canvas, scale, cfg, n, circular=True, angle_lines=False)
     sweep = 360.0 / max(n, 1)
     wedges, fills, borders, widths = [], [], [], []
-    for ds in visible:
+    arcs: list[plugins.Arc] = []
+    order = [i for i, ds in enumerate(spec.datasets) if not ds.hidden]
+    for k, ds in enumerate(visible):
         f, b, w = theme.slice_colors(ds, len(ds.values), spec.type)
         radii = scale.r(np.array([as_number(v) for v in ds.values], dtype=float)) * max(progress, 0.0)
         for i, r in enumerate(radii):
@@ -120,6 +131,10 @@ def _polar(canvas: Canvas, spec: ChartSpec, region, n: int, progress: float = 1.
             fills.append(f[i])
             borders.append(b[i])
             widths.append(canvas.px(w))
+            value = as_number(ds.values[i])
+            theta = (90 - start - sweep, 90 - start)
+            arcs.append(plugins.Arc(order[k], i, value, scale.cx, scale.cy, 0.0, float(r), *theta, f[i]))
     _wedges(canvas, wedges, fills, borders, widths, zorder=3)
     # above the slices (Chart.js draws them below), so opaque colours cannot hide the scale
     radial_scale.draw_tick_labels(canvas, scale, cfg)
+    plugins.after_arcs(canvas, spec, arcs, region, scale.cx, scale.cy, 0.0)

@@ -14,7 +14,7 @@ from core.queue import (
     SWEEP_STUCK_TASK,
     queue_depth,
 )
-from core.services import events, expiry, jobs, outbox
+from core.services import events, expiry, jobs, outbox, short_charts
 from worker.context import get_context
 
 log = logging.getLogger(__name__)
@@ -50,4 +50,6 @@ def sweep_stuck_jobs() -> dict[str, int]:
 @shared_task(name=EXPIRE_OBJECTS_TASK, acks_late=True, soft_time_limit=600, time_limit=660)
 def expire_objects() -> int:
     ctx = get_context()
+    with ctx.sessions() as session, session.begin():
+        short_charts.delete_expired(session)  # QuickChart short URLs past their retention
     return expiry.expire_objects(ctx.sessions, ctx.store, ctx.redis, ctx.settings)

@@ -68,7 +68,7 @@ def _new_job(req: RenderRequest, **fields: Any) -> RenderJob:
         format=spec.format,
         width=spec.width,
         height=spec.height,
-        warnings=list(req.warnings),
+        warnings=[_storable(w) for w in req.warnings],
         idempotency_key=req.idempotency_key,
         request_hash=req.request_hash,
         webhook_url=req.webhook_url,
@@ -164,3 +164,9 @@ def create_job(
 def queue_for(job: RenderJob) -> str:
     """The logical render queue of ``job`` (interactive, batch or heavy)."""
     return render_queue(job.mode, job.format, job.width, job.height)
+
+
+def _storable(text: str) -> str:
+    """``text`` as Postgres can store it in JSONB: no NUL character, no lone surrogate (both can come
+    from key names a client sent, echoed in a warning)."""
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")

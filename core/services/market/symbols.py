@@ -32,6 +32,7 @@ class SymbolInfo:
     quote_currency: str
     group: str
     description: str = ""
+    exchange: str = ""
 
 
 def feed_id_for(name: str) -> str:
@@ -42,8 +43,9 @@ def feed_id_for(name: str) -> str:
 
 def _info(row: MarketSymbol) -> SymbolInfo:
     """The row's columns of the same names (the group is ``group_name`` in the table)."""
-    values = {f.name: getattr(row, f.name) for f in dataclasses.fields(SymbolInfo) if f.name != "group"}
-    return SymbolInfo(**values, group=row.group_name)
+    skip = ("group", "exchange")
+    values = {f.name: getattr(row, f.name) for f in dataclasses.fields(SymbolInfo) if f.name not in skip}
+    return SymbolInfo(**values, group=row.group_name, exchange=row.exchange or "")
 
 
 def resolve(session: Session, name: str) -> SymbolInfo | None:
@@ -63,6 +65,35 @@ def resolve_many(session: Session, names: Iterable[str]) -> dict[str, SymbolInfo
         .where(MarketSymbolAlias.alias.in_(wanted))
     ).all()
     return {alias: _info(symbol) for alias, symbol in rows}
+
+
+def resolve_listed(session: Session, text: str) -> SymbolInfo | None:
+    """A snapshot symbol ``EXCHANGE:NAME`` (or a bare ``NAME``): the whole text as an alias first,
+    else ``NAME`` when the symbol's exchange is ``EXCHANGE`` (any case). Suffixes such as ``.P`` or
+    ``_241227`` are part of the name: they resolve only to a symbol stored under that name."""
+    text = text.strip()
+    found = resolve(session, text)
+    if found is not None or ":" not in text:
+        return found
+    exchange, _, name = text.partition(":")
+    found = resolve(session, name)
+    if found is not None and found.exchange and found.exchange == exchange.strip().upper():
+        return found
+    return None
+
+
+def set_exchange(session: Session, name: str, exchange: str | None) -> SymbolInfo:
+    """Record the exchange of the symbol ``name`` (canonical or alias); None clears it."""
+    info = resolve(session, name)
+    if info is None:
+        raise SymbolError(f"unknown symbol {name!r}")
+    value = exchange.strip().upper() if exchange else None
+    if value is not None and not GROUP.match(value):
+        raise SymbolError(f"invalid exchange {exchange!r}: 1-32 letters, digits and . _ -")
+    row = session.get(MarketSymbol, info.id)
+    row.exchange = value
+    session.flush()
+    return _info(row)
 
 
 def by_feed_ids(session: Session, feed_ids: Iterable[str]) -> dict[str, SymbolInfo]:

@@ -674,7 +674,7 @@ def test_warnings_list_ignored_keys_in_order_without_duplicates():
                 "layout": {"padding": 10},
                 "plugins": {
                     "tooltip": {"enabled": False},
-                    "datalabels": {},
+                    "zoom": {},
                     "title": {"text": "t", "align": "start", "font": {"weight": "bold"}},
                 },
                 "scales": {
@@ -697,7 +697,7 @@ def test_warnings_list_ignored_keys_in_order_without_duplicates():
         "options.events",
         "options.layout",
         "options.plugins.tooltip",
-        "options.plugins.datalabels",
+        "options.plugins.zoom",
         "options.plugins.title.align",
         "options.plugins.title.font.weight",
         "options.scales.y.suggestedMax",

@@ -1,0 +1,147 @@
+"""Metric series for the finance snapshots' metric studies: POST /api/v1/metrics (batch, errors by
+index, idempotent), `chartfleet market import-metrics`, and snapshots drawing them per candle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import uuid
+
+import pytest
+
+from core.models import RenderJob
+from devstack.stack import BIN, ROOT
+
+UTC = dt.UTC
+START = dt.datetime(2025, 8, 5, tzinfo=UTC)
+CHART = "/v3/coinglass/advanced-chart"
+WINDOW = {"from": "2025-08-05T00:00:00Z", "to": "2025-08-06T00:00:00Z"}
+
+
+def cli(env, *args):
+    out = subprocess.run(
+        [str(BIN / "chartfleet"), "market", *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def demo(market_env):
+    cli(market_env, "demo")
+
+
+def series_of(sessions, job_id):
+    with sessions() as s:
+        spec = s.get(RenderJob, uuid.UUID(job_id)).spec
+    return dict(spec["extras"])["finance"]["studies"][0]["series"]
+
+
+def test_push_is_batched_idempotent_and_reports_bad_rows(market_api, market_account, http, demo, sessions):
+    rows = [
+        {
+            "symbol": "btcusdt",
+            "metric": "open_interest",
+            "time": (START + dt.timedelta(hours=h)).isoformat(),
+            "value": 1000 + h,
+        }
+        for h in range(24)
+    ]
+    bad = [
+        {"symbol": "NOPE", "metric": "open_interest", "time": START.isoformat(), "value": 1},
+        {"symbol": "BTCUSDT", "metric": "Open Interest", "time": START.isoformat(), "value": 1},
+        {"symbol": "BTCUSDT", "metric": "x", "time": START.isoformat(), "value": 1, "open": 1},
+    ]
+    r = http.post(
+        f"{market_api}/api/v1/metrics", json={"metrics": rows + bad}, headers=market_account.headers
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["received"], body["stored"], body["rejected"]) == (27, 24, 3)
+    assert [(e["index"], e["field"]) for e in body["errors"]] == [
+        (24, "symbol"),
+        (25, "metric"),
+        (26, "value"),
+    ]
+    again = http.post(
+        f"{market_api}/api/v1/metrics", json={"metrics": rows}, headers=market_account.headers
+    ).json()
+    assert (again["stored"], again["changed"]) == (24, 0)
+    rows[5]["value"] = 5
+    changed = http.post(
+        f"{market_api}/api/v1/metrics", json={"metrics": rows}, headers=market_account.headers
+    ).json()
+    assert changed["changed"] == 1
+
+    r = http.post(
+        f"{market_api}{CHART}",
+        json={"interval": "1h", "range": WINDOW, "studies": ["Open Interest"]},
+        headers={"x-api-key": market_account.key},
+    )
+    assert r.status_code == 200, r.text
+    series = series_of(sessions, r.headers["X-Job-Id"])
+    assert series["c"] == [float(row["value"]) for row in rows]
+    # per 4h candle: the OHLC of the hourly values inside it
+    r = http.post(
+        f"{market_api}{CHART}",
+        json={"interval": "4h", "range": WINDOW, "studies": ["Open Interest (Candles)"]},
+        headers={"x-api-key": market_account.key},
+    )
+    assert r.status_code == 200, r.text
+    series = series_of(sessions, r.headers["X-Job-Id"])
+    assert (
+        series["o"][0] == 1000 and series["h"][1] == 1007 and series["l"][1] == 5 and series["c"][5] == 1023
+    )
+
+
+def test_a_study_without_its_metric_names_it(market_api, market_account, http, demo):
+    r = http.post(
+        f"{market_api}{CHART}",
+        json={"interval": "1h", "range": WINDOW, "studies": ["MA", "Predicted Funding Rates"]},
+        headers={"x-api-key": market_account.key},
+    )
+    assert r.status_code == 422
+    (error,) = r.json()["errors"]
+    assert error["path"] == "studies[1]" and "predicted_funding_rate" in error["msg"]
+
+
+def test_only_market_writers_may_push(api_url, make_key, http, demo):
+    _, key = make_key()
+    r = http.post(
+        f"{api_url}/api/v1/metrics",
+        json={"metrics": [{"symbol": "BTCUSDT", "metric": "open_interest", "time": 0, "value": 1}]},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert r.status_code == 403
+
+
+def test_cli_imports_metric_candles(market_env, market_api, market_account, http, demo, sessions, tmp_path):
+    path = tmp_path / "funding.csv"
+    lines = ["time,open,high,low,close"]
+    for h in range(0, 24, 8):
+        t = (START + dt.timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        lines.append(f"{t},0.0001,0.0003,-0.0002,0.0002")
+    path.write_text("\n".join(lines) + "\n")
+    out = cli(
+        market_env, "import-metrics", str(path), "--symbol", "BINANCE:BTCUSDT", "--metric", "funding_rate"
+    )
+    assert "3 values" in out, out
+    r = http.post(
+        f"{market_api}{CHART}",
+        json={
+            "interval": "1h",
+            "range": WINDOW,
+            "studies": ["Funding Rates (Candles)", "Funding Rates"],
+            "theme": "dark",
+        },
+        headers={"x-api-key": market_account.key},
+    )
+    assert r.status_code == 200, r.text
+    series = series_of(sessions, r.headers["X-Job-Id"])
+    assert [i for i, v in enumerate(series["c"]) if v is not None] == [0, 8, 16]
+    assert (series["o"][8], series["h"][8], series["l"][8], series["c"][8]) == (
+        0.0001,
+        0.0003,
+        -0.0002,
+        0.0002,
+    )

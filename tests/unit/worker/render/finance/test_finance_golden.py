@@ -1,0 +1,134 @@
+"""Finance charts match reference images in tests/golden/finance/ within a small RMS tolerance:
+both themes, every chart style, several intervals, zones with :30 and :45 offsets, each study
+family and each watermark size. Regenerate after an intended visual change (and look at them):
+
+    CHARTFLEET_UPDATE_GOLDEN=1 pytest tests/unit/worker/render/finance/test_finance_golden.py
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from pathlib import Path
+
+import pytest
+from matplotlib.testing.compare import compare_images
+from PIL import Image
+
+from core.specs.finance import payload_of
+from core.specs.model import ChartSpec
+from tests.support.finance import spec_from_file
+from worker.render import render_chart
+
+GOLDEN = Path(__file__).resolve().parents[4] / "golden" / "finance"
+UPDATE = os.environ.get("CHARTFLEET_UPDATE_GOLDEN") == "1"
+TOLERANCE = 2.0
+
+CASES = {
+    "light_1h_candle_ma_volume": (
+        {"interval": "1h", "studies": ["MA", {"name": "EMA", "input": {"length": 21}}, "Volume"]},
+        "1h",
+    ),
+    "dark_4h_hollow_bb_macd_wm64": (
+        {
+            "interval": "4h",
+            "theme": "dark",
+            "style": "hollow",
+            "studies": ["BB", "Volume (Overlay)", "MACD"],
+            "watermark": "BTCUSDT",
+            "watermarkSize": 64,
+            "watermarkOpacity": 0.2,
+        },
+        "4h",
+    ),
+    "light_1D_ohlc_kolkata_rsi_wm16": (
+        {"style": "ohlc", "timezone": "Asia/Kolkata", "studies": ["RSI"], "watermark": "demo", "width": 1000},
+        "1D",
+    ),
+    "dark_15m_area_kathmandu_stoch_wm32": (
+        {
+            "interval": "15m",
+            "theme": "dark",
+            "style": "area",
+            "timezone": "Asia/Kathmandu",
+            "studies": ["Stochastic", "ATR"],
+            "watermark": "15m",
+            "watermarkSize": 32,
+            "watermarkOpacity": 0.5,
+            "height": 700,
+        },
+        "15m",
+    ),
+    "light_5m_line_vwap_wm128": (
+        {
+            "interval": "5m",
+            "style": "line",
+            "studies": ["VWAP"],
+            "watermark": "BTC",
+            "watermarkSize": 128,
+            "watermarkOpacity": 0.1,
+            "width": 600,
+            "height": 400,
+            "format": "png",
+        },
+        "5m",
+    ),
+}
+
+
+def order_flow_and_metrics() -> ChartSpec:
+    """Order-flow and metric studies: the shipped klines have no taker volumes and no metrics, so
+    this case gives them made-up but deterministic ones (a share of each bar's volume, waves)."""
+    spec = spec_from_file(
+        {
+            "interval": "1h",
+            "theme": "dark",
+            "height": 900,
+            "studies": ["CVD", "Taker Buy/Sell Volume (Delta)", "Open Interest (Candles)", "Funding Rates"],
+        },
+        "1h",
+    )
+    payload = payload_of(spec)
+    candles = payload["candles"]
+    candles["tbv"] = [v * (0.35 + 0.3 * ((i * 7) % 10) / 10) for i, v in enumerate(candles["v"])]
+    n = len(candles["t"]) - payload["first_visible"]
+    wave = [80_000 + 2_000 * math.sin(i / 9) for i in range(n + 1)]
+    payload["studies"][2]["series"] = {
+        "o": wave[:-1],
+        "h": [max(a, b) + 150 for a, b in zip(wave, wave[1:], strict=False)],
+        "l": [min(a, b) - 150 for a, b in zip(wave, wave[1:], strict=False)],
+        "c": wave[1:],
+    }
+    funding = [0.0001 * math.sin(i / 5) if i % 8 == 0 else None for i in range(n)]
+    payload["studies"][3]["series"] = {k: funding for k in "ohlc"}
+    return spec
+
+
+@pytest.mark.parametrize("name", sorted([*CASES, "dark_1h_order_flow_metrics"]))
+def test_matches_golden_image(name: str, tmp_path: Path) -> None:
+    if name in CASES:
+        body, source = CASES[name]
+        spec = spec_from_file(body, source)
+    else:
+        spec = order_flow_and_metrics()
+    data = render_chart(spec).data
+    assert Image.open(io.BytesIO(data)).size == (spec.width, spec.height)
+    expected = GOLDEN / f"{name}.png"
+    if UPDATE:
+        GOLDEN.mkdir(parents=True, exist_ok=True)
+        expected.write_bytes(data)
+        return
+    assert expected.exists(), f"missing {expected}; run with CHARTFLEET_UPDATE_GOLDEN=1"
+    actual = tmp_path / f"{name}.png"
+    actual.write_bytes(data)
+    diff = compare_images(str(expected), str(actual), tol=TOLERANCE)
+    assert diff is None, diff
+
+
+def test_watermark_opacity_and_size_change_the_picture() -> None:
+    body = {"interval": "1h", "watermark": "WATERMARK"}
+    plain = render_chart(spec_from_file({"interval": "1h"}, "1h")).data
+    faint = render_chart(spec_from_file({**body, "watermarkOpacity": 0.1}, "1h")).data
+    strong = render_chart(spec_from_file({**body, "watermarkSize": 128}, "1h")).data
+    assert len({plain, faint, strong}) == 3

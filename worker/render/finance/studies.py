@@ -1,0 +1,117 @@
+"""Study values: TA-Lib for the classic indicators, numpy for what TA-Lib has no function for
+(VWAP, volume, taker flows). Every series is computed on all bars (warm-up included) and sliced to
+the visible window by the caller; NaN where a study has no value yet."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import talib
+
+
+@dataclasses.dataclass
+class Bars:
+    t: np.ndarray  # unix seconds, bucket start
+    o: np.ndarray
+    h: np.ndarray
+    l: np.ndarray  # noqa: E741 - the usual OHLC letter
+    c: np.ndarray
+    v: np.ndarray
+    tbv: np.ndarray | None  # taker buy volume (None when unknown)
+
+    def source(self, name: str) -> np.ndarray:
+        if name == "hl2":
+            return (self.h + self.l) / 2
+        if name == "hlc3":
+            return (self.h + self.l + self.c) / 3
+        if name == "ohlc4":
+            return (self.o + self.h + self.l + self.c) / 4
+        return {"open": self.o, "high": self.h, "low": self.l, "close": self.c}[name]
+
+
+def vwap(bars: Bars, tz_offset_seconds: np.ndarray | None = None) -> np.ndarray:
+    """Session VWAP of the typical price (hlc3), anchored each UTC day (TradingView's default
+    anchor is the session; crypto sessions are UTC days)."""
+    typical = (bars.h + bars.l + bars.c) / 3
+    day = bars.t // 86400 if tz_offset_seconds is None else (bars.t + tz_offset_seconds) // 86400
+    out = np.empty(len(bars.t))
+    pv = vol = 0.0
+    previous = None
+    for i in range(len(bars.t)):
+        if day[i] != previous:
+            pv = vol = 0.0
+            previous = day[i]
+        pv += typical[i] * bars.v[i]
+        vol += bars.v[i]
+        out[i] = pv / vol if vol else np.nan
+    return out
+
+
+def compute(name: str, inputs: dict, bars: Bars) -> dict[str, np.ndarray]:
+    """The plots of one study by canonical name: ``{plot name: values}``."""
+    if name == "Moving Average":
+        return {"Plot": talib.SMA(bars.source(inputs["source"]), timeperiod=inputs["length"])}
+    if name == "Moving Average Exponential":
+        return {"Plot": talib.EMA(bars.source(inputs["source"]), timeperiod=inputs["length"])}
+    if name == "Bollinger Bands":
+        upper, basis, lower = talib.BBANDS(
+            bars.source(inputs["source"]),
+            timeperiod=inputs["length"],
+            nbdevup=inputs["mult"],
+            nbdevdn=inputs["mult"],
+            matype=0,
+        )
+        return {"Basis": basis, "Upper": upper, "Lower": lower}
+    if name == "Relative Strength Index":
+        return {"Plot": talib.RSI(bars.source(inputs["source"]), timeperiod=inputs["length"])}
+    if name == "MACD":
+        macd, signal, hist = talib.MACD(
+            bars.source(inputs["source"]),
+            fastperiod=inputs["fast"],
+            slowperiod=inputs["slow"],
+            signalperiod=inputs["signal"],
+        )
+        return {"MACD": macd, "Signal": signal, "Histogram": hist}
+    if name == "Stochastic":
+        k, d = talib.STOCH(
+            bars.h,
+            bars.l,
+            bars.c,
+            fastk_period=inputs["k"],
+            slowk_period=inputs["smooth"],
+            slowk_matype=0,
+            slowd_period=inputs["d"],
+            slowd_matype=0,
+        )
+        return {"%K": k, "%D": d}
+    if name == "Average True Range":
+        return {"Plot": talib.ATR(bars.h, bars.l, bars.c, timeperiod=inputs["length"])}
+    if name == "VWAP":
+        return {"VWAP": vwap(bars)}
+    if name in ("Volume", "Volume (Overlay)"):
+        return {"Volume": bars.v}
+    if bars.tbv is None:
+        raise ValueError(f"{name} needs taker buy volumes")
+    delta = 2 * bars.tbv - bars.v  # buys minus sells
+    if name == "Cumulative Volume Delta (CVD)":
+        return {"CVD": np.cumsum(delta)}
+    if name == "Taker Buy/Sell Volume":
+        return {"Buy": bars.tbv, "Sell": bars.v - bars.tbv}
+    if name == "Taker Buy/Sell Volume (Delta)":
+        return {"Delta": delta}
+    raise ValueError(f"unknown study {name!r}")
+
+
+def utc_offsets(t: np.ndarray, zone) -> np.ndarray:
+    """Offsets in seconds of ``zone`` at each unix time (for labels; candles stay UTC)."""
+    out = np.empty(len(t), dtype=np.int64)
+    cache: dict[int, int] = {}
+    for i, ts in enumerate(t.tolist()):
+        hour = int(ts) // 3600
+        if hour not in cache:
+            moment = dt.datetime.fromtimestamp(hour * 3600, dt.UTC).astimezone(zone)
+            cache[hour] = int(moment.utcoffset().total_seconds())
+        out[i] = cache[hour]
+    return out
