@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import time
 from collections.abc import Callable
@@ -19,6 +20,25 @@ def publish(report: dict[str, Any], out: Path) -> None:
     print(body)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body + "\n")
+
+
+def stack_env(run: str, admin_url: str, db_name: str, storage: str, tmp: str) -> dict[str, str]:
+    """The environment of a benchmark's private stack: this machine's, minus any CHARTFLEET_
+    variable, plus its own database, Redis prefixes (``run``), storage under ``tmp`` and bin/ on PATH."""
+    from devstack.stack import BIN
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHARTFLEET_")}
+    env.update(
+        CHARTFLEET_DATABASE_URL=admin_url.rsplit("/", 1)[0] + f"/{db_name}",
+        CHARTFLEET_REDIS_URL="redis://127.0.0.1:6379/10",
+        CHARTFLEET_REDIS_PREFIX=f"{run}:",
+        CHARTFLEET_QUEUE_PREFIX=f"{run}-",
+        CHARTFLEET_STORAGE=storage,
+        CHARTFLEET_STORAGE_DIR=str(Path(tmp) / "storage"),
+        CHARTFLEET_LOG_LEVEL="WARNING",
+        PATH=f"{BIN}:{os.environ.get('PATH', '')}",
+    )
+    return env
 
 
 def forget_redis(url: str, run: str) -> None:
