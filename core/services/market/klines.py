@@ -135,19 +135,9 @@ def import_klines(conn: Connection, symbol_id: int, minutes: int, klines: list[C
     if not klines:
         return 0
     lock_symbol(conn, symbol_id)
-    params = {
-        "symbol_id": symbol_id,
-        "minutes": minutes,
-        "width": dt.timedelta(minutes=minutes),
-        "buckets": [k.bucket for k in klines],
-        "opens": [k.open for k in klines],
-        "highs": [k.high for k in klines],
-        "lows": [k.low for k in klines],
-        "closes": [k.close for k in klines],
-        "volumes": [k.volume for k in klines],
-        "trade_counts": [k.trade_count for k in klines],
-        "taker_buy_volumes": [k.taker_buy_volume for k in klines],
-    }
+    # One array per Candle field, bound under its plural (:buckets, :opens, ...) as ARRAY_SOURCE reads them.
+    arrays = {f"{f.name}s": [getattr(k, f.name) for k in klines] for f in dataclasses.fields(Candle)}
+    params = {"symbol_id": symbol_id, "minutes": minutes, "width": dt.timedelta(minutes=minutes), **arrays}
     return conn.execute(text(import_sql(ARRAY_SOURCE)), params).scalar_one()
 
 
