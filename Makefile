@@ -51,33 +51,17 @@ test-reliability: install
 docs: install
 	$(BIN)/chartfleet config --update docs/operations.md
 
+BENCHES := engine platform market imagecharts finance
+
+# Every benchmark in turn, then bench-report.
 bench: install
 	@mkdir -p var/bench
-	$(BIN)/python -m bench.engine
-	$(BIN)/python -m bench.platform
-	$(BIN)/python -m bench.market
-	$(BIN)/python -m bench.imagecharts
-	$(BIN)/python -m bench.finance
-	$(BIN)/python -m bench.report
+	set -e; for b in $(BENCHES) report; do $(BIN)/python -m bench.$$b; done
 
-bench-engine: install
-	$(BIN)/python -m bench.engine
-
-bench-platform: install
-	$(BIN)/python -m bench.platform
-
-bench-market: install
-	$(BIN)/python -m bench.market
-
-bench-imagecharts: install
-	$(BIN)/python -m bench.imagecharts
-
-bench-finance: install
-	$(BIN)/python -m bench.finance
-
-# Rewrites the figures of docs/benchmarks.md from every var/bench/*.json (the end of `make bench`).
-bench-report: install
-	$(BIN)/python -m bench.report
+# bench-engine, bench-platform, ... one benchmark; bench-report rewrites the figures of
+# docs/benchmarks.md from every var/bench/*.json (the end of `make bench`).
+$(addprefix bench-,$(BENCHES) report): bench-%: install
+	$(BIN)/python -m bench.$*
 
 clean:
 	rm -rf var/storage var/bench .pytest_cache

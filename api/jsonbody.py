@@ -73,24 +73,20 @@ def _has_long_number(data: bytes) -> bool:
     return max(map(len, data.translate(_NUMBERS_ONLY).split()), default=0) > MAX_NUMBER_CHARS
 
 
+def _refused(code: str, message: str, **limit: int) -> ApiError:
+    """A 400 about the body as a whole, with its machine-readable ``code`` and the limit it broke."""
+    return ApiError(400, message, field="body", code=code, **limit)
+
+
 def _too_deep() -> ApiError:
-    return ApiError(
-        400,
-        f"The JSON body nests deeper than {MAX_DEPTH} levels",
-        field="body",
-        code="nesting_too_deep",
-        maxDepth=MAX_DEPTH,
+    return _refused(
+        "nesting_too_deep", f"The JSON body nests deeper than {MAX_DEPTH} levels", maxDepth=MAX_DEPTH
     )
 
 
 def _too_long() -> ApiError:
-    return ApiError(
-        400,
-        f"The JSON body has a number longer than {MAX_NUMBER_CHARS} characters",
-        field="body",
-        code="number_too_long",
-        maxNumberLength=MAX_NUMBER_CHARS,
-    )
+    message = f"The JSON body has a number longer than {MAX_NUMBER_CHARS} characters"
+    return _refused("number_too_long", message, maxNumberLength=MAX_NUMBER_CHARS)
 
 
 def parse_json(raw: bytes, *, parse_float: Callable[[str], Any] | None = None) -> Any:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,25 @@ def publish(report: dict[str, Any], out: Path) -> None:
     print(body)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body + "\n")
+
+
+def stack_env(run: str, admin_url: str, db_name: str, storage: str, tmp: str) -> dict[str, str]:
+    """The environment of a benchmark's private stack: this machine's, minus any CHARTFLEET_
+    variable, plus its own database, Redis prefixes (``run``), storage under ``tmp`` and bin/ on PATH."""
+    from devstack.stack import BIN
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHARTFLEET_")}
+    env.update(
+        CHARTFLEET_DATABASE_URL=admin_url.rsplit("/", 1)[0] + f"/{db_name}",
+        CHARTFLEET_REDIS_URL="redis://127.0.0.1:6379/10",
+        CHARTFLEET_REDIS_PREFIX=f"{run}:",
+        CHARTFLEET_QUEUE_PREFIX=f"{run}-",
+        CHARTFLEET_STORAGE=storage,
+        CHARTFLEET_STORAGE_DIR=str(Path(tmp) / "storage"),
+        CHARTFLEET_LOG_LEVEL="WARNING",
+        PATH=f"{BIN}:{os.environ.get('PATH', '')}",
+    )
+    return env
 
 
 def forget_redis(url: str, run: str) -> None:
@@ -38,6 +60,20 @@ def percentile(values: list[float], q: float) -> float:
     """The ``q`` quantile (0..1) of ``values``, nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def time_ms(fn: Callable[[], object]) -> float:
+    """Milliseconds one call of ``fn`` takes."""
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000.0
+
+
+def versions() -> dict[str, str]:
+    """What a rendering benchmark's figures depend on, recorded with them."""
+    import matplotlib
+
+    return {"matplotlib": matplotlib.__version__, "python": platform.python_version()}
 
 
 def main_for(

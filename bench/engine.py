@@ -20,16 +20,13 @@ baseline; the renderer never imports it.
 from __future__ import annotations
 
 import io
-import math
-import platform
 import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
 
-from bench.common import main_for
+from bench.common import main_for, time_ms, versions
 
 matplotlib.use("Agg")  # the baseline's pyplot must not try to open a window
 
@@ -108,32 +105,13 @@ def suite() -> dict[str, tuple[ChartSpec, Callable[[], bytes]]]:
         ),
     }
 
-    def naive_bar() -> bytes:
-        plt.figure(figsize=(WIDTH / 100, HEIGHT / 100), dpi=100)
+    def bar() -> None:
         x = np.arange(12)
         for k, values in enumerate(d["bar"]):
             plt.bar(x + (k - 1) * 0.27, values, 0.27, label=f"Store {k + 1}")
         plt.xticks(x, MONTHS)
-        plt.title("Sales by month")
-        plt.legend()
-        return _save()
 
-    def naive_line() -> bytes:
-        plt.figure(figsize=(WIDTH / 100, HEIGHT / 100), dpi=100)
-        plt.plot(np.arange(1000), d["line"], label="Price")
-        plt.title("1,000 points")
-        plt.legend()
-        return _save()
-
-    def naive_pie() -> bytes:
-        plt.figure(figsize=(WIDTH / 100, HEIGHT / 100), dpi=100)
-        plt.pie(d["pie"], labels=pie_labels)
-        plt.title("Votes")
-        plt.legend()
-        return _save()
-
-    def naive_radar() -> bytes:
-        plt.figure(figsize=(WIDTH / 100, HEIGHT / 100), dpi=100)
+    def radar() -> None:
         ax = plt.subplot(polar=True)
         angles = np.linspace(0, 2 * np.pi, 8, endpoint=False)
         closed = np.append(angles, angles[0])
@@ -142,38 +120,31 @@ def suite() -> dict[str, tuple[ChartSpec, Callable[[], bytes]]]:
             ax.plot(closed, v, label=f"Person {k + 1}")
             ax.fill(closed, v, alpha=0.25)
         ax.set_xticks(angles, radar_labels)
-        plt.title("Skills")
-        plt.legend()
-        return _save()
-
-    def naive_scatter() -> bytes:
-        plt.figure(figsize=(WIDTH / 100, HEIGHT / 100), dpi=100)
-        plt.scatter(sx, sy, s=9, label="Samples")
-        plt.title("5,000 points")
-        plt.legend()
-        return _save()
 
     naive = {
-        "bar": naive_bar,
-        "line": naive_line,
-        "pie": naive_pie,
-        "radar": naive_radar,
-        "scatter": naive_scatter,
+        "bar": _naive("Sales by month", bar),
+        "line": _naive("1,000 points", lambda: plt.plot(np.arange(1000), d["line"], label="Price")),
+        "pie": _naive("Votes", lambda: plt.pie(d["pie"], labels=pie_labels)),
+        "radar": _naive("Skills", radar),
+        "scatter": _naive("5,000 points", lambda: plt.scatter(sx, sy, s=9, label="Samples")),
     }
     return {name: (specs[name], naive[name]) for name in specs}
 
 
-def _save() -> bytes:
-    buf = io.BytesIO()
-    plt.savefig(buf, format="png")
-    plt.close()
-    return buf.getvalue()
+def _naive(title: str, draw: Callable[[], object]) -> Callable[[], bytes]:
+    """The straightforward pyplot baseline: a figure, ``draw``, a title and a legend, saved as PNG."""
 
+    def chart() -> bytes:
+        plt.figure(figsize=(WIDTH / 100, HEIGHT / 100), dpi=100)
+        draw()
+        plt.title(title)
+        plt.legend()
+        buf = io.BytesIO()
+        plt.savefig(buf, format="png")
+        plt.close()
+        return buf.getvalue()
 
-def _time(fn: Callable[[], object]) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return (time.perf_counter() - t0) * 1000.0
+    return chart
 
 
 def run(runs: int, warmup: int) -> dict[str, object]:
@@ -186,10 +157,10 @@ def run(runs: int, warmup: int) -> dict[str, object]:
             naive()
         ours_t, cold_t, naive_t = [], [], []
         for _ in range(runs):  # interleaved so drift hits both equally
-            ours_t.append(_time(lambda spec=spec: render_chart(spec)))
-            naive_t.append(_time(naive))
+            ours_t.append(time_ms(lambda spec=spec: render_chart(spec)))
+            naive_t.append(time_ms(naive))
             clear_text_cache()
-            cold_t.append(_time(lambda spec=spec: render_chart(spec)))
+            cold_t.append(time_ms(lambda spec=spec: render_chart(spec)))
         o, c, n = statistics.median(ours_t), statistics.median(cold_t), statistics.median(naive_t)
         results[name] = {
             "ours_ms": round(o, 2),
@@ -199,9 +170,9 @@ def run(runs: int, warmup: int) -> dict[str, object]:
             "uncached_text_ratio": round(c / n, 3),
         }
     ratios = [r["ratio"] for r in results.values()]
-    geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+    geo = statistics.geometric_mean(ratios)
     cold = [r["uncached_text_ratio"] for r in results.values()]
-    geo_cold = math.exp(sum(math.log(r) for r in cold) / len(cold))
+    geo_cold = statistics.geometric_mean(cold)
     total = sum(r["ours_ms"] for r in results.values()) / sum(r["naive_ms"] for r in results.values())
     return {
         "suite": {name: "png 800x400" for name in results},
@@ -214,8 +185,7 @@ def run(runs: int, warmup: int) -> dict[str, object]:
         "overall_ratio_uncached_text": round(geo_cold, 3),
         "target": TARGET,
         "meets_target": geo <= TARGET,
-        "matplotlib": matplotlib.__version__,
-        "python": platform.python_version(),
+        **versions(),
     }
 
 

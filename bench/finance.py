@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import drop_database, forget_redis, publish
+from bench.common import drop_database, forget_redis, publish, stack_env
 from core.services.market import DEMO_DATA_DIR
 from core.specs.finance import build_spec, parse_snapshot
 from core.specs.model import ChartSpec
@@ -144,17 +144,7 @@ def http(requests_count: int) -> dict:
     from sqlalchemy import create_engine
 
     with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CHARTFLEET_")}
-        env.update(
-            CHARTFLEET_DATABASE_URL=admin_url.rsplit("/", 1)[0] + f"/{db_name}",
-            CHARTFLEET_REDIS_URL="redis://127.0.0.1:6379/10",
-            CHARTFLEET_REDIS_PREFIX=f"{run}:",
-            CHARTFLEET_QUEUE_PREFIX=f"{run}-",
-            CHARTFLEET_STORAGE="local",
-            CHARTFLEET_STORAGE_DIR=str(Path(tmp) / "storage"),
-            CHARTFLEET_LOG_LEVEL="WARNING",
-            PATH=f"{BIN}:{os.environ.get('PATH', '')}",
-        )
+        env = stack_env(run, admin_url, db_name, "local", tmp)
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         stack.callback(admin.dispose)
         stack.callback(lambda: drop_database(admin, db_name))

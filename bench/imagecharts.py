@@ -15,19 +15,14 @@ geometric mean over the static cases. JSON goes to stdout and to ``var/bench/ima
 from __future__ import annotations
 
 import io
-import math
-import platform
 import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-import matplotlib
 import numpy as np
 from PIL import Image
 
-from bench.common import main_for
+from bench.common import main_for, time_ms, versions
 from core.specs.chartjs import parse_chart
 from core.specs.imagecharts import parse_imagecharts
 from worker.render import render_chart
@@ -90,12 +85,6 @@ def suite() -> dict[str, tuple[str, dict]]:
     }
 
 
-def _time(fn: Callable[[], object]) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return (time.perf_counter() - t0) * 1000.0
-
-
 def run(runs: int, warmup: int) -> dict[str, object]:
     results: dict[str, dict[str, float]] = {}
     for name, (url, spec) in suite().items():
@@ -115,8 +104,8 @@ def run(runs: int, warmup: int) -> dict[str, object]:
             theirs()
         ic_t, cj_t = [], []
         for _ in range(runs):  # interleaved so drift hits both equally
-            ic_t.append(_time(ours))
-            cj_t.append(_time(theirs))
+            ic_t.append(time_ms(ours))
+            cj_t.append(time_ms(theirs))
         ic, cj = statistics.median(ic_t), statistics.median(cj_t)
         results[name] = {
             "imagecharts_ms": round(ic, 2),
@@ -132,10 +121,9 @@ def run(runs: int, warmup: int) -> dict[str, object]:
         "runs": runs,
         "warmup": warmup,
         "cases": results,
-        "overall_ratio": round(math.exp(sum(math.log(r) for r in static) / len(static)), 3),
+        "overall_ratio": round(statistics.geometric_mean(static), 3),
         "overall": "geometric mean of the static cases' median ratios (Image-Charts / Chart.js dialect)",
-        "matplotlib": matplotlib.__version__,
-        "python": platform.python_version(),
+        **versions(),
     }
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, select
 
-from bench.common import drop_database, forget_redis, percentile
+from bench.common import drop_database, forget_redis, percentile, stack_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,17 +130,7 @@ def main() -> None:
     bodies = [unique(base[i % len(base)], i) for i in range(args.jobs)]
 
     with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CHARTFLEET_")}
-        env.update(
-            CHARTFLEET_DATABASE_URL=admin_url.rsplit("/", 1)[0] + f"/{db_name}",
-            CHARTFLEET_REDIS_URL="redis://127.0.0.1:6379/10",
-            CHARTFLEET_REDIS_PREFIX=f"{run}:",
-            CHARTFLEET_QUEUE_PREFIX=f"{run}-",
-            CHARTFLEET_STORAGE=args.storage,
-            CHARTFLEET_STORAGE_DIR=str(Path(tmp) / "storage"),
-            CHARTFLEET_LOG_LEVEL="WARNING",
-            PATH=f"{BIN}:{os.environ.get('PATH', '')}",
-        )
+        env = stack_env(run, admin_url, db_name, args.storage, tmp)
         if args.storage == "s3":
             env["CHARTFLEET_S3_ENDPOINT"] = stack.enter_context(moto_s3_server())
         import subprocess

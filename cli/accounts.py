@@ -29,6 +29,13 @@ def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
+def scope_option(help_text: str):
+    """``--scope``, repeated once per scope of a new key (the key service's default scopes)."""
+    return click.option(
+        "--scope", "scopes", multiple=True, default=("render", "read"), show_default=True, help=help_text
+    )
+
+
 @click.group("accounts")
 def accounts() -> None:
     """Accounts, their plan and their members."""
@@ -39,14 +46,7 @@ def accounts() -> None:
 @click.option("--plan", default="starter", show_default=True, help="Plan of the new account.")
 @click.option("--owner-email", help="Also add this person as the account's owner (prompts for a password).")
 @click.option("--with-key", is_flag=True, help="Also create an API key and print it.")
-@click.option(
-    "--scope",
-    "scopes",
-    multiple=True,
-    default=("render", "read"),
-    show_default=True,
-    help="Scope of the --with-key key (repeat: render, read, manage).",
-)
+@scope_option("Scope of the --with-key key (repeat: render, read, manage).")
 def accounts_create(
     name: str, plan: str, owner_email: str | None, with_key: bool, scopes: tuple[str, ...]
 ) -> None:

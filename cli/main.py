@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from cli import docs
-from cli.accounts import accounts, openapi, plans
+from cli.accounts import accounts, openapi, plans, scope_option
 from cli.market import market
 from cli.signing import signing_secret
 from core.config import PROJECT_ROOT, Settings
@@ -56,14 +56,7 @@ def keys() -> None:
 @click.option("--account", "account_name", required=True, help="Account name (created if missing).")
 @click.option("--name", default="", help="A label for the key.")
 @click.option("--test", "test_key", is_flag=True, help="Create a pk_test_ key instead of pk_live_.")
-@click.option(
-    "--scope",
-    "scopes",
-    multiple=True,
-    default=("render", "read"),
-    show_default=True,
-    help="Repeat for each scope: render, read, manage.",
-)
+@scope_option("Repeat for each scope: render, read, manage.")
 @click.option("--expires-days", type=click.IntRange(1, 3650), help="Days until the key stops working.")
 @click.option("--plan", default="starter", show_default=True, help="Plan of the account if it is created.")
 def keys_create(

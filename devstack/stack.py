@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import requests
@@ -68,6 +70,16 @@ def start_api(env: dict[str, str], log_dir: Path, name: str = "api") -> tuple[Ma
         name, [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "api.app:create_app()"], env, log_dir
     )
     return proc, wait_healthy(proc, f"http://127.0.0.1:{port}")
+
+
+@contextlib.contextmanager
+def running_api(env: dict[str, str], log_dir: Path, name: str = "api") -> Iterator[str]:
+    """An api for the length of the block: its base URL; stopped however the block ends."""
+    proc, base = start_api(env, log_dir, name)
+    try:
+        yield base
+    finally:
+        proc.stop()
 
 
 def wait_healthy(proc: ManagedProcess, base: str, timeout: float = 60) -> str:

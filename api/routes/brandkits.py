@@ -12,7 +12,7 @@ from api import auth
 from api.errors import ApiError
 from api.extensions import services
 from api.openapi import doc
-from api.routes.common import json_body, principal_for_request
+from api.routes.common import dumped, object_body, principal_for_request
 from api.schemas.brandkits import (
     BrandKitCreateSchema,
     BrandKitListSchema,
@@ -27,13 +27,6 @@ from core.storage import StorageError
 bp = Blueprint("brandkits", __name__, url_prefix="/api/v1/brand-kits")
 TAGS = ["Brand kits"]
 NOT_FOUND = "No such brand kit in this account."
-
-
-def _object_body() -> dict:
-    payload = json_body()
-    if not isinstance(payload, dict):
-        raise ApiError(400, "The body must be a JSON object", field="body")
-    return payload
 
 
 def _settings(payload: dict) -> dict:
@@ -100,7 +93,7 @@ def get_kit(kit: str):
 )
 def create_kit():
     principal = principal_for_request()
-    payload = _object_body()
+    payload = object_body()
     BrandKitCreateSchema().load(payload)
     settings = _settings(payload)
     with services().sessions() as session, session.begin():
@@ -115,9 +108,7 @@ def create_kit():
         except kits.TooMany as exc:
             raise ApiError(409, str(exc), field="name") from exc
         view = kits.kit_view(row)
-    response = jsonify(BrandKitSchema().dump(view))
-    response.status_code = 201
-    return response
+    return dumped(BrandKitSchema, view, 201)
 
 
 @bp.put("/<kit>")
@@ -133,7 +124,7 @@ def create_kit():
 def update_kit(kit: str):
     principal = principal_for_request()
     kit_id = _kit_id(kit)
-    payload = _object_body()
+    payload = object_body()
     BrandKitUpdateSchema().load(payload)
     changes = _settings(payload)
     name = payload.get("name")

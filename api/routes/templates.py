@@ -18,7 +18,7 @@ from api.errors import ApiError
 from api.extensions import services
 from api.openapi import PAYMENT_REQUIRED, doc, image_response
 from api.rendering import respond_with_image
-from api.routes.common import flag, json_body, principal_for_request
+from api.routes.common import dumped, flag, object_body, principal_for_request
 from api.schemas.brandkits import (
     RenderUrlSchema,
     TemplateCreateSchema,
@@ -62,13 +62,6 @@ def _builtin_view(template_id: str, entry: dict[str, Any]) -> dict[str, Any]:
 
 def _view(row) -> dict[str, Any]:
     return {**kits.template_view(row), "renderUrl": _render_url(str(row.id))}
-
-
-def _object_body() -> dict:
-    payload = json_body()
-    if not isinstance(payload, dict):
-        raise ApiError(400, "The body must be a JSON object", field="body")
-    return payload
 
 
 def _template_id(value: str) -> uuid.UUID:
@@ -153,7 +146,7 @@ def get_template(template: str):
 )
 def create_template():
     principal = principal_for_request()
-    payload = TemplateCreateSchema().load(_object_body())
+    payload = TemplateCreateSchema().load(object_body())
     fields = _check_fields(payload)
     with services().sessions() as session, session.begin():
         try:
@@ -161,9 +154,7 @@ def create_template():
         except kits.TooMany as exc:
             raise ApiError(409, str(exc), field="name") from exc
         view = _view(row)
-    response = jsonify(TemplateSchema().dump(view))
-    response.status_code = 201
-    return response
+    return dumped(TemplateSchema, view, 201)
 
 
 @bp.put("/<template>")
@@ -178,7 +169,7 @@ def create_template():
 def update_template(template: str):
     principal = principal_for_request()
     template_id = _template_id(template)
-    payload = TemplateUpdateSchema().load(_object_body())
+    payload = TemplateUpdateSchema().load(object_body())
     fields = _check_fields(payload)
     with services().sessions() as session, session.begin():
         row = kits.update_template(

@@ -36,6 +36,7 @@ from core.services.webhooks.addresses import AddressPolicy, UnsafeDestination
 bp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks")
 TAGS = ["Webhooks"]
 NOT_FOUND = "No such webhook endpoint in this account."
+BAD_CURSOR = "Invalid cursor; use the nextCursor of a previous page"
 
 
 def check_destination(url: str, field: str = "url") -> str:
@@ -62,6 +63,31 @@ def _endpoint_or_404(session, endpoint_id: uuid.UUID):
 
 def _view(session, row) -> dict:
     return endpoints.view(row, endpoints.counts(session, [row.id])[row.id])
+
+
+def _require_enabled(row) -> None:
+    if not row.enabled:
+        raise ApiError(409, "The endpoint is disabled; enable it first", webhookId=str(row.id))
+
+
+def _queued(svc, outbox_row, delivery_id: uuid.UUID):
+    """Publish a queued delivery (after its transaction committed) and answer 202 with its ids."""
+    outbox.dispatch(svc.celery, svc.settings, outbox_row)
+    body = {"deliveryId": delivery_id, "webhookId": deliveries.webhook_id(delivery_id)}
+    return dumped(WebhookQueuedSchema, body, 202)
+
+
+def _cursor(raw: str | None) -> dt.datetime | None:
+    """A page cursor: the ISO time (with its zone) of the last message of the previous page."""
+    if not raw:
+        return None
+    try:
+        cursor = dt.datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise ApiError(400, BAD_CURSOR, field="cursor") from exc
+    if cursor.tzinfo is None:
+        raise ApiError(400, BAD_CURSOR, field="cursor")
+    return cursor
 
 
 @bp.get("")
@@ -222,12 +248,9 @@ def test_webhook(webhook_id: uuid.UUID):
     svc = services()
     with svc.sessions() as session, session.begin():
         row = _endpoint_or_404(session, webhook_id)
-        if not row.enabled:
-            raise ApiError(409, "The endpoint is disabled; enable it first", webhookId=str(webhook_id))
+        _require_enabled(row)
         message_id, message = deliveries.enqueue_test(session, row, utcnow())
-    outbox.dispatch(svc.celery, svc.settings, message)
-    body = {"deliveryId": message_id, "webhookId": deliveries.webhook_id(message_id)}
-    return dumped(WebhookQueuedSchema, body, 202)
+    return _queued(svc, message, message_id)
 
 
 @bp.get("/<uuid:webhook_id>/deliveries")
@@ -242,16 +265,7 @@ def test_webhook(webhook_id: uuid.UUID):
 )
 def list_deliveries(webhook_id: uuid.UUID):
     query = PageQuerySchema().load(query_args())
-    cursor = None
-    if query.get("cursor"):
-        try:
-            cursor = dt.datetime.fromisoformat(query["cursor"])
-        except ValueError as exc:
-            raise ApiError(
-                400, "Invalid cursor; use the nextCursor of a previous page", field="cursor"
-            ) from exc
-        if cursor.tzinfo is None:
-            raise ApiError(400, "Invalid cursor; use the nextCursor of a previous page", field="cursor")
+    cursor = _cursor(query.get("cursor"))
     with services().sessions() as session:
         _endpoint_or_404(session, webhook_id)
         stmt = select(WebhookMessage).where(WebhookMessage.endpoint_id == webhook_id)
@@ -321,9 +335,6 @@ def redeliver(webhook_id: uuid.UUID, delivery_id: uuid.UUID):
         message = session.get(WebhookMessage, delivery_id, with_for_update=True)
         if message is None or message.endpoint_id != row.id:
             raise ApiError(404, "No such delivery for this endpoint", deliveryId=str(delivery_id))
-        if not row.enabled:
-            raise ApiError(409, "The endpoint is disabled; enable it first", webhookId=str(webhook_id))
+        _require_enabled(row)
         queued = deliveries.redeliver(session, message, principal.actor(g.request_id), utcnow())
-    outbox.dispatch(svc.celery, svc.settings, queued)
-    body = {"deliveryId": delivery_id, "webhookId": deliveries.webhook_id(delivery_id)}
-    return dumped(WebhookQueuedSchema, body, 202)
+    return _queued(svc, queued, delivery_id)

@@ -21,10 +21,12 @@ The table is append-only (migration 0004): reading it back is ``search``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import getpass
 import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -89,6 +91,23 @@ def record(
     session.add(row)
     session.flush()
     return row
+
+
+@contextlib.contextmanager
+def change(
+    session: Session,
+    action: str,
+    actor: Actor,
+    account_id: uuid.UUID | None,
+    target: tuple[str, Any],
+    view: Callable[[], dict[str, Any]],
+) -> Iterator[None]:
+    """Audit the change the block makes: ``view()`` before it and after it (the change flushed
+    first). Nothing is recorded when the block raises."""
+    before = view()
+    yield
+    session.flush()
+    record(session, action, actor, account_id, target, before=before, after=view())
 
 
 def search(

@@ -6,8 +6,10 @@ Another account's kit or template is reported exactly like a missing one, so ids
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +30,56 @@ class NotFound(LookupError):
 
 class TooMany(Exception):
     """The account already has the most kits or templates allowed."""
+
+
+Owned = TypeVar("Owned", BrandKit, ChartTemplate)
+
+
+def _list(session: Session, model: type[Owned], account_id: uuid.UUID) -> list[Owned]:
+    query = select(model).where(model.account_id == account_id).order_by(model.created_at, model.id)
+    return list(session.scalars(query))
+
+
+def _get(session: Session, model: type[Owned], account_id: uuid.UUID | None, row_id: uuid.UUID) -> Owned:
+    row = session.get(model, row_id)
+    if row is None or account_id is None or row.account_id != account_id:
+        raise NotFound(str(row_id))
+    return row
+
+
+def _kind(row: Owned) -> str:
+    """What the audit log calls the row."""
+    return "brand_kit" if isinstance(row, BrandKit) else "template"
+
+
+def _create(
+    session: Session, row: Owned, limit: int, plural: str, actor: audit.Actor, after: Callable
+) -> Owned:
+    """Add ``row`` unless its account already keeps ``limit`` of them; audited with ``after(row)``."""
+    if len(_list(session, type(row), row.account_id)) >= limit:
+        raise TooMany(f"an account may keep at most {limit} {plural}")
+    session.add(row)
+    session.flush()
+    session.refresh(row)
+    audit.record(
+        session, f"{_kind(row)}.created", actor, row.account_id, (_kind(row), row.id), after=after(row)
+    )
+    return row
+
+
+@contextlib.contextmanager
+def _edit(session: Session, row: Owned, action: str, actor: audit.Actor, view: Callable) -> Iterator[None]:
+    """The block edits ``row``: its version goes up, and the change is audited through ``view``."""
+    with audit.change(session, action, actor, row.account_id, (_kind(row), row.id), lambda: view(row)):
+        yield
+        row.version = row.version + 1
+        row.updated_at = utcnow()
+
+
+def _delete(session: Session, row: Owned, actor: audit.Actor, before: dict[str, Any]) -> None:
+    audit.record(session, f"{_kind(row)}.deleted", actor, row.account_id, (_kind(row), row.id), before=before)
+    session.delete(row)
+    session.flush()
 
 
 def kit_view(row: BrandKit) -> dict[str, Any]:
@@ -65,17 +117,11 @@ def kit_theme(row: BrandKit) -> Theme:
 
 
 def list_kits(session: Session, account_id: uuid.UUID) -> list[BrandKit]:
-    query = (
-        select(BrandKit).where(BrandKit.account_id == account_id).order_by(BrandKit.created_at, BrandKit.id)
-    )
-    return list(session.scalars(query))
+    return _list(session, BrandKit, account_id)
 
 
 def get_kit(session: Session, account_id: uuid.UUID | None, kit_id: uuid.UUID) -> BrandKit:
-    row = session.get(BrandKit, kit_id)
-    if row is None or account_id is None or row.account_id != account_id:
-        raise NotFound(str(kit_id))
-    return row
+    return _get(session, BrandKit, account_id, kit_id)
 
 
 def resolve_theme(
@@ -89,47 +135,30 @@ def resolve_theme(
     return kit_theme(get_kit(session, account_id, kit))
 
 
+def _audit_name(row: Owned) -> dict[str, Any]:
+    """Which kit or template, at which version: the start of every audit view of one."""
+    return {"name": row.name, "version": row.version}
+
+
+def _kit_audit_view(row: BrandKit) -> dict[str, Any]:
+    return {**_audit_name(row), **row.settings}
+
+
 def create_kit(
     session: Session, account_id: uuid.UUID, name: str, settings: dict[str, Any], actor: audit.Actor
 ) -> BrandKit:
-    count = len(list_kits(session, account_id))
-    if count >= MAX_KITS:
-        raise TooMany(f"an account may keep at most {MAX_KITS} brand kits")
     row = BrandKit(account_id=account_id, name=name, settings=settings, version=1)
-    session.add(row)
-    session.flush()
-    session.refresh(row)
-    audit.record(
-        session,
-        action="brand_kit.created",
-        actor=actor,
-        account_id=account_id,
-        target=("brand_kit", row.id),
-        after={"name": name, **settings},
-    )
-    return row
+    return _create(session, row, MAX_KITS, "brand kits", actor, lambda row: {"name": name, **settings})
 
 
 def update_kit(
     session: Session, row: BrandKit, name: str | None, settings: dict[str, Any] | None, actor: audit.Actor
 ) -> BrandKit:
-    before = {"name": row.name, "version": row.version, **row.settings}
-    if name is not None:
-        row.name = name
-    if settings is not None:
-        row.settings = settings
-    row.version = row.version + 1
-    row.updated_at = utcnow()
-    session.flush()
-    audit.record(
-        session,
-        action="brand_kit.updated",
-        actor=actor,
-        account_id=row.account_id,
-        target=("brand_kit", row.id),
-        before=before,
-        after={"name": row.name, "version": row.version, **row.settings},
-    )
+    with _edit(session, row, "brand_kit.updated", actor, _kit_audit_view):
+        if name is not None:
+            row.name = name
+        if settings is not None:
+            row.settings = settings
     return row
 
 
@@ -137,34 +166,16 @@ def set_logo(
     session: Session, row: BrandKit, logo_key: str | None, source_type: str | None, actor: audit.Actor
 ) -> BrandKit:
     """Replace (or with None remove) the kit's logo; the version goes up like any other edit."""
-    before = {"logo": row.logo_source_type, "version": row.version}
-    row.logo_key, row.logo_source_type = logo_key, source_type
-    row.version = row.version + 1
-    row.updated_at = utcnow()
-    session.flush()
-    audit.record(
-        session,
-        action="brand_kit.logo_set" if logo_key else "brand_kit.logo_removed",
-        actor=actor,
-        account_id=row.account_id,
-        target=("brand_kit", row.id),
-        before=before,
-        after={"logo": source_type, "version": row.version},
-    )
+    action = "brand_kit.logo_set" if logo_key else "brand_kit.logo_removed"
+    with _edit(
+        session, row, action, actor, lambda row: {"logo": row.logo_source_type, "version": row.version}
+    ):
+        row.logo_key, row.logo_source_type = logo_key, source_type
     return row
 
 
 def delete_kit(session: Session, row: BrandKit, actor: audit.Actor) -> None:
-    audit.record(
-        session,
-        action="brand_kit.deleted",
-        actor=actor,
-        account_id=row.account_id,
-        target=("brand_kit", row.id),
-        before={"name": row.name, "version": row.version, **row.settings},
-    )
-    session.delete(row)
-    session.flush()
+    _delete(session, row, actor, _kit_audit_view(row))
 
 
 def template_view(row: ChartTemplate) -> dict[str, Any]:
@@ -183,80 +194,39 @@ def template_view(row: ChartTemplate) -> dict[str, Any]:
 
 
 def list_templates(session: Session, account_id: uuid.UUID) -> list[ChartTemplate]:
-    query = (
-        select(ChartTemplate)
-        .where(ChartTemplate.account_id == account_id)
-        .order_by(ChartTemplate.created_at, ChartTemplate.id)
-    )
-    return list(session.scalars(query))
+    return _list(session, ChartTemplate, account_id)
 
 
 def get_template(session: Session, account_id: uuid.UUID | None, template_id: uuid.UUID) -> ChartTemplate:
-    row = session.get(ChartTemplate, template_id)
-    if row is None or account_id is None or row.account_id != account_id:
-        raise NotFound(str(template_id))
-    return row
+    return _get(session, ChartTemplate, account_id, template_id)
+
+
+def _template_audit_view(row: ChartTemplate) -> dict[str, Any]:
+    return {**_audit_name(row), "parameters": row.parameters, "brandKitId": row.brand_kit}
 
 
 def create_template(
     session: Session, account_id: uuid.UUID, fields: dict[str, Any], actor: audit.Actor
 ) -> ChartTemplate:
-    if len(list_templates(session, account_id)) >= MAX_TEMPLATES:
-        raise TooMany(f"an account may keep at most {MAX_TEMPLATES} templates")
     row = ChartTemplate(account_id=account_id, version=1, **fields)
-    session.add(row)
-    session.flush()
-    session.refresh(row)
-    audit.record(
+    return _create(
         session,
-        action="template.created",
-        actor=actor,
-        account_id=account_id,
-        target=("template", row.id),
-        after={"name": row.name, "parameters": row.parameters, "brandKitId": row.brand_kit},
+        row,
+        MAX_TEMPLATES,
+        "templates",
+        actor,
+        lambda row: {"name": row.name, "parameters": row.parameters, "brandKitId": row.brand_kit},
     )
-    return row
 
 
 def update_template(
     session: Session, row: ChartTemplate, fields: dict[str, Any], actor: audit.Actor
 ) -> ChartTemplate:
-    before = {
-        "name": row.name,
-        "version": row.version,
-        "parameters": row.parameters,
-        "brandKitId": row.brand_kit,
-    }
-    for key, value in fields.items():
-        setattr(row, key, value)
-    row.version = row.version + 1
-    row.updated_at = utcnow()
-    session.flush()
-    audit.record(
-        session,
-        action="template.updated",
-        actor=actor,
-        account_id=row.account_id,
-        target=("template", row.id),
-        before=before,
-        after={
-            "name": row.name,
-            "version": row.version,
-            "parameters": row.parameters,
-            "brandKitId": row.brand_kit,
-        },
-    )
+    with _edit(session, row, "template.updated", actor, _template_audit_view):
+        for key, value in fields.items():
+            setattr(row, key, value)
     return row
 
 
 def delete_template(session: Session, row: ChartTemplate, actor: audit.Actor) -> None:
-    audit.record(
-        session,
-        action="template.deleted",
-        actor=actor,
-        account_id=row.account_id,
-        target=("template", row.id),
-        before={"name": row.name, "version": row.version},
-    )
-    session.delete(row)
-    session.flush()
+    _delete(session, row, actor, _audit_name(row))

@@ -288,12 +288,10 @@ def revoke_key(session: Session, account_id: uuid.UUID, key_id: uuid.UUID, actor
     row = get_key(session, account_id, key_id, lock=True)
     if row.revoked_at is not None:
         return row
-    before = key_view(row)
-    row.revoked_at = utcnow()
-    session.flush()
-    audit.record(
-        session, "api_key.revoked", actor, account_id, ("api_key", row.id), before=before, after=key_view(row)
-    )
+    with audit.change(
+        session, "api_key.revoked", actor, account_id, ("api_key", row.id), lambda: key_view(row)
+    ):
+        row.revoked_at = utcnow()
     return row
 
 

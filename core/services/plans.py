@@ -130,31 +130,27 @@ def update_plan(session: Session, name: str, changes: dict[str, Any], actor: aud
     plan = session.scalars(select(Plan).where(Plan.name == name).with_for_update()).first()
     if plan is None:
         raise PlanError(f"unknown plan {name!r}")
-    before = plan_view(plan)
-    for field, value in changes.items():
-        if field not in EDITABLE:
-            raise PlanError(f"{field} cannot be changed")
-        if field == "formats":
-            value = [f.strip().lower() for f in value if f.strip()]
-            unknown = sorted(set(value) - set(FORMATS))
-            if unknown or not value:
-                raise PlanError(f"formats must be a non-empty subset of {', '.join(FORMATS)}")
-        if field in ("max_width", "max_height") and not 100 <= value <= 4000:
-            raise PlanError(f"{field} must be between 100 and 4000")
-        if (
-            field in ("monthly_quota", "price_cents", "overage_cents_per_1000")
-            and value is not None
-            and value < 0
-        ):
-            raise PlanError(f"{field} must not be negative")
-        if field in ("rate_limit", "rate_window_seconds", "retention_days") and value <= 0:
-            raise PlanError(f"{field} must be positive")
-        setattr(plan, field, value)
-    plan.updated_at = utcnow()
-    session.flush()
-    audit.record(
-        session, "plan.updated", actor, None, ("plan", plan.name), before=before, after=plan_view(plan)
-    )
+    with audit.change(session, "plan.updated", actor, None, ("plan", plan.name), lambda: plan_view(plan)):
+        for field, value in changes.items():
+            if field not in EDITABLE:
+                raise PlanError(f"{field} cannot be changed")
+            if field == "formats":
+                value = [f.strip().lower() for f in value if f.strip()]
+                unknown = sorted(set(value) - set(FORMATS))
+                if unknown or not value:
+                    raise PlanError(f"formats must be a non-empty subset of {', '.join(FORMATS)}")
+            if field in ("max_width", "max_height") and not 100 <= value <= 4000:
+                raise PlanError(f"{field} must be between 100 and 4000")
+            if (
+                field in ("monthly_quota", "price_cents", "overage_cents_per_1000")
+                and value is not None
+                and value < 0
+            ):
+                raise PlanError(f"{field} must not be negative")
+            if field in ("rate_limit", "rate_window_seconds", "retention_days") and value <= 0:
+                raise PlanError(f"{field} must be positive")
+            setattr(plan, field, value)
+        plan.updated_at = utcnow()
     return plan
 
 
@@ -169,20 +165,17 @@ def set_account_plan(
     """Move ``account`` to ``plan_name`` (audited). Moving to the trial plan (re)starts the trial:
     ``trial_days`` or the plan's own length."""
     plan = get_plan(session, plan_name)
-    before = {"plan": account.plan_name, "trialEndsAt": account.trial_ends_at}
-    account.plan_name = plan.name
-    if plan.trial_days is not None:
-        account.trial_ends_at = utcnow() + dt.timedelta(days=trial_days or plan.trial_days)
-    else:
-        account.trial_ends_at = None
-    session.flush()
-    audit.record(
+    with audit.change(
         session,
         "account.plan_changed",
         actor,
         account.id,
         ("account", account.id),
-        before=before,
-        after={"plan": account.plan_name, "trialEndsAt": account.trial_ends_at},
-    )
+        lambda: {"plan": account.plan_name, "trialEndsAt": account.trial_ends_at},
+    ):
+        account.plan_name = plan.name
+        if plan.trial_days is not None:
+            account.trial_ends_at = utcnow() + dt.timedelta(days=trial_days or plan.trial_days)
+        else:
+            account.trial_ends_at = None
     return account

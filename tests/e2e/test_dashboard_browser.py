@@ -33,14 +33,20 @@ def page(api_url):
         browser.close()
 
 
-def test_sign_up_create_a_key_and_read_the_reference(page, api_url):
-    email = f"browser-{uuid.uuid4().hex[:8]}@example.com"
+def sign_up(page, api_url: str, who: str) -> str:
+    """Sign a new account up through the form; returns its email, the page left on /app."""
+    email = f"{who.lower()}-{uuid.uuid4().hex[:8]}@example.com"
     page.goto(f"{api_url}/signup")
-    page.fill("input[name=account]", f"Browser {uuid.uuid4().hex[:6]}")
+    page.fill("input[name=account]", f"{who} {uuid.uuid4().hex[:6]}")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", "a browser password")
     page.click("button[type=submit]")
     page.wait_for_url(f"{api_url}/app")
+    return email
+
+
+def test_sign_up_create_a_key_and_read_the_reference(page, api_url):
+    email = sign_up(page, api_url, "Browser")
     assert page.text_content("#plan") == "trial"
     assert email in page.text_content("header")
 
@@ -63,13 +69,7 @@ def test_sign_up_create_a_key_and_read_the_reference(page, api_url):
 
 
 def test_log_out_ends_the_session(page, api_url):
-    email = f"bye-{uuid.uuid4().hex[:8]}@example.com"
-    page.goto(f"{api_url}/signup")
-    page.fill("input[name=account]", f"Bye {uuid.uuid4().hex[:6]}")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "a browser password")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{api_url}/app")
+    sign_up(page, api_url, "Bye")
     page.click("text=Log out")
     page.wait_for_url(f"{api_url}/login")
     page.goto(f"{api_url}/app/settings")

@@ -12,7 +12,7 @@ import uuid
 import pytest
 import requests
 
-from devstack.stack import start_api
+from devstack.stack import running_api
 from tests.support.accounts import bearer, cli, new_key, unique_spec
 
 BUDGET = 5  # the starter plan's requests per window here, hence the anonymous budget
@@ -39,9 +39,8 @@ def auth_env(base_env, private_env):
 
 @pytest.fixture(scope="module")
 def auth_api(auth_env, log_dir):
-    api, base = start_api(auth_env, log_dir, name="auth-limits-api")
-    yield base
-    api.stop()
+    with running_api(auth_env, log_dir, name="auth-limits-api") as base:
+        yield base
 
 
 def _client(address: str) -> dict[str, str]:
@@ -53,8 +52,8 @@ def _address() -> str:
     return f"198.18.{n % 250}.{(n >> 8) % 250 + 1}"
 
 
-def _sign_up(base: str, address: str) -> str:
-    """A dashboard member (email) signed up through the form from ``address``."""
+def _post_sign_up(base: str, address: str) -> tuple[str, requests.Response]:
+    """The sign-up form posted from ``address`` with a new email: that email and the answer."""
     email = f"m-{uuid.uuid4().hex[:10]}@example.com"
     with requests.Session() as browser:
         browser.headers.update(_client(address))
@@ -70,6 +69,12 @@ def _sign_up(base: str, address: str) -> str:
             allow_redirects=False,
             timeout=30,
         )
+    return email, r
+
+
+def _sign_up(base: str, address: str) -> str:
+    """A dashboard member (email) signed up through the form from ``address``."""
+    email, r = _post_sign_up(base, address)
     assert r.status_code == 303, r.text[:300]
     return email
 
@@ -203,20 +208,7 @@ def test_sign_ups_count_against_the_address(auth_api):
     client = _address()
     for _ in range(PER_ADDRESS):
         _sign_up(auth_api, client)
-    with requests.Session() as browser:
-        browser.headers.update(_client(client))
-        form = browser.get(f"{auth_api}/signup", timeout=30)
-        r = browser.post(
-            f"{auth_api}/signup",
-            data={
-                "csrf_token": CSRF.search(form.text).group(1),
-                "account": f"Team {uuid.uuid4().hex[:10]}",
-                "email": f"m-{uuid.uuid4().hex[:10]}@example.com",
-                "password": PASSWORD,
-            },
-            allow_redirects=False,
-            timeout=30,
-        )
+    _, r = _post_sign_up(auth_api, client)
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
 
 

@@ -13,6 +13,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from core.models import AuditLog
+from core.specs import templates
 from tests.support.accounts import bearer, new_key
 
 BAR = {
@@ -150,18 +151,7 @@ def test_card_on_the_render_route(api_url, http, owner):
     assert bad.status_code == 400 and bad.json()["field"] == "card.change"
 
 
-BUILTINS = (
-    "kpi-line",
-    "revenue-bar",
-    "share-doughnut",
-    "comparison-bars",
-    "sparkline",
-    "progress-bar",
-    "gauge",
-)
-
-
-@pytest.mark.parametrize("template", BUILTINS)
+@pytest.mark.parametrize("template", sorted(templates.BUILTIN))
 def test_builtin_templates_render_at_scale_two(api_url, http, template):
     r = http.get(f"{api_url}/api/v1/templates/{template}/render", params={"width": 300, "height": 150})
     assert r.status_code == 200, r.text

@@ -45,6 +45,17 @@ def sign_up(
     )
 
 
+def log_in(
+    api_url: str, browser: requests.Session, email: str, password: str, *, follow: bool = True, **form: str
+) -> requests.Response:
+    page = browser.get(f"{api_url}/login")
+    return browser.post(
+        f"{api_url}/login",
+        data={"csrf_token": csrf_of(page.text), "email": email, "password": password, **form},
+        allow_redirects=follow,
+    )
+
+
 def test_signup_login_logout(api_url, sessions):
     email = f"ada-{uuid.uuid4().hex[:8]}@example.com"
     with requests.Session() as browser:
@@ -72,22 +83,9 @@ def test_signup_login_logout(api_url, sessions):
     )
 
     with requests.Session() as browser:
-        page = browser.get(f"{api_url}/login")
-        wrong = browser.post(
-            f"{api_url}/login",
-            data={"csrf_token": csrf_of(page.text), "email": email, "password": "nope nope nope"},
-        )
+        wrong = log_in(api_url, browser, email, "nope nope nope")
         assert wrong.status_code == 401 and "Wrong email or password" in wrong.text
-        ok = browser.post(
-            f"{api_url}/login",
-            data={
-                "csrf_token": csrf_of(page.text),
-                "email": email,
-                "password": "correct horse 1",
-                "next": "/app/settings",
-            },
-            allow_redirects=False,
-        )
+        ok = log_in(api_url, browser, email, PASSWORD, follow=False, next="/app/settings")
         assert ok.status_code == 303 and ok.headers["Location"].endswith("/app/settings")
     with sessions() as s:
         member = s.scalars(select(Member).where(Member.email == email)).one()
@@ -201,11 +199,7 @@ def test_operator_created_member_can_log_in(api_url, base_env):
         input="operator pw 123\n" * 2,
     )
     with requests.Session() as browser:
-        page = browser.get(f"{api_url}/login")
-        r = browser.post(
-            f"{api_url}/login",
-            data={"csrf_token": csrf_of(page.text), "email": email, "password": "operator pw 123"},
-        )
+        r = log_in(api_url, browser, email, "operator pw 123")
         assert r.status_code == 200 and 'id="plan">pro<' in r.text
 
 

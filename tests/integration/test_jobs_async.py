@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
-import time
 import uuid
 
 from PIL import Image
+
+from tests.support.polling import wait_finished
 
 
 def line_spec(**overrides):
@@ -24,23 +25,13 @@ def line_spec(**overrides):
     return spec
 
 
-def wait_done(http, status_url, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = http.get(status_url).json()
-        if body["status"] in ("succeeded", "failed", "dead"):
-            return body
-        time.sleep(0.1)
-    raise AssertionError(f"job not finished: {body}")
-
-
 def test_async_lifecycle(api_url, http):
     r = http.post(f"{api_url}/api/v1/jobs", json=line_spec())
     assert r.status_code == 202, r.text
     body = r.json()
     assert body["status"] == "queued" and body["statusUrl"].endswith(body["id"])
     assert r.headers["Location"] == body["statusUrl"]
-    done = wait_done(http, body["statusUrl"])
+    done = wait_finished(http, body["statusUrl"])
     assert done["status"] == "succeeded", done
     assert done["attempts"] == 1 and done["startedAt"] and done["finishedAt"] and done["renderTimeMs"] >= 0
     assert done["contentType"] == "image/png" and done["size"] > 0 and done["expiresAt"]
@@ -54,7 +45,7 @@ def test_async_lifecycle(api_url, http):
 
 def test_image_if_none_match_is_304(api_url, http):
     body = http.post(f"{api_url}/api/v1/jobs", json=line_spec()).json()
-    done = wait_done(http, body["statusUrl"])
+    done = wait_finished(http, body["statusUrl"])
     r = http.get(
         f"{api_url}/api/v1/jobs/{body['id']}/image",
         headers={"If-None-Match": f'"{done["etag"]}"'},
@@ -126,10 +117,10 @@ def test_concurrent_idempotent_submissions_create_one_job(api_url, make_key):
 def test_cached_spec_submitted_async_is_born_succeeded(api_url, http):
     spec = line_spec()
     first = http.post(f"{api_url}/api/v1/jobs", json=spec).json()
-    wait_done(http, first["statusUrl"])
+    wait_finished(http, first["statusUrl"])
     second = http.post(f"{api_url}/api/v1/jobs", json=spec).json()
     assert (
         second["status"] == "succeeded"
         and second["cache"] == "HIT"
-        and second["etag"] == wait_done(http, first["statusUrl"])["etag"]
+        and second["etag"] == wait_finished(http, first["statusUrl"])["etag"]
     )

@@ -3,13 +3,12 @@ to separate queues, so a flood of batch jobs never waits in front of a synchrono
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 
 from core.queue import BATCH_QUEUE, HEAVY_QUEUE, RENDER_QUEUE, render_queue
 from devstack.stack import start_api, start_worker
+from tests.support.polling import wait_for
 
 
 def spec(n: int, **extra):
@@ -32,16 +31,6 @@ def spec(n: int, **extra):
 )
 def test_render_queue_by_class_of_work(mode, fmt, width, height, queue):
     assert render_queue(mode, fmt, width, height) == queue
-
-
-def wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("condition not reached in time")
 
 
 def test_batch_flood_never_delays_a_sync_render(base_env, private_env, log_dir):
@@ -69,6 +58,7 @@ def test_batch_flood_never_delays_a_sync_render(base_env, private_env, log_dir):
                 for j in jobs
             ),
             timeout=120,
+            interval=0.2,
         )
     finally:
         if batch is not None:

@@ -21,6 +21,7 @@ from core.services.keys import Principal
 from core.specs.chartjs import parse_chart
 from core.storage import build_store, object_key
 from devstack.stack import start_api, start_beat, start_worker
+from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -34,16 +35,6 @@ def spec(**overrides):
     }
     body.update(overrides)
     return body
-
-
-def wait_for(predicate, timeout=60.0, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not reached in time")
 
 
 def load(sessions, job_id):

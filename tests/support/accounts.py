@@ -8,16 +8,17 @@ import uuid
 from devstack.stack import BIN, ROOT
 
 
-def cli(env: dict[str, str], *args: str, input: str | None = None) -> str:
-    out = subprocess.run(
-        [str(BIN / "chartfleet"), *args],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-        input=input,
+def run_cli(env: dict[str, str], *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``chartfleet ARGS`` from the checkout, its exit status left to the caller."""
+    return subprocess.run(
+        [str(BIN / "chartfleet"), *args], env=env, cwd=ROOT, capture_output=True, text=True, input=input
     )
+
+
+def cli(env: dict[str, str], *args: str, input: str | None = None) -> str:
+    """The output of a ``chartfleet`` command that must succeed (its stderr in the failure)."""
+    out = run_cli(env, *args, input=input)
+    assert out.returncode == 0, f"chartfleet {' '.join(args)} exited {out.returncode}: {out.stderr}"
     return out.stdout.strip()
 
 

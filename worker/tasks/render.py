@@ -118,30 +118,17 @@ class _JobRun:
 
         done = self._finish(
             lambda session: jobs.mark_succeeded(
-                session,
-                job_id,
-                object_key=stored.key,
-                size=stored.size,
-                etag=stored.etag,
-                content_type=stored.content_type,
-                render_ms=render_ms,
-                retention_days=settings.retention_days,
+                session, job_id, stored, render_ms=render_ms, retention_days=settings.retention_days
             )
         )
         if done:
-            entry = {
-                "object_key": stored.key,
-                "size": stored.size,
-                "etag": stored.etag,
-                "content_type": stored.content_type,
-            }
             try:
                 events.announce_rendered(
                     ctx.redis,
                     settings.redis_prefix,
                     job_id,
                     claim.cache_key,
-                    entry,
+                    jobs.image_columns(stored),
                     settings.retention_days * 86400,
                 )
             except Exception:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.models import JobStatus, RenderJob
+from core.storage import StoredObject
 
 # Hot worker-side statements use the table directly: Core statements skip the ORM's bulk-update
 # machinery, which costs more CPU than the statements themselves.
@@ -89,16 +90,13 @@ def claim_job(session: Session, job_id: str, worker: str, max_attempts: int) -> 
     return Claim(ClaimOutcome.DEAD, attempts=current.attempts)
 
 
+def image_columns(obj: StoredObject) -> dict[str, Any]:
+    """A stored image as the job's columns; also the render cache's entry for it."""
+    return {"object_key": obj.key, "size": obj.size, "etag": obj.etag, "content_type": obj.content_type}
+
+
 def mark_succeeded(
-    session: Session,
-    job_id: str,
-    *,
-    object_key: str,
-    size: int,
-    etag: str,
-    content_type: str,
-    render_ms: int,
-    retention_days: int,
+    session: Session, job_id: str, stored: StoredObject, *, render_ms: int, retention_days: int
 ) -> bool:
     now = utcnow()
     result = session.execute(
@@ -107,10 +105,7 @@ def mark_succeeded(
         .values(
             status=JobStatus.SUCCEEDED.value,
             finished_at=now,
-            object_key=object_key,
-            size=size,
-            etag=etag,
-            content_type=content_type,
+            **image_columns(stored),
             render_ms=render_ms,
             error=None,
             # The job's own retention (its plan's, when it was created) wins over the default.

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from decimal import Decimal
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from core.services.market.intervals import align_spans, ceil_bucket, floor_bucket
+from core.services.market.klines import Candle
 from core.services.market.rollup import COLUMNS, fresh_sql
 
 # A window may not ask for more candles than this (the caller turns it into a 400).
@@ -22,20 +21,6 @@ class WindowTooLarge(ValueError):
     def __init__(self, limit: int):
         super().__init__(f"the time range holds more than {limit} candles of this interval")
         self.limit = limit
-
-
-@dataclasses.dataclass(frozen=True)
-class Candle:
-    """One candle as the APIs read it (``trade_count``/``taker_buy_volume`` None: unknown)."""
-
-    bucket: dt.datetime
-    open: Decimal
-    high: Decimal
-    low: Decimal
-    close: Decimal
-    volume: Decimal
-    trade_count: int | None
-    taker_buy_volume: Decimal | None
 
 
 _STORED = f"""

@@ -59,8 +59,9 @@ SELECT count(*) FROM upserted
 
 
 @dataclasses.dataclass(frozen=True)
-class Kline:
-    """One validated kline; ``bucket`` is its UTC-aligned open time."""
+class Candle:
+    """One candle, ``bucket`` its UTC-aligned open time: a validated kline to import, or a stored
+    candle as the APIs read it (``trade_count``/``taker_buy_volume`` None: unknown)."""
 
     bucket: dt.datetime
     open: Decimal
@@ -88,7 +89,7 @@ BINANCE_FIELDS = (
 )
 
 
-def validate_klines(rows: list[Any], minutes: int) -> tuple[list[Kline], list[dict[str, Any]]]:
+def validate_klines(rows: list[Any], minutes: int) -> tuple[list[Candle], list[dict[str, Any]]]:
     """Objects ``{"time", "open", "high", "low", "close", "volume", "trade_count"?,
     "taker_buy_volume"?}`` or Binance's kline arrays; returns the klines and the errors by index."""
     klines, errors = [], []
@@ -100,7 +101,7 @@ def validate_klines(rows: list[Any], minutes: int) -> tuple[list[Kline], list[di
     return klines, errors
 
 
-def _kline(row: Any, minutes: int) -> Kline:
+def _kline(row: Any, minutes: int) -> Candle:
     if isinstance(row, list):
         row = {f: v for f, v in zip(BINANCE_FIELDS, row, strict=False) if f is not None}
     if not isinstance(row, dict):
@@ -126,27 +127,17 @@ def _kline(row: Any, minutes: int) -> Kline:
     taker_buy = None if taker is None else positive_decimal(taker, "taker_buy_volume", allow_zero=True)
     if taker_buy is not None and taker_buy > volume:
         raise RowError("taker_buy_volume", "taker_buy_volume cannot exceed volume")
-    return Kline(bucket, o, h, low, c, volume, count, taker_buy)
+    return Candle(bucket, o, h, low, c, volume, count, taker_buy)
 
 
-def import_klines(conn: Connection, symbol_id: int, minutes: int, klines: list[Kline]) -> int:
+def import_klines(conn: Connection, symbol_id: int, minutes: int, klines: list[Candle]) -> int:
     """Store validated klines of ``minutes`` width for the symbol; returns how many were written."""
     if not klines:
         return 0
     lock_symbol(conn, symbol_id)
-    params = {
-        "symbol_id": symbol_id,
-        "minutes": minutes,
-        "width": dt.timedelta(minutes=minutes),
-        "buckets": [k.bucket for k in klines],
-        "opens": [k.open for k in klines],
-        "highs": [k.high for k in klines],
-        "lows": [k.low for k in klines],
-        "closes": [k.close for k in klines],
-        "volumes": [k.volume for k in klines],
-        "trade_counts": [k.trade_count for k in klines],
-        "taker_buy_volumes": [k.taker_buy_volume for k in klines],
-    }
+    # One array per Candle field, bound under its plural (:buckets, :opens, ...) as ARRAY_SOURCE reads them.
+    arrays = {f"{f.name}s": [getattr(k, f.name) for k in klines] for f in dataclasses.fields(Candle)}
+    params = {"symbol_id": symbol_id, "minutes": minutes, "width": dt.timedelta(minutes=minutes), **arrays}
     return conn.execute(text(import_sql(ARRAY_SOURCE)), params).scalar_one()
 
 

@@ -84,31 +84,38 @@ def _body(event_type: str, data: dict[str, Any], now: dt.datetime) -> str:
     return json.dumps(event, separators=(",", ":"))
 
 
-def _message(
-    session: Session,
-    *,
-    account_id: uuid.UUID | None,
-    endpoint_id: uuid.UUID | None,
-    job_id: uuid.UUID | None,
-    url: str,
-    event_type: str,
-    body: str,
-    now: dt.datetime,
-) -> OutboxMessage:
-    message = WebhookMessage(
-        id=uuid.uuid4(),
-        account_id=account_id,
-        endpoint_id=endpoint_id,
-        job_id=job_id,
-        url=url,
-        event_type=event_type,
-        body=body,
-        status=DeliveryStatus.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        dispatched_at=now,  # the outbox publishes it: the scanner leaves it alone meanwhile
-    )
-    session.add(message)
+@dataclasses.dataclass(frozen=True)
+class _Recipient:
+    """Where one message goes: its columns besides the event itself."""
+
+    account_id: uuid.UUID | None
+    endpoint_id: uuid.UUID | None  # None for a job's one-off webhookUrl
+    job_id: uuid.UUID | None
+    url: str
+
+
+def _enqueue(
+    session: Session, recipients: list[_Recipient], event_type: str, data: dict[str, Any], now: dt.datetime
+) -> list[OutboxMessage]:
+    """One message per recipient, all with the same event, each due now."""
+    body = _body(event_type, data, now)
+    rows = []
+    for recipient in recipients:
+        message = WebhookMessage(
+            id=uuid.uuid4(), **dataclasses.asdict(recipient), event_type=event_type, body=body
+        )
+        session.add(message)
+        rows.append(_due_now(session, message, now))
+    session.flush()
+    return rows
+
+
+def _due_now(session: Session, message: WebhookMessage, now: dt.datetime) -> OutboxMessage:
+    """A fresh schedule starting now; the outbox publishes it, so the scanner leaves it alone meanwhile."""
+    message.status = DeliveryStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = now
+    message.dispatched_at = now
     return outbox.add(session, WEBHOOK_DELIVER_TASK, message_id=str(message.id))
 
 
@@ -121,7 +128,7 @@ def enqueue_job_event(
     if job is None or not JobStatus(job.status).finished:
         return []
     event = "render.succeeded" if job.status == JobStatus.SUCCEEDED.value else "render.failed"
-    targets: list[tuple[uuid.UUID | None, str]] = []
+    recipients: list[_Recipient] = []
     if job.account_id is not None:
         for endpoint in session.scalars(
             select(WebhookEndpoint).where(
@@ -131,44 +138,19 @@ def enqueue_job_event(
                 WebhookEndpoint.events.any(event),
             )
         ):
-            targets.append((endpoint.id, endpoint.url))
+            recipients.append(_Recipient(job.account_id, endpoint.id, job.id, endpoint.url))
     if job.webhook_url:
-        targets.append((None, job.webhook_url))
-    if not targets:
+        recipients.append(_Recipient(job.account_id, None, job.id, job.webhook_url))
+    if not recipients:
         return []
-    body = _body(event, job_summary(job, settings), now)
-    rows = [
-        _message(
-            session,
-            account_id=job.account_id,
-            endpoint_id=endpoint_id,
-            job_id=job.id,
-            url=url,
-            event_type=event,
-            body=body,
-            now=now,
-        )
-        for endpoint_id, url in targets
-    ]
-    session.flush()
-    return rows
+    return _enqueue(session, recipients, event, job_summary(job, settings), now)
 
 
 def enqueue_test(
     session: Session, endpoint: WebhookEndpoint, now: dt.datetime
 ) -> tuple[uuid.UUID, OutboxMessage]:
-    body = _body(endpoints.TEST_EVENT, {"endpointId": str(endpoint.id)}, now)
-    row = _message(
-        session,
-        account_id=endpoint.account_id,
-        endpoint_id=endpoint.id,
-        job_id=None,
-        url=endpoint.url,
-        event_type=endpoints.TEST_EVENT,
-        body=body,
-        now=now,
-    )
-    session.flush()
+    recipient = _Recipient(endpoint.account_id, endpoint.id, None, endpoint.url)
+    [row] = _enqueue(session, [recipient], endpoints.TEST_EVENT, {"endpointId": str(endpoint.id)}, now)
     return uuid.UUID(row.payload["message_id"]), row
 
 
@@ -177,11 +159,7 @@ def redeliver(
 ) -> OutboxMessage:
     """Send a message again now (same ``webhook-id``), whatever became of it; audited."""
     before = {"status": message.status, "attempts": message.attempts}
-    message.status = DeliveryStatus.PENDING
-    message.next_attempt_at = now
-    message.dispatched_at = now
-    message.attempts = 0  # a fresh schedule
-    row = outbox.add(session, WEBHOOK_DELIVER_TASK, message_id=str(message.id))
+    row = _due_now(session, message, now)
     session.flush()
     audit.record(
         session,

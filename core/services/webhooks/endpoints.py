@@ -159,27 +159,20 @@ def create_endpoint(
 def update_endpoint(
     session: Session, endpoint: WebhookEndpoint, changes: dict[str, Any], actor: audit.Actor
 ) -> WebhookEndpoint:
-    before = _audit_view(endpoint)
-    if "events" in changes:
-        changes["events"] = check_events(changes["events"])
-    for name, value in changes.items():
-        setattr(endpoint, name, value)
-    if changes.get("enabled"):
-        # Re-enabling clears the flag and gives the endpoint a fresh failure window.
-        endpoint.disabled_reason = None
-        endpoint.disabled_at = None
-        endpoint.failing_since = None
-    endpoint.updated_at = utcnow()
-    session.flush()
-    audit.record(
-        session,
-        "webhook.updated",
-        actor,
-        endpoint.account_id,
-        ("webhook", endpoint.id),
-        before=before,
-        after=_audit_view(endpoint),
-    )
+    target = ("webhook", endpoint.id)
+    with audit.change(
+        session, "webhook.updated", actor, endpoint.account_id, target, lambda: _audit_view(endpoint)
+    ):
+        if "events" in changes:
+            changes["events"] = check_events(changes["events"])
+        for name, value in changes.items():
+            setattr(endpoint, name, value)
+        if changes.get("enabled"):
+            # Re-enabling clears the flag and gives the endpoint a fresh failure window.
+            endpoint.disabled_reason = None
+            endpoint.disabled_at = None
+            endpoint.failing_since = None
+        endpoint.updated_at = utcnow()
     return endpoint
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.models import Account
 from core.services.market.symbols import SymbolInfo, define_symbol
-from devstack.stack import start_api
+from devstack.stack import running_api
 from tests.support.market import start_stream
 
 
@@ -38,9 +38,8 @@ def market_env(base_env: dict[str, str], database: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def market_api(market_env: dict[str, str], log_dir: Path, api_url: str) -> Iterator[str]:
     """An api allowed to take market writes (the shared stack's worker and beat roll up)."""
-    proc, base = start_api(market_env, log_dir, name="market-api")
-    yield base
-    proc.stop()
+    with running_api(market_env, log_dir, name="market-api") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

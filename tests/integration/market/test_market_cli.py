@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from decimal import Decimal
 
 from core.db import get_engine
 from core.services.market.candles import read_candles
-from devstack.stack import BIN, ROOT
+from tests.support.accounts import cli as chartfleet
+from tests.support.accounts import run_cli
 
 UTC = dt.UTC
 DAY = dt.datetime(2025, 2, 3, tzinfo=UTC)
 
 
 def cli(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run(
-        [str(BIN / "chartfleet"), "market", *args], env=env, cwd=ROOT, capture_output=True, text=True
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout
+    return chartfleet(env, "market", *args)
 
 
 def candles(database: str, symbol_id: int, minutes: int):
@@ -93,23 +89,8 @@ def test_symbols_are_defined_with_aliases(market_env):
     assert cli(market_env, "symbol", "CLI_TEST_SYM", "--base", "ETH", "--quote", "USD").split()[1] == feed_id
     listing = cli(market_env, "symbols")
     assert f"CLI_TEST_SYM\tETH/USD\tcrypto\tCLITESTETH\t{feed_id}" in listing
-    clash = subprocess.run(
-        [
-            str(BIN / "chartfleet"),
-            "market",
-            "symbol",
-            "other",
-            "--base",
-            "X",
-            "--quote",
-            "Y",
-            "--alias",
-            "clitesteth",
-        ],
-        env=market_env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+    clash = run_cli(
+        market_env, "market", "symbol", "other", "--base", "X", "--quote", "Y", "--alias", "clitesteth"
     )
     assert clash.returncode != 0 and "already names CLI_TEST_SYM" in clash.stderr
 

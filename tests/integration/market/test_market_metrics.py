@@ -4,13 +4,12 @@ index, idempotent), `chartfleet market import-metrics`, and snapshots drawing th
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 import uuid
 
 import pytest
 
 from core.models import RenderJob
-from devstack.stack import BIN, ROOT
+from tests.support.accounts import cli as chartfleet
 
 UTC = dt.UTC
 START = dt.datetime(2025, 8, 5, tzinfo=UTC)
@@ -19,16 +18,21 @@ WINDOW = {"from": "2025-08-05T00:00:00Z", "to": "2025-08-06T00:00:00Z"}
 
 
 def cli(env, *args):
-    out = subprocess.run(
-        [str(BIN / "chartfleet"), "market", *args], env=env, cwd=ROOT, capture_output=True, text=True
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout
+    return chartfleet(env, "market", *args)
 
 
 @pytest.fixture(scope="module")
 def demo(market_env):
     cli(market_env, "demo")
+
+
+def chart(http, market_api, market_account, interval: str, studies: list[str], **more):
+    """POST the advanced chart over WINDOW with ``studies``, as the market account."""
+    return http.post(
+        f"{market_api}{CHART}",
+        json={"interval": interval, "range": WINDOW, "studies": studies, **more},
+        headers={"x-api-key": market_account.key},
+    )
 
 
 def series_of(sessions, job_id):
@@ -73,20 +77,12 @@ def test_push_is_batched_idempotent_and_reports_bad_rows(market_api, market_acco
     ).json()
     assert changed["changed"] == 1
 
-    r = http.post(
-        f"{market_api}{CHART}",
-        json={"interval": "1h", "range": WINDOW, "studies": ["Open Interest"]},
-        headers={"x-api-key": market_account.key},
-    )
+    r = chart(http, market_api, market_account, "1h", ["Open Interest"])
     assert r.status_code == 200, r.text
     series = series_of(sessions, r.headers["X-Job-Id"])
     assert series["c"] == [float(row["value"]) for row in rows]
     # per 4h candle: the OHLC of the hourly values inside it
-    r = http.post(
-        f"{market_api}{CHART}",
-        json={"interval": "4h", "range": WINDOW, "studies": ["Open Interest (Candles)"]},
-        headers={"x-api-key": market_account.key},
-    )
+    r = chart(http, market_api, market_account, "4h", ["Open Interest (Candles)"])
     assert r.status_code == 200, r.text
     series = series_of(sessions, r.headers["X-Job-Id"])
     assert (
@@ -95,11 +91,7 @@ def test_push_is_batched_idempotent_and_reports_bad_rows(market_api, market_acco
 
 
 def test_a_study_without_its_metric_names_it(market_api, market_account, http, demo):
-    r = http.post(
-        f"{market_api}{CHART}",
-        json={"interval": "1h", "range": WINDOW, "studies": ["MA", "Predicted Funding Rates"]},
-        headers={"x-api-key": market_account.key},
-    )
+    r = chart(http, market_api, market_account, "1h", ["MA", "Predicted Funding Rates"])
     assert r.status_code == 422
     (error,) = r.json()["errors"]
     assert error["path"] == "studies[1]" and "predicted_funding_rate" in error["msg"]
@@ -126,16 +118,8 @@ def test_cli_imports_metric_candles(market_env, market_api, market_account, http
         market_env, "import-metrics", str(path), "--symbol", "BINANCE:BTCUSDT", "--metric", "funding_rate"
     )
     assert "3 values" in out, out
-    r = http.post(
-        f"{market_api}{CHART}",
-        json={
-            "interval": "1h",
-            "range": WINDOW,
-            "studies": ["Funding Rates (Candles)", "Funding Rates"],
-            "theme": "dark",
-        },
-        headers={"x-api-key": market_account.key},
-    )
+    studies = ["Funding Rates (Candles)", "Funding Rates"]
+    r = chart(http, market_api, market_account, "1h", studies, theme="dark")
     assert r.status_code == 200, r.text
     series = series_of(sessions, r.headers["X-Job-Id"])
     assert [i for i, v in enumerate(series["c"]) if v is not None] == [0, 8, 16]

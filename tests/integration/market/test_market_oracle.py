@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from decimal import Decimal
 
 import pytest
 
-from devstack.stack import BIN, ROOT
+from tests.support.accounts import cli
 from tests.support.market import DATA, alias_of, complete_buckets, kline_file, shipped
 
 UTC = dt.UTC
@@ -82,15 +81,8 @@ def test_one_minute_klines_reproduce_the_coarser_files(
     15m, 1h, 4h and /api/v1/history at the widths its window table reaches (5m, 1h) match the
     shipped files for every complete bucket (counts as in SOURCES.md)."""
     symbol = new_symbol()
-    out = subprocess.run(
-        [str(BIN / "chartfleet"), "market", "import", str(DATA / kline_file("1m")), "--symbol", symbol.name],
-        env=market_env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    assert "1000 1m klines, 1000 written" in out.stdout
+    out = cli(market_env, "market", "import", str(DATA / kline_file("1m")), "--symbol", symbol.name)
+    assert "1000 1m klines, 1000 written" in out
     fine = shipped(kline_file("1m"))
     first, last = min(fine), max(fine)
     start, end = first - dt.timedelta(hours=6), last + dt.timedelta(hours=6)
