@@ -230,10 +230,7 @@ def _build_spec(
         scales = v2_bar_scales(options)
     spec = ChartSpec(
         type=chart_type,
-        width=output["width"],
-        height=output["height"],
-        device_pixel_ratio=output["devicePixelRatio"],
-        format=output["format"],
+        **output_fields(output),
         labels=data.labels,
         label_times=data.label_times,
         datasets=data.datasets,
@@ -325,10 +322,7 @@ def _parse_simple_query(params: dict[str, str]) -> ParseResult:
     warnings.unknown_keys(params, known, "")
     spec = ChartSpec(
         type=chart_type,
-        width=output["width"],
-        height=output["height"],
-        device_pixel_ratio=output["devicePixelRatio"],
-        format=output["format"],
+        **output_fields(output),
         labels=labels,
         datasets=(Dataset(type=chart_type, values=values),),
         index_axis="y" if horizontal else "x",
@@ -432,3 +426,13 @@ def _shown(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return repr(value)
     return describe(value)
+
+
+def output_fields(output: Mapping[str, Any]) -> dict[str, Any]:
+    """The ChartSpec fields of a loaded output section (size, pixel ratio, format)."""
+    return {
+        "width": output["width"],
+        "height": output["height"],
+        "device_pixel_ratio": output["devicePixelRatio"],
+        "format": output["format"],
+    }

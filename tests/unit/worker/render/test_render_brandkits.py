@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
 from pathlib import Path
 
 import pytest
-from matplotlib.testing.compare import compare_images
 from PIL import Image
 
 from core.specs import brandkits
@@ -19,11 +17,11 @@ from core.specs.cards import format_change, parse_card
 from core.specs.chartjs import parse_chart
 from core.specs.errors import SpecError
 from core.specs.model import ChartSpec
+from tests.support.golden import assert_matches_golden
 from worker.render import render_chart, theme
 from worker.render.canvas import text_width
 
 GOLDEN = Path(__file__).resolve().parents[3] / "golden" / "brandkits"
-UPDATE = os.environ.get("CHARTFLEET_UPDATE_GOLDEN") == "1"
 TOLERANCE = 2.0
 
 BAR = {
@@ -57,15 +55,7 @@ def _spec(body: dict, **changes) -> ChartSpec:
 
 
 def _check(name: str, data: bytes, tmp_path: Path) -> None:
-    expected = GOLDEN / f"{name}.png"
-    if UPDATE:
-        GOLDEN.mkdir(parents=True, exist_ok=True)
-        expected.write_bytes(data)
-        return
-    assert expected.exists(), f"missing {expected}; run with CHARTFLEET_UPDATE_GOLDEN=1"
-    actual = tmp_path / f"{name}.png"
-    actual.write_bytes(data)
-    assert compare_images(str(expected), str(actual), tol=TOLERANCE) is None
+    assert_matches_golden(data, GOLDEN / f"{name}.png", tmp_path, TOLERANCE)
 
 
 @pytest.mark.parametrize("preset", sorted(brandkits.PRESETS))

@@ -2,23 +2,21 @@
 
 Regenerate after an intended visual change (then look at every image before committing):
 
-    CHARTFLEET_UPDATE_GOLDEN=1 pytest tests/unit/render
+    CHARTFLEET_UPDATE_GOLDEN=1 pytest tests/unit/worker/render
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from matplotlib.testing.compare import compare_images
 
+from tests.support.golden import assert_matches_golden
 from worker.render import render_chart
 
 from . import charts
 
 GOLDEN = Path(__file__).resolve().parents[3] / "golden"
-UPDATE = os.environ.get("CHARTFLEET_UPDATE_GOLDEN") == "1"
 TOLERANCE = 2.0  # RMS over 0-255 channels; font rasterization noise stays well below this
 
 CASES = {
@@ -33,13 +31,4 @@ CASES = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_matches_golden_image(name: str, tmp_path: Path) -> None:
     data = render_chart(CASES[name]()).data
-    expected = GOLDEN / f"{name}.png"
-    if UPDATE:
-        GOLDEN.mkdir(parents=True, exist_ok=True)
-        expected.write_bytes(data)
-        return
-    assert expected.exists(), f"missing {expected}; run with CHARTFLEET_UPDATE_GOLDEN=1"
-    actual = tmp_path / f"{name}.png"
-    actual.write_bytes(data)
-    diff = compare_images(str(expected), str(actual), tol=TOLERANCE)
-    assert diff is None, diff
+    assert_matches_golden(data, GOLDEN / f"{name}.png", tmp_path, TOLERANCE)

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import io
 import math
-import os
 from pathlib import Path
 
 import pytest
-from matplotlib.testing.compare import compare_images
 from PIL import Image
 
 from core.specs.finance import payload_of
 from core.specs.model import ChartSpec
 from tests.support.finance import spec_from_file
+from tests.support.golden import assert_matches_golden
 from worker.render import render_chart
 
 GOLDEN = Path(__file__).resolve().parents[4] / "golden" / "finance"
-UPDATE = os.environ.get("CHARTFLEET_UPDATE_GOLDEN") == "1"
 TOLERANCE = 2.0
 
 CASES = {
@@ -114,16 +112,7 @@ def test_matches_golden_image(name: str, tmp_path: Path) -> None:
         spec = order_flow_and_metrics()
     data = render_chart(spec).data
     assert Image.open(io.BytesIO(data)).size == (spec.width, spec.height)
-    expected = GOLDEN / f"{name}.png"
-    if UPDATE:
-        GOLDEN.mkdir(parents=True, exist_ok=True)
-        expected.write_bytes(data)
-        return
-    assert expected.exists(), f"missing {expected}; run with CHARTFLEET_UPDATE_GOLDEN=1"
-    actual = tmp_path / f"{name}.png"
-    actual.write_bytes(data)
-    diff = compare_images(str(expected), str(actual), tol=TOLERANCE)
-    assert diff is None, diff
+    assert_matches_golden(data, GOLDEN / f"{name}.png", tmp_path, TOLERANCE)
 
 
 def test_watermark_opacity_and_size_change_the_picture() -> None:
