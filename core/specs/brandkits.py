@@ -10,9 +10,11 @@ camelCase names as the API and are validated here, so the API, the CLI and tests
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from core.specs.colors import parse_color
@@ -39,87 +41,13 @@ def _theme(name: str, **kw: Any) -> Theme:
     return Theme(name=name, **kw)
 
 
+# The six presets are data (brandkit_presets.json): background, a palette of eight, text, axis,
+# grid and muted colours, card colours, a font family and a title weight, each with what it is for.
 PRESETS: dict[str, Theme] = {
-    # Dark graphite with bright, evenly weighted accents: dashboards on dark UIs.
-    "obsidian": _theme(
-        "obsidian",
-        background="#111318",
-        palette=("#7aa2f7", "#f7768e", "#9ece6a", "#e0af68", "#bb9af7", "#2ac3de", "#ff9e64", "#73daca"),
-        text="#e6e8ee",
-        axis="#a3a9b7",
-        grid="#ffffff1f",
-        muted="#8b92a3",
-        positive="#4ade80",
-        negative="#f87171",
-        font_family="Source Sans Pro",
-        title_weight="semibold",
-    ),
-    # Warm paper with earthy inks and a serif: reports and newsletters.
-    "linen": _theme(
-        "linen",
-        background="#faf6ef",
-        palette=("#b5651d", "#4f7942", "#3f6e9a", "#c49a3a", "#8b4c70", "#5f9ea0", "#a0522d", "#6b7280"),
-        text="#3d3529",
-        axis="#7a6f5f",
-        grid="#3d35291a",
-        muted="#8a7f6e",
-        positive="#4f7942",
-        negative="#a63d2f",
-        font_family="Source Serif Pro",
-        title_weight="semibold",
-    ),
-    # Crisp white with cool blues and teals: product and SaaS metrics.
-    "polar": _theme(
-        "polar",
-        background="#ffffff",
-        palette=("#2563eb", "#0891b2", "#7c3aed", "#059669", "#db2777", "#ea580c", "#4f46e5", "#0d9488"),
-        text="#1e293b",
-        axis="#64748b",
-        grid="#0f172a14",
-        muted="#64748b",
-        font_family="Lato",
-        title_weight="bold",
-    ),
-    # Neutral grey studio with a near-black lead colour: editorial, print-like.
-    "studio": _theme(
-        "studio",
-        background="#f4f4f5",
-        palette=("#18181b", "#e4572e", "#f3a712", "#29bf12", "#4c6ef5", "#9c36b5", "#d6336c", "#0ca678"),
-        text="#18181b",
-        axis="#52525b",
-        grid="#18181b17",
-        muted="#71717a",
-        font_family="DejaVu Sans",
-        title_weight="bold",
-    ),
-    # Dark roast with fire tones: marketing and energy.
-    "ember": _theme(
-        "ember",
-        background="#1c1410",
-        palette=("#ff7a45", "#ffc53d", "#ff4d4f", "#f759ab", "#ffa39e", "#d4b106", "#95de64", "#fa8c16"),
-        text="#f5e6d8",
-        axis="#c9a98f",
-        grid="#f5e6d81f",
-        muted="#a8917d",
-        positive="#95de64",
-        negative="#ff7875",
-        font_family="Lato",
-        title_weight="heavy",
-    ),
-    # Deep navy with sea-glass accents: finance and operations.
-    "harbor": _theme(
-        "harbor",
-        background="#0b2239",
-        palette=("#4fc3f7", "#ffd166", "#06d6a0", "#ef476f", "#a78bfa", "#f4a261", "#90e0ef", "#e9c46a"),
-        text="#e8f1f8",
-        axis="#9fb8cc",
-        grid="#e8f1f81f",
-        muted="#86a1b8",
-        positive="#06d6a0",
-        negative="#ef476f",
-        font_family="Source Sans Pro",
-        title_weight="bold",
-    ),
+    entry["name"]: _theme(
+        entry["name"], **{k: v for k, v in entry.items() if k not in ("name", "description")}
+    )
+    for entry in json.loads((Path(__file__).with_name("brandkit_presets.json")).read_text())["presets"]
 }
 
 # A custom kit starts from this preset unless it names another one as ``base``.
