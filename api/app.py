@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import auth, browser, db_outage, errors, extensions, metrics, ratelimit, request_ids
+from api import auth, browser, db_outage, errors, extensions, metrics, ratelimit, request_ids, server_timing
 from api.bodylimit import ChunkedBodyLimit
 from core import logs
 from core.config import Settings
@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     db_outage.init_app(app)  # 503 while Postgres is unreachable
     request_ids.init_app(app)
+    server_timing.init_app(app)  # before auth: the session lookup counts in a page's time
     ratelimit.init_app(app)
     auth.init_app(app)  # after request ids: authenticates and rate-limits every request
     browser.init_app(app)
@@ -45,5 +46,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from api.routes import market, streaming, udf  # market data: candles, trades, UDF API, streams
 
     for blueprint in (market.bp, udf.bp, streaming.bp):
+        app.register_blueprint(blueprint)
+    from api.routes import dashboard_renders, dashboard_usage, dashboard_webhooks  # issue 15 pages
+
+    for blueprint in (dashboard_usage.bp, dashboard_renders.bp, dashboard_webhooks.bp):
         app.register_blueprint(blueprint)
     return app

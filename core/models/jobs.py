@@ -41,6 +41,7 @@ class RenderJob(Base):
             postgresql_where=text("idempotency_key IS NOT NULL"),
         ),
         Index("ix_render_jobs_owner_queued_at", "owner", "queued_at"),
+        Index("ix_render_jobs_owner_status_queued_at", "owner", "status", "queued_at"),  # dashboard filter
         Index(
             "ix_render_jobs_unfinished",
             "status",
