@@ -100,14 +100,6 @@ def test_usage_billing_chart_is_rendered_by_chartfleet_and_never_charged(api_url
         assert entry.before["plan"] == "trial" and entry.after["plan"] == "pro"
 
 
-def _wait_job(sessions, job_id: str, status: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with sessions() as s:
-            if s.get(RenderJob, uuid.UUID(job_id)).status == status:
-                return
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} never reached {status}")
 
 
 def test_overview_and_render_history_with_filters_detail_and_image(api_url, member, sessions):
@@ -119,8 +111,17 @@ def test_overview_and_render_history_with_filters_detail_and_image(api_url, memb
     ok = requests.post(f"{api_url}/api/v1/render", json=spec, headers=bearer(key), timeout=60)
     hit = requests.post(f"{api_url}/api/v1/render", json=spec, headers=bearer(key), timeout=60)
     assert ok.headers["X-Cache"] == "MISS" and hit.headers["X-Cache"] == "HIT"
-    bad = unique_spec(type="line", data={"datasets": [{"data": [1, 2]}]}, width=300)
-    failed = requests.post(f"{api_url}/api/v1/jobs", json=bad, headers=bearer(key), timeout=60).json()
+    # a failed render, as the worker records one (the renderer rarely fails on a valid spec)
+    with sessions() as s, s.begin():
+        failed_id = s.execute(
+            text(
+                "INSERT INTO render_jobs (account_id, owner, dialect, mode, spec, cache_key, format, width, "
+                "height, status, cache_hit, attempts, error) SELECT id, 'account:' || id, 'chartjs', 'async', '{}'::json, "
+                "md5(random()::text), 'png', 300, 200, 'failed', false, 3, 'renderer crashed: boom' FROM accounts "
+                "WHERE id = (SELECT account_id FROM api_keys WHERE prefix = :prefix) RETURNING id"
+            ),
+            {"prefix": key[:16]},
+        ).scalar_one()
     overview = browser.get(f"{api_url}/app")
     assert overview.status_code == 200 and 'id="cache-ratio"' in overview.text
     assert re.search(r'id="render-times">\d+ / \d+ ms<', overview.text), overview.text
@@ -131,10 +132,11 @@ def test_overview_and_render_history_with_filters_detail_and_image(api_url, memb
     hits = browser.get(f"{api_url}/app/renders", params={"cache": "hit"}).text
     assert hit.headers["X-Job-Id"] in hits and ok.headers["X-Job-Id"] not in hits
     assert ok.headers["X-Job-Id"] in browser.get(f"{api_url}/app/renders", params={"q": ok.headers["X-Job-Id"]}).text
-    _wait_job(sessions, failed["id"], "failed") if failed.get("id") else None
-    if failed.get("id"):
-        only_failed = browser.get(f"{api_url}/app/renders", params={"status": "failed"}).text
-        assert failed["id"] in only_failed and ok.headers["X-Job-Id"] not in only_failed
+    only_failed = browser.get(f"{api_url}/app/renders", params={"status": "failed"}).text
+    assert str(failed_id) in only_failed and ok.headers["X-Job-Id"] not in only_failed
+    assert str(failed_id) in browser.get(f"{api_url}/app/renders", params={"q": "BOOM"}).text
+    failed_page = browser.get(f"{api_url}/app/renders/{failed_id}").text
+    assert 'id="render-error">renderer crashed: boom<' in failed_page and 'id="render-attempts">3<' in failed_page
     invalid = browser.get(f"{api_url}/app/renders", params={"status": "nope", "from": "yesterday"})
     assert invalid.status_code == 400 and 'id="error-status"' in invalid.text and 'id="error-from"' in invalid.text
     assert browser.get(f"{api_url}/app/renders", params={"cursor": "garbage"}).status_code == 400
@@ -200,7 +202,7 @@ def test_webhooks_page_secret_once_test_event_delivery_rotate_and_delete(api_url
 
 
 def test_every_page_under_300_ms_with_a_year_of_history(api_url, member, sessions):
-    """A year of render history (~1,000 jobs a day, bulk-inserted in SQL) for the account; each
+    """A year of render history (1,000 jobs a day, bulk-inserted in SQL) for the account; each
     page's server time (X-Server-Time-Ms, measured by the app) stays under the issue's 300 ms."""
     browser, email = member
     account_id = _account(sessions, email)
@@ -215,8 +217,8 @@ def test_every_page_under_300_ms_with_a_year_of_history(api_url, member, session
                        CASE WHEN n % 7 = 0 THEN 'imagecharts' ELSE 'chartjs' END, 'sync', '{}'::json,
                        md5(n::text), 'png', 600, 400,
                        CASE WHEN n % 997 = 0 THEN 'failed' ELSE 'succeeded' END, n % 3 = 0, 1,
-                       now() - (n * interval '31 seconds'), now() - (n * interval '31 seconds'),
-                       now() - (n * interval '31 seconds') + interval '80 ms', 40 + n % 200,
+                       now() - (n * interval '86.4 seconds'), now() - (n * interval '86.4 seconds'),
+                       now() - (n * interval '86.4 seconds') + interval '80 ms', 40 + n % 200,
                        CASE WHEN n % 997 = 0 THEN 'boom ' || n END
                 FROM generate_series(1, 365 * 1000 + 1000) AS n
                 """
@@ -231,7 +233,9 @@ def test_every_page_under_300_ms_with_a_year_of_history(api_url, member, session
             ),
             {"owner": owner},
         )
-        s.execute(text("ANALYZE render_jobs"))
+    # a year-old table has been vacuumed: index-only scans can skip the heap
+    with sessions.kw["bind"].connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE render_jobs"))
     urls = [
         *PAGES,
         "/app/renders?status=failed",
