@@ -56,7 +56,9 @@ def renders():
     if g.get("dashboard") is None:
         return _login_redirect()
     args = request.args
-    form = {k: args.get(k, "").strip()[:100] for k in ("status", "dialect", "format", "cache", "from", "to", "q")}
+    form = {
+        k: args.get(k, "").strip()[:100] for k in ("status", "dialect", "format", "cache", "from", "to", "q")
+    }
     errors: dict[str, str] = {}
     if form["status"] and form["status"] not in dashboard.STATUSES:
         errors["status"] = f"One of {', '.join(dashboard.STATUSES)}."
@@ -86,7 +88,11 @@ def renders():
         try:
             with services().sessions() as session:
                 jobs, next_cursor = dashboard.search_renders(
-                    session, g.principal.account_id, filters, limit=PAGE_SIZE, cursor=args.get("cursor") or None
+                    session,
+                    g.principal.account_id,
+                    filters,
+                    limit=PAGE_SIZE,
+                    cursor=args.get("cursor") or None,
                 )
         except ValueError:
             errors["cursor"] = "This page link is invalid; start again from the first page."

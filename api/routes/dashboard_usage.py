@@ -163,7 +163,9 @@ def usage_csv():
     writer.writerow([])
     writer.writerow(["period", "renders", "overage", "total_usd"])
     for p in past:
-        writer.writerow([p["period"].strftime("%Y-%m"), p["renders"], p["overage"], f"{p['totalCents'] / 100:.2f}"])
+        writer.writerow(
+            [p["period"].strftime("%Y-%m"), p["renders"], p["overage"], f"{p['totalCents'] / 100:.2f}"]
+        )
     name = f"chartfleet-usage-{month_start().strftime('%Y-%m')}.csv"
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -190,7 +192,10 @@ def change_plan():
         # Not the anonymous plan, nor back into a trial (that would restart it).
         if target is None or target.name == "anonymous" or target.trial_days is not None:
             return _page(
-                "message.html", 400, title="Unknown plan", message=f"plan: {name!r} is not a plan you can move to."
+                "message.html",
+                400,
+                title="Unknown plan",
+                message=f"plan: {name!r} is not a plan you can move to.",
             )
         if target.name == account.plan_name:
             return redirect(url_for("dashboard_usage.usage_billing"), code=303)

@@ -122,7 +122,9 @@ def _deliveries(session, endpoint_id: uuid.UUID) -> list[dict]:
     attempts: dict[uuid.UUID, list] = {r.id: [] for r in rows}
     if rows:
         for a in session.scalars(
-            select(WebhookAttempt).where(WebhookAttempt.message_id.in_(list(attempts))).order_by(WebhookAttempt.id)
+            select(WebhookAttempt)
+            .where(WebhookAttempt.message_id.in_(list(attempts)))
+            .order_by(WebhookAttempt.id)
         ):
             body = a.response_body or ""
             attempts[a.message_id].append(
@@ -157,7 +159,13 @@ def _detail_page(endpoint_id: uuid.UUID, status: int = 200, *, secret=None, noti
         hook = endpoints.view(row, endpoints.counts(session, [row.id])[row.id])
         recent = _deliveries(session, row.id)
     return _page(
-        "app/webhook_detail.html", status, hook=hook, deliveries=recent, secret=secret, notice=notice, error=error
+        "app/webhook_detail.html",
+        status,
+        hook=hook,
+        deliveries=recent,
+        secret=secret,
+        notice=notice,
+        error=error,
     )
 
 
@@ -193,7 +201,9 @@ def send_test(endpoint_id: uuid.UUID):
             return _detail_page(endpoint_id, 409, error="The endpoint is disabled: enable it first.")
         _, message = deliveries.enqueue_test(session, row, utcnow())
     outbox.dispatch(svc.celery, svc.settings, message)
-    return redirect(url_for(".webhook_detail", endpoint_id=endpoint_id, notice="Test event queued."), code=303)
+    return redirect(
+        url_for(".webhook_detail", endpoint_id=endpoint_id, notice="Test event queued."), code=303
+    )
 
 
 @bp.post("/app/webhooks/<uuid:endpoint_id>/rotate")
@@ -211,7 +221,11 @@ def rotate(endpoint_id: uuid.UUID):
         if row is None:
             return _not_found()
         secret = endpoints.rotate_secret(
-            session, row, dt.timedelta(hours=int(hours)), svc.settings.secret_key, g.principal.actor(g.request_id)
+            session,
+            row,
+            dt.timedelta(hours=int(hours)),
+            svc.settings.secret_key,
+            g.principal.actor(g.request_id),
         )
     return _detail_page(endpoint_id, secret=secret)
 
@@ -263,9 +277,13 @@ def redeliver(endpoint_id: uuid.UUID, delivery_id: uuid.UUID):
             return _not_found()
         message = session.get(WebhookMessage, delivery_id, with_for_update=True)
         if message is None or message.endpoint_id != row.id:
-            return _page("message.html", 404, title="Not found", message="No such delivery for this endpoint.")
+            return _page(
+                "message.html", 404, title="Not found", message="No such delivery for this endpoint."
+            )
         if not row.enabled:
             return _detail_page(endpoint_id, 409, error="The endpoint is disabled: enable it first.")
         queued = deliveries.redeliver(session, message, g.principal.actor(g.request_id), utcnow())
     outbox.dispatch(svc.celery, svc.settings, queued)
-    return redirect(url_for(".webhook_detail", endpoint_id=endpoint_id, notice="Delivery queued again."), code=303)
+    return redirect(
+        url_for(".webhook_detail", endpoint_id=endpoint_id, notice="Delivery queued again."), code=303
+    )

@@ -62,9 +62,7 @@ def render_times(session: Session, account_id: uuid.UUID, now: dt.datetime | Non
 def invoice(terms: PlanTerms, price_cents: int, used: int) -> dict[str, Any]:
     """Plan price plus overage (rounded up to the cent) for ``used`` charged renders."""
     over = max(0, used - terms.monthly_quota)
-    overage_cents = (
-        (over * terms.overage_cents_per_1000 + 999) // 1000 if terms.overage_cents_per_1000 else 0
-    )
+    overage_cents = (over * terms.overage_cents_per_1000 + 999) // 1000 if terms.overage_cents_per_1000 else 0
     return {
         "priceCents": price_cents,
         "overage": over,

@@ -89,7 +89,9 @@ def _shoot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width, height, label in ((1280, 900, "desktop"), (390, 844, "phone")):
         page.set_viewport_size({"width": width, "height": height})
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 1, f"{name} scrolls sideways by {overflow} px at {width} px"
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -124,7 +126,12 @@ def test_the_whole_dashboard_in_a_browser(page, api_url):
 
     rendered = requests.post(
         f"{api_url}/api/v1/render",
-        json={"type": "bar", "width": 400, "height": 300, "data": {"labels": ["a", "b"], "datasets": [{"label": uuid.uuid4().hex, "data": [3, 5]}]}},
+        json={
+            "type": "bar",
+            "width": 400,
+            "height": 300,
+            "data": {"labels": ["a", "b"], "datasets": [{"label": uuid.uuid4().hex, "data": [3, 5]}]},
+        },
         headers={"Authorization": f"Bearer {key}"},
         timeout=60,
     )

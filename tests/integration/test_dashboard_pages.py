@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 import re
 import time
 import uuid
@@ -58,14 +59,18 @@ def test_usage_billing_chart_is_rendered_by_chartfleet_and_never_charged(api_url
     page = browser.get(f"{api_url}/app/usage-billing")
     assert page.status_code == 200 and 'id="used">2<' in page.text
     assert 'id="by-key"' in page.text and ">ci " in page.text and 'id="by-dialect"' in page.text
-    assert "chartjs" in page.text and 'id="projected"' in page.text and 'id="invoice-total">0.00 USD' in page.text
+    assert (
+        "chartjs" in page.text
+        and 'id="projected"' in page.text
+        and 'id="invoice-total">0.00 USD' in page.text
+    )
     src = CHART_SRC.search(page.text).group(1).replace("&amp;", "&")
     assert src.startswith("/app/usage-billing/chart.png?c=")
     image = browser.get(f"{api_url}{src}")
     assert image.status_code == 200 and image.content.startswith(b"\x89PNG") and image.headers["X-Job-Id"]
     # what the chart draws is the base64 spec of GET /api/v1/render: today's bar holds 2 renders
     c = src.split("c=", 1)[1].split("&", 1)[0]
-    spec = __import__("json").loads(base64.urlsafe_b64decode(c + "=" * (-len(c) % 4)))
+    spec = json.loads(base64.urlsafe_b64decode(c + "=" * (-len(c) % 4)))
     assert spec["data"]["datasets"][0]["data"][-1] == 2
     # the chart's own render is neither charged to nor listed for the account
     account_id = _account(sessions, email)
@@ -88,18 +93,32 @@ def test_usage_billing_chart_is_rendered_by_chartfleet_and_never_charged(api_url
     # change plan: CSRF-checked, audited; the trial cannot be restarted
     assert browser.post(f"{api_url}/app/usage-billing/plan", data={"plan": "pro"}).status_code == 400
     token = csrf_of(page.text)
-    assert browser.post(f"{api_url}/app/usage-billing/plan", data={"csrf_token": token, "plan": "trial"}).status_code == 400
-    assert browser.post(f"{api_url}/app/usage-billing/plan", data={"csrf_token": token, "plan": "nope"}).status_code == 400
+    assert (
+        browser.post(
+            f"{api_url}/app/usage-billing/plan", data={"csrf_token": token, "plan": "trial"}
+        ).status_code
+        == 400
+    )
+    assert (
+        browser.post(
+            f"{api_url}/app/usage-billing/plan", data={"csrf_token": token, "plan": "nope"}
+        ).status_code
+        == 400
+    )
     moved = browser.post(f"{api_url}/app/usage-billing/plan", data={"csrf_token": token, "plan": "pro"})
-    assert moved.status_code == 200 and 'id="plan">pro<' in moved.text and 'id="invoice-total">79.00 USD' in moved.text
+    assert (
+        moved.status_code == 200
+        and 'id="plan">pro<' in moved.text
+        and 'id="invoice-total">79.00 USD' in moved.text
+    )
     with sessions() as s:
         assert s.get(Account, account_id).plan_name == "pro"
         entry = s.scalars(
-            select(AuditLog).where(AuditLog.account_id == account_id, AuditLog.action == "account.plan_changed")
+            select(AuditLog).where(
+                AuditLog.account_id == account_id, AuditLog.action == "account.plan_changed"
+            )
         ).one()
         assert entry.before["plan"] == "trial" and entry.after["plan"] == "pro"
-
-
 
 
 def test_overview_and_render_history_with_filters_detail_and_image(api_url, member, sessions):
@@ -116,8 +135,9 @@ def test_overview_and_render_history_with_filters_detail_and_image(api_url, memb
         failed_id = s.execute(
             text(
                 "INSERT INTO render_jobs (account_id, owner, dialect, mode, spec, cache_key, format, width, "
-                "height, status, cache_hit, attempts, error) SELECT id, 'account:' || id, 'chartjs', 'async', '{}'::json, "
-                "md5(random()::text), 'png', 300, 200, 'failed', false, 3, 'renderer crashed: boom' FROM accounts "
+                "height, status, cache_hit, attempts, error) "
+                "SELECT id, 'account:' || id, 'chartjs', 'async', '{}'::json, md5(random()::text), 'png', "
+                "300, 200, 'failed', false, 3, 'renderer crashed: boom' FROM accounts "
                 "WHERE id = (SELECT account_id FROM api_keys WHERE prefix = :prefix) RETURNING id"
             ),
             {"prefix": key[:16]},
@@ -131,20 +151,34 @@ def test_overview_and_render_history_with_filters_detail_and_image(api_url, memb
     assert all(j in listing.text for j in (ok.headers["X-Job-Id"], hit.headers["X-Job-Id"]))
     hits = browser.get(f"{api_url}/app/renders", params={"cache": "hit"}).text
     assert hit.headers["X-Job-Id"] in hits and ok.headers["X-Job-Id"] not in hits
-    assert ok.headers["X-Job-Id"] in browser.get(f"{api_url}/app/renders", params={"q": ok.headers["X-Job-Id"]}).text
+    assert (
+        ok.headers["X-Job-Id"]
+        in browser.get(f"{api_url}/app/renders", params={"q": ok.headers["X-Job-Id"]}).text
+    )
     only_failed = browser.get(f"{api_url}/app/renders", params={"status": "failed"}).text
     assert str(failed_id) in only_failed and ok.headers["X-Job-Id"] not in only_failed
     assert str(failed_id) in browser.get(f"{api_url}/app/renders", params={"q": "BOOM"}).text
     failed_page = browser.get(f"{api_url}/app/renders/{failed_id}").text
-    assert 'id="render-error">renderer crashed: boom<' in failed_page and 'id="render-attempts">3<' in failed_page
+    assert (
+        'id="render-error">renderer crashed: boom<' in failed_page
+        and 'id="render-attempts">3<' in failed_page
+    )
     invalid = browser.get(f"{api_url}/app/renders", params={"status": "nope", "from": "yesterday"})
-    assert invalid.status_code == 400 and 'id="error-status"' in invalid.text and 'id="error-from"' in invalid.text
+    assert (
+        invalid.status_code == 400
+        and 'id="error-status"' in invalid.text
+        and 'id="error-from"' in invalid.text
+    )
     assert browser.get(f"{api_url}/app/renders", params={"cursor": "garbage"}).status_code == 400
     nothing = browser.get(f"{api_url}/app/renders", params={"from": "2001-01-01", "to": "2001-01-02"})
     assert "No render matches these filters" in nothing.text
 
     detail = browser.get(f"{api_url}/app/renders/{ok.headers['X-Job-Id']}")
-    assert detail.status_code == 200 and 'id="render-image"' in detail.text and spec["data"]["datasets"][0]["label"] in detail.text
+    assert (
+        detail.status_code == 200
+        and 'id="render-image"' in detail.text
+        and spec["data"]["datasets"][0]["label"] in detail.text
+    )
     image = browser.get(f"{api_url}/app/renders/{ok.headers['X-Job-Id']}/image")
     assert image.status_code == 200 and image.content == ok.content
     # another account sees neither the page nor the image
@@ -161,7 +195,11 @@ def test_webhooks_page_secret_once_test_event_delivery_rotate_and_delete(api_url
     token = csrf_of(page.text)
     assert browser.post(f"{api_url}/app/webhooks", data={"url": "http://x"}).status_code == 400  # no CSRF
     missing = browser.post(f"{api_url}/app/webhooks", data={"csrf_token": token, "url": "", "events": []})
-    assert missing.status_code == 400 and 'id="error-url"' in missing.text and 'id="error-events"' in missing.text
+    assert (
+        missing.status_code == 400
+        and 'id="error-url"' in missing.text
+        and 'id="error-events"' in missing.text
+    )
     private = browser.post(
         f"{api_url}/app/webhooks",
         data={"csrf_token": token, "url": "http://10.1.2.3/hook", "events": ["render.succeeded"]},
@@ -188,14 +226,21 @@ def test_webhooks_page_secret_once_test_event_delivery_rotate_and_delete(api_url
         assert "webhook.test" in body and re.search(r"<strong[^>]*>200</strong> ·\s*\d+ ms", body)
         delivery_id = re.search(r'data-delivery-id="([0-9a-f-]{36})"', body).group(1)
         again = browser.post(
-            f"{api_url}/app/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver", data={"csrf_token": token}
+            f"{api_url}/app/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver",
+            data={"csrf_token": token},
         )
         assert again.status_code == 200 and "Delivery queued again" in again.text
         receiver.wait_for(2)
-    rotated = browser.post(f"{api_url}/app/webhooks/{endpoint_id}/rotate", data={"csrf_token": token, "grace_hours": "1"})
+    rotated = browser.post(
+        f"{api_url}/app/webhooks/{endpoint_id}/rotate", data={"csrf_token": token, "grace_hours": "1"}
+    )
     new_secret = re.search(r'id="new-secret">([^<]+)<', rotated.text).group(1)
-    assert new_secret != secret and new_secret not in browser.get(f"{api_url}/app/webhooks/{endpoint_id}").text
-    off = browser.post(f"{api_url}/app/webhooks/{endpoint_id}/enabled", data={"csrf_token": token, "enabled": "false"})
+    assert (
+        new_secret != secret and new_secret not in browser.get(f"{api_url}/app/webhooks/{endpoint_id}").text
+    )
+    off = browser.post(
+        f"{api_url}/app/webhooks/{endpoint_id}/enabled", data={"csrf_token": token, "enabled": "false"}
+    )
     assert 'id="disabled-reason"' in off.text and 'id="send-test"' not in off.text
     gone = browser.post(f"{api_url}/app/webhooks/{endpoint_id}/delete", data={"csrf_token": token})
     assert gone.status_code == 200 and "No webhook endpoints yet" in gone.text
@@ -211,8 +256,9 @@ def test_every_page_under_300_ms_with_a_year_of_history(api_url, member, session
         s.execute(
             text(
                 """
-                INSERT INTO render_jobs (account_id, owner, dialect, mode, spec, cache_key, format, width, height,
-                                         status, cache_hit, attempts, queued_at, started_at, finished_at, render_ms, error)
+                INSERT INTO render_jobs (account_id, owner, dialect, mode, spec, cache_key, format,
+                                         width, height, status, cache_hit, attempts, queued_at,
+                                         started_at, finished_at, render_ms, error)
                 SELECT :account, :owner,
                        CASE WHEN n % 7 = 0 THEN 'imagecharts' ELSE 'chartjs' END, 'sync', '{}'::json,
                        md5(n::text), 'png', 600, 400,
