@@ -193,6 +193,7 @@ def overview():
         recent=recent,
         disabled_webhooks=disabled_webhooks,
         failing_webhooks=failing_webhooks,
+        now=utcnow(),
     )
 
 
