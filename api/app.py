@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import auth, browser, db_outage, errors, extensions, metrics, ratelimit, request_ids
+from api import auth, browser, db_outage, errors, extensions, metrics, ratelimit, request_ids, server_timing
 from api.bodylimit import ChunkedBodyLimit
 from core import logs
 from core.config import Settings
@@ -23,49 +23,60 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     db_outage.init_app(app)  # 503 while Postgres is unreachable
     request_ids.init_app(app)
+    server_timing.init_app(app)  # before auth: the session lookup counts in a page's time
     ratelimit.init_app(app)
     auth.init_app(app)  # after request ids: authenticates and rate-limits every request
     browser.init_app(app)
     metrics.init_app(app)
 
-    from api.routes import (  # brand kits, templates and their render route
+    from api.routes import (
         api_keys,
         brandkits,
         chart,
         dashboard,
+        dashboard_renders,
+        dashboard_usage,
+        dashboard_webhooks,
         docs,
+        finance,
         health,
         jobs,
         management,
+        market,
+        quickchart,
         render,
+        streaming,
         templates,
+        udf,
         webhooks,
     )
 
+    # The whole route table, by surface.
     for blueprint in (
         health.bp,
+        # rendering: the native API, Image-Charts and QuickChart at /chart, finance snapshots
         render.bp,
         chart.bp,
+        quickchart.bp,
+        finance.bp,
         jobs.bp,
+        templates.bp,
+        # management API
         api_keys.bp,
         management.bp,
         webhooks.bp,
         brandkits.bp,
-        templates.bp,
+        finance.metrics_bp,
+        # market data: candles, trades, UDF API, streams
+        market.bp,
+        udf.bp,
+        streaming.bp,
+        # documentation and the dashboard
         docs.bp,
         dashboard.bp,
+        dashboard_usage.bp,
+        dashboard_renders.bp,
+        dashboard_webhooks.bp,
     ):
         app.register_blueprint(blueprint)
-    from api.routes import market, streaming, udf  # market data: candles, trades, UDF API, streams
-
-    for blueprint in (market.bp, udf.bp, streaming.bp):
-        app.register_blueprint(blueprint)
-    from api.routes import finance  # finance snapshots (CHART-IMG paths), docs/finance.md
-
-    app.register_blueprint(finance.bp)
-    app.register_blueprint(finance.metrics_bp)
-
-    from api.routes import quickchart  # QuickChart's API: /chart/create, /chart/render/<id>, /qr
-
-    app.register_blueprint(quickchart.bp)
     return app

@@ -19,8 +19,8 @@ from api.openapi import doc
 from api.routes.management import audit_view
 from core.db import utcnow
 from core.models import Account
-from core.services import accounts, audit, keys, members, plans, reports
-from core.services.quotas import UPGRADE_URL
+from core.services import accounts, audit, keys, members, reports
+from core.services import dashboard as dashboard_reports
 from core.services.webhooks import endpoints as webhook_endpoints
 
 bp = Blueprint("dashboard", __name__)
@@ -181,13 +181,20 @@ def overview():
     principal = g.principal
     with services().sessions() as session:
         stats = reports.stats(session, principal.account_id)
+        times = dashboard_reports.render_times(session, principal.account_id)
         recent, _ = reports.render_history(session, principal.account_id, limit=10)
-        disabled_webhooks = [
-            row
-            for row in webhook_endpoints.list_endpoints(session, principal.account_id)
-            if row.disabled_reason
-        ]
-    return _page("app/overview.html", stats=stats, recent=recent, disabled_webhooks=disabled_webhooks)
+        hooks = webhook_endpoints.list_endpoints(session, principal.account_id)
+    disabled_webhooks = [row for row in hooks if row.disabled_reason]
+    failing_webhooks = [row for row in hooks if row.failing_since and not row.disabled_reason]
+    return _page(
+        "app/overview.html",
+        stats=stats,
+        times=times,
+        recent=recent,
+        disabled_webhooks=disabled_webhooks,
+        failing_webhooks=failing_webhooks,
+        now=utcnow(),
+    )
 
 
 @bp.route("/app/api-keys", methods=["GET", "POST"])
@@ -272,18 +279,6 @@ def roll_key(key_id: uuid.UUID):
     except keys.KeyRequestError as exc:
         return _page("message.html", 400, title="Cannot roll this key", message=str(exc))
     return _page("app/api_keys.html", keys=rows, created=created, error=None, scopes=keys.SCOPES)
-
-
-@bp.get("/app/usage-billing")
-@auth.page
-@_hidden("Usage and billing")
-def usage_billing():
-    if g.get("dashboard") is None:
-        return _login_redirect()
-    with services().sessions() as session:
-        usage = reports.usage(session, g.principal.account_id)
-        catalogue = [plans.plan_view(p) for p in plans.list_plans(session)]
-    return _page("app/usage_billing.html", usage=usage, plans=catalogue, upgrade_url=UPGRADE_URL)
 
 
 @bp.get("/app/audit-logs")

@@ -41,6 +41,13 @@ class RenderJob(Base):
             postgresql_where=text("idempotency_key IS NOT NULL"),
         ),
         Index("ix_render_jobs_owner_queued_at", "owner", "queued_at"),
+        Index("ix_render_jobs_owner_status_queued_at", "owner", "status", "queued_at"),  # dashboard filter
+        Index(  # the dashboard's month aggregates, index-only
+            "ix_render_jobs_owner_queued_at_covering",
+            "owner",
+            "queued_at",
+            postgresql_include=["status", "cache_hit", "render_ms", "dialect", "api_key_id", "finished_at"],
+        ),
         Index(
             "ix_render_jobs_unfinished",
             "status",

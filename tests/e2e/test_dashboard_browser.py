@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from pathlib import Path
 
 import pytest
+import requests
 from playwright import sync_api as playwright
+
+from tests.support.receiver import Receiver
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -74,3 +78,122 @@ def test_log_out_ends_the_session(page, api_url):
     page.wait_for_url(f"{api_url}/login")
     page.goto(f"{api_url}/app/settings")
     assert "/login" in page.url
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def _shoot(page, name: str) -> None:
+    """Full-page screenshots at a desktop width and at a 390 px phone width; the page must not
+    scroll sideways at either (tables scroll inside their own box)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height, label in ((1280, 900, "desktop"), (390, 844, "phone")):
+        page.set_viewport_size({"width": width, "height": height})
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, f"{name} scrolls sideways by {overflow} px at {width} px"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def _image_loaded(page, selector: str) -> None:
+    page.wait_for_function(
+        "s => { const i = document.querySelector(s); return i && i.complete && i.naturalWidth > 0; }",
+        arg=selector,
+        timeout=60_000,
+    )
+
+
+def test_the_whole_dashboard_in_a_browser(page, api_url):
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations of destructive actions
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{api_url}/signup")
+    page.fill("input[name=account]", f"Full {uuid.uuid4().hex[:6]}")
+    page.fill("input[name=email]", f"full-{uuid.uuid4().hex[:8]}@example.com")
+    page.fill("input[name=password]", "a browser password")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{api_url}/app")
+    assert "No renders yet" in page.text_content("main")
+    _shoot(page, "overview-empty")
+
+    page.click("nav >> text=API keys")
+    page.fill("input[name=name]", "browser key")
+    page.click("text=Create key")
+    key = page.text_content("#new-key").strip()
+    page.click("#copy-key")  # copies, or selects the key where the clipboard is not available
+    _shoot(page, "api-keys")
+
+    rendered = requests.post(
+        f"{api_url}/api/v1/render",
+        json={
+            "type": "bar",
+            "width": 400,
+            "height": 300,
+            "data": {"labels": ["a", "b"], "datasets": [{"label": uuid.uuid4().hex, "data": [3, 5]}]},
+        },
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=60,
+    )
+    assert rendered.status_code == 200, rendered.text
+    job_id = rendered.headers["X-Job-Id"]
+
+    page.click("nav >> text=Overview")
+    assert page.text_content("#renders-this-month") == "1"
+    page.wait_for_selector(f"#recent tr[data-job-id='{job_id}']")
+    _image_loaded(page, f"#recent tr[data-job-id='{job_id}'] img.thumb")
+    _shoot(page, "overview")
+
+    page.click("nav >> text=Renders")
+    page.wait_for_selector(f"#renders tr[data-job-id='{job_id}']")
+    _shoot(page, "renders")
+    page.click(f"#renders tr[data-job-id='{job_id}'] a")
+    assert page.text_content("#render-status") == "succeeded"
+    _image_loaded(page, "#render-image")
+    _shoot(page, "render-detail")
+
+    page.click("nav >> text=Usage & billing")
+    _image_loaded(page, "#usage-chart")
+    assert page.evaluate("document.querySelector('#usage-chart').naturalWidth") > 0
+    assert page.text_content("#used") == "1"
+    _shoot(page, "usage-billing")
+
+    with Receiver([(200, {}, b"hello from the receiver")]) as receiver:
+        page.click("nav >> text=Webhooks")
+        assert "No webhook endpoints yet" in page.text_content("main")
+        page.fill("input[name=url]", "not a url")
+        page.click("#new-webhook button[type=submit]")
+        page.wait_for_selector("#new-webhook #error-url")  # the message beside the field
+        _shoot(page, "webhooks-validation")
+        page.fill("input[name=url]", receiver.url)
+        page.click("#new-webhook button[type=submit]")
+        assert page.text_content("#new-secret").startswith("whsec_")
+        _shoot(page, "webhooks")
+        page.click("#open-created")
+        page.click("#send-test")
+        receiver.wait_for(1)
+        for _ in range(50):
+            if "hello from the receiver" in page.text_content("main"):
+                break
+            page.wait_for_timeout(300)
+            page.reload()
+        row = page.locator("#deliveries tbody tr").first
+        assert "webhook.test" in row.text_content() and "200" in row.text_content()
+        assert "hello from the receiver" in row.text_content()
+        _shoot(page, "webhook-detail")
+
+    page.click("nav >> text=API keys")
+    page.click("#keys button.danger")  # Revoke, confirmed in the dialog
+    page.wait_for_selector("#keys .status-revoked")
+    refused = requests.post(
+        f"{api_url}/api/v1/render",
+        json={"type": "bar", "data": {"datasets": [{"data": [1]}]}},
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=60,
+    )
+    assert refused.status_code == 401, refused.text
+    for name, path in (("audit-log", "/app/audit-logs"), ("settings", "/app/settings")):
+        page.goto(f"{api_url}{path}")
+        _shoot(page, name)
+    assert page.foreign == [], page.foreign
+    assert not [e for e in page.errors if "Content Security Policy" in e], page.errors

@@ -1,0 +1,207 @@
+"""Dashboard: usage and billing (``/app/usage-billing``), its chart, CSV export and plan changes.
+
+The usage chart is drawn by Chartfleet itself. The page embeds ``<img src="/app/usage-billing/
+chart.png?c=<base64url chart>&width=..&height=..&format=png&exp=..&sig=..">``: the query is exactly
+the base64 form of ``GET /api/v1/render`` (parsed by the same ``parse_query``), plus an expiry and an
+HMAC (keyed with CHARTFLEET_SECRET_KEY) binding the query to the session's account. The route renders
+it through the normal render path (``respond_with_image``: cache, queue, worker, storage). It is
+same-origin, so the session cookie authenticates the ``<img>``; the signature means a member cannot
+turn it into a free render endpoint for arbitrary specs. The render is recorded under the internal
+owner ``ip:dashboard`` (never charged to the customer, never in their history), so viewing the
+billing page does not change the usage it shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import dataclasses
+import hashlib
+import hmac
+import io
+import json
+import time
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, g, redirect, request, url_for
+
+from api import auth
+from api.extensions import services
+from api.rendering import respond_with_image
+from api.routes.dashboard import _csrf_failed, _csrf_ok, _hidden, _login_redirect, _page
+from core.db import utcnow
+from core.models import Account
+from core.services import billing, dashboard, plans, reports
+from core.services.jobs import RenderRequest
+from core.services.keys import Principal
+from core.services.quotas import month_start
+from core.specs.chartjs import parse_query
+from core.specs.errors import SpecError
+
+bp = Blueprint("dashboard_usage", __name__)
+CHART_TTL_SECONDS = 600
+CHART_OWNER_IP = "dashboard"  # jobs of the dashboard's own charts: owner "ip:dashboard"
+SIGNED = ("c", "width", "height", "format", "exp")
+
+
+def _sign(account_id, params: dict[str, str]) -> str:
+    message = "|".join(["usage-chart", str(account_id), *(params.get(k, "") for k in SIGNED)])
+    key = services().settings.secret_key.encode()
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def usage_chart_spec(days: list[dict]) -> dict:
+    """A bar chart of charged renders and cache hits per day."""
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [d["date"].strftime("%d") for d in days],
+            "datasets": [
+                {"label": "Renders", "data": [d["renders"] for d in days], "backgroundColor": "#2563eb"},
+                {"label": "Cache hits", "data": [d["cacheHits"] for d in days], "backgroundColor": "#93c5fd"},
+            ],
+        },
+        "options": {
+            "plugins": {"title": {"display": True, "text": "Usage this period, by day (UTC)"}},
+            "scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}},
+        },
+    }
+
+
+def chart_src(account_id, days: list[dict]) -> str:
+    raw = json.dumps(usage_chart_spec(days), separators=(",", ":")).encode()
+    params = {
+        "c": base64.urlsafe_b64encode(raw).decode().rstrip("="),
+        "width": "800",
+        "height": "280",
+        "format": "png",
+        "exp": str(int(time.time()) + CHART_TTL_SECONDS),
+    }
+    params["sig"] = _sign(account_id, params)
+    return url_for("dashboard_usage.usage_chart") + "?" + urlencode(params)
+
+
+@bp.get("/app/usage-billing")
+@auth.page
+@_hidden("Usage and billing")
+def usage_billing():
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    account_id = g.principal.account_id
+    now = utcnow()
+    with services().sessions() as session:
+        usage = reports.usage(session, account_id, now)
+        plan = plans.get_plan(session, usage["plan"])
+        terms = plans.account_terms(session, account_id)
+        catalogue = [plans.plan_view(p) for p in plans.list_plans(session)]
+        bill = dashboard.invoice(terms, plan.price_cents, usage["used"])
+        past = dashboard.past_periods(session, account_id, now)
+        split = dashboard.breakdowns(session, account_id, now)
+    projected = dashboard.projection(usage["used"], now)
+    return _page(
+        "app/usage_billing.html",
+        usage=usage,
+        plan=plans.plan_view(plan),
+        plans=[p for p in catalogue if p["name"] != "anonymous"],
+        invoice=bill,
+        projected=projected,
+        projected_invoice=dashboard.invoice(terms, plan.price_cents, projected),
+        past=past,
+        split=split,
+        chart_src=chart_src(account_id, usage["days"]),
+        changed=request.args.get("changed"),
+        error=None,
+    )
+
+
+@bp.get("/app/usage-billing/chart.png")
+@auth.page
+@_hidden("Usage chart image")
+def usage_chart():
+    if g.get("dashboard") is None:
+        return Response("Log in first", 401, mimetype="text/plain")
+    started = time.perf_counter()
+    args = request.args
+    params = {k: args.get(k, "") for k in SIGNED}
+    if not hmac.compare_digest(args.get("sig", ""), _sign(g.principal.account_id, params)):
+        return Response("Invalid signature", 403, mimetype="text/plain")
+    if not params["exp"].isdigit() or int(params["exp"]) < time.time():
+        return Response("This chart link expired: reload the page", 410, mimetype="text/plain")
+    try:
+        parsed = parse_query({k: v for k, v in params.items() if k != "exp"})
+    except SpecError as exc:
+        return Response(str(exc), 400, mimetype="text/plain")
+    with services().sessions() as session:
+        terms = plans.account_terms(session, g.principal.account_id)
+    # The account's own limits (size, formats, retention), never its quota or trial.
+    internal = Principal(
+        client_ip=CHART_OWNER_IP,
+        plan=dataclasses.replace(terms, overage_cents_per_1000=0, trial_ends_at=None),
+        label="dashboard",
+    )
+    req = RenderRequest(spec=parsed.spec, dialect="chartjs", principal=internal, mode="sync")
+    response = respond_with_image(req, started)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.get("/app/usage-billing/usage.csv")
+@auth.page
+@_hidden("Usage CSV export")
+def usage_csv():
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    account_id = g.principal.account_id
+    with services().sessions() as session:
+        usage = reports.usage(session, account_id)
+        past = dashboard.past_periods(session, account_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["date", "renders", "cache_hits"])
+    for day in usage["days"]:
+        writer.writerow([day["date"].isoformat(), day["renders"], day["cacheHits"]])
+    writer.writerow([])
+    writer.writerow(["period", "renders", "overage", "total_usd"])
+    for p in past:
+        writer.writerow(
+            [p["period"].strftime("%Y-%m"), p["renders"], p["overage"], f"{p['totalCents'] / 100:.2f}"]
+        )
+    name = f"chartfleet-usage-{month_start().strftime('%Y-%m')}.csv"
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/app/usage-billing/plan")
+@auth.page
+@_hidden("Change plan")
+def change_plan():
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    if not _csrf_ok():
+        return _csrf_failed()
+    principal = g.principal
+    name = request.form.get("plan", "").strip()
+    with services().sessions() as session, session.begin():
+        account = session.get(Account, principal.account_id)
+        try:
+            target = plans.get_plan(session, name)
+        except plans.PlanError:
+            target = None
+        # Not the anonymous plan, nor back into a trial (that would restart it).
+        if target is None or target.name == "anonymous" or target.trial_days is not None:
+            return _page(
+                "message.html",
+                400,
+                title="Unknown plan",
+                message=f"plan: {name!r} is not a plan you can move to.",
+            )
+        if target.name == account.plan_name:
+            return redirect(url_for("dashboard_usage.usage_billing"), code=303)
+        # The one integration point for payment: see core/services/billing.py.
+        outcome = billing.authorize_plan_change(account, plans.plan_view(target))
+        if not outcome.approved:
+            return _page("message.html", 402, title="Payment needed", message=outcome.message)
+        plans.set_account_plan(session, account, target.name, principal.actor(g.request_id))
+    return redirect(url_for("dashboard_usage.usage_billing", changed=target.name), code=303)

@@ -1,0 +1,289 @@
+"""Dashboard: webhook endpoints (``/app/webhooks``): subscribe, the secret shown once, rotate,
+enable/disable, delete, recent deliveries with every attempt, redeliver and a test event.
+
+Same core services as the JSON API in api/routes/webhooks.py (same checks, same audit rows, same
+outbox dispatch); only the transport differs (HTML forms with CSRF tokens).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from flask import Blueprint, g, redirect, request, url_for
+from sqlalchemy import select
+
+from api import auth
+from api.errors import ApiError
+from api.extensions import services
+from api.routes.dashboard import _csrf_failed, _csrf_ok, _hidden, _login_redirect, _page
+from api.routes.webhooks import check_destination
+from core.db import utcnow
+from core.models import WebhookAttempt, WebhookMessage
+from core.models.webhooks import MAX_URL_LENGTH
+from core.services import outbox, quotas
+from core.services.webhooks import deliveries, endpoints
+
+bp = Blueprint("dashboard_webhooks", __name__)
+RECENT_DELIVERIES = 25
+EXCERPT = 200
+
+
+def _not_found():
+    return _page("message.html", 404, title="Not found", message="No such webhook endpoint in this account.")
+
+
+def _plan_allows(session) -> tuple[bool, str]:
+    terms = quotas.terms_for(session, g.principal)
+    return terms.webhooks_allowed, terms.name
+
+
+def _list_page(status: int = 200, *, form=None, errors=None, created=None):
+    account_id = g.principal.account_id
+    with services().sessions() as session:
+        rows = endpoints.list_endpoints(session, account_id)
+        counts = endpoints.counts(session, [r.id for r in rows])
+        hooks = [endpoints.view(r, counts[r.id]) for r in rows]
+        allowed, plan = _plan_allows(session)
+    return _page(
+        "app/webhooks.html",
+        status,
+        hooks=hooks,
+        form=form or {"url": "", "description": "", "events": list(endpoints.EVENT_TYPES)},
+        errors=errors or {},
+        created=created,
+        event_types=endpoints.EVENT_TYPES,
+        allowed=allowed,
+        plan=plan,
+    )
+
+
+@bp.route("/app/webhooks", methods=["GET", "POST"])
+@auth.page
+@_hidden("Webhooks")
+def webhooks():
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    if request.method == "GET":
+        return _list_page()
+    if not _csrf_ok():
+        return _csrf_failed()
+    principal = g.principal
+    form = {
+        "url": request.form.get("url", "").strip(),
+        "description": request.form.get("description", "").strip(),
+        "events": request.form.getlist("events"),
+    }
+    errors: dict[str, str] = {}
+    if not form["url"]:
+        errors["url"] = "Enter the https URL that receives the events."
+    elif len(form["url"]) > MAX_URL_LENGTH:
+        errors["url"] = f"At most {MAX_URL_LENGTH} characters."
+    if len(form["description"]) > 500:
+        errors["description"] = "At most 500 characters."
+    try:
+        endpoints.check_events(form["events"])
+    except endpoints.WebhookError as exc:
+        errors["events"] = str(exc).capitalize() + "."
+    svc = services()
+    with svc.sessions() as session:
+        allowed, plan = _plan_allows(session)
+    if not allowed:
+        errors["url"] = f"Webhooks are not available on the {plan} plan."
+    if not errors:
+        try:
+            check_destination(form["url"])  # resolves the host: outside any transaction
+        except ApiError as exc:
+            errors["url"] = exc.detail.get("detail", "This URL may not receive webhooks.")
+    if errors:
+        return _list_page(400, form=form, errors=errors)
+    with svc.sessions() as session, session.begin():
+        row, secret = endpoints.create_endpoint(
+            session,
+            principal.account_id,
+            url=form["url"],
+            events=form["events"],
+            description=form["description"],
+            enabled=True,
+            secret_key=svc.settings.secret_key,
+            actor=principal.actor(g.request_id),
+        )
+        created = {"id": row.id, "url": row.url, "secret": secret}
+    return _list_page(201, created=created)
+
+
+def _deliveries(session, endpoint_id: uuid.UUID) -> list[dict]:
+    rows = session.scalars(
+        select(WebhookMessage)
+        .where(WebhookMessage.endpoint_id == endpoint_id)
+        .order_by(WebhookMessage.created_at.desc())
+        .limit(RECENT_DELIVERIES)
+    ).all()
+    attempts: dict[uuid.UUID, list] = {r.id: [] for r in rows}
+    if rows:
+        for a in session.scalars(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.message_id.in_(list(attempts)))
+            .order_by(WebhookAttempt.id)
+        ):
+            body = a.response_body or ""
+            attempts[a.message_id].append(
+                {
+                    "at": a.attempted_at,
+                    "statusCode": a.status_code,
+                    "latencyMs": a.latency_ms,
+                    "excerpt": body[:EXCERPT] + ("…" if len(body) > EXCERPT else ""),
+                    "error": a.error,
+                    "succeeded": a.succeeded,
+                }
+            )
+    return [
+        {
+            "id": r.id,
+            "eventType": r.event_type,
+            "status": r.status,
+            "createdAt": r.created_at,
+            "nextAttemptAt": r.next_attempt_at,
+            "lastError": r.last_error,
+            "attempts": attempts[r.id],
+        }
+        for r in rows
+    ]
+
+
+def _detail_page(endpoint_id: uuid.UUID, status: int = 200, *, secret=None, notice=None, error=None):
+    with services().sessions() as session:
+        row = endpoints.get_endpoint(session, g.principal.account_id, endpoint_id)
+        if row is None:
+            return _not_found()
+        hook = endpoints.view(row, endpoints.counts(session, [row.id])[row.id])
+        recent = _deliveries(session, row.id)
+    return _page(
+        "app/webhook_detail.html",
+        status,
+        hook=hook,
+        deliveries=recent,
+        secret=secret,
+        notice=notice,
+        error=error,
+    )
+
+
+@bp.get("/app/webhooks/<uuid:endpoint_id>")
+@auth.page
+@_hidden("One webhook endpoint")
+def webhook_detail(endpoint_id: uuid.UUID):
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    return _detail_page(endpoint_id, notice=request.args.get("notice"))
+
+
+def _guard():
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    if not _csrf_ok():
+        return _csrf_failed()
+    return None
+
+
+@bp.post("/app/webhooks/<uuid:endpoint_id>/test")
+@auth.page
+@_hidden("Send a test event")
+def send_test(endpoint_id: uuid.UUID):
+    if (refused := _guard()) is not None:
+        return refused
+    svc = services()
+    with svc.sessions() as session, session.begin():
+        row = endpoints.get_endpoint(session, g.principal.account_id, endpoint_id)
+        if row is None:
+            return _not_found()
+        if not row.enabled:
+            return _detail_page(endpoint_id, 409, error="The endpoint is disabled: enable it first.")
+        _, message = deliveries.enqueue_test(session, row, utcnow())
+    outbox.dispatch(svc.celery, svc.settings, message)
+    return redirect(
+        url_for(".webhook_detail", endpoint_id=endpoint_id, notice="Test event queued."), code=303
+    )
+
+
+@bp.post("/app/webhooks/<uuid:endpoint_id>/rotate")
+@auth.page
+@_hidden("Rotate a webhook secret")
+def rotate(endpoint_id: uuid.UUID):
+    if (refused := _guard()) is not None:
+        return refused
+    svc = services()
+    hours = request.form.get("grace_hours", "24").strip() or "24"
+    if not hours.isdigit() or int(hours) > 168:
+        return _detail_page(endpoint_id, 400, error="Keep the old secret 0 to 168 hours (7 days).")
+    with svc.sessions() as session, session.begin():
+        row = endpoints.get_endpoint(session, g.principal.account_id, endpoint_id)
+        if row is None:
+            return _not_found()
+        secret = endpoints.rotate_secret(
+            session,
+            row,
+            dt.timedelta(hours=int(hours)),
+            svc.settings.secret_key,
+            g.principal.actor(g.request_id),
+        )
+    return _detail_page(endpoint_id, secret=secret)
+
+
+@bp.post("/app/webhooks/<uuid:endpoint_id>/enabled")
+@auth.page
+@_hidden("Enable or disable a webhook endpoint")
+def set_enabled(endpoint_id: uuid.UUID):
+    if (refused := _guard()) is not None:
+        return refused
+    enabled = request.form.get("enabled") == "true"
+    with services().sessions() as session, session.begin():
+        row = endpoints.get_endpoint(session, g.principal.account_id, endpoint_id)
+        if row is None:
+            return _not_found()
+        if enabled:
+            allowed, plan = _plan_allows(session)
+            if not allowed:
+                return _detail_page(endpoint_id, 403, error=f"Webhooks are not available on the {plan} plan.")
+        endpoints.update_endpoint(session, row, {"enabled": enabled}, g.principal.actor(g.request_id))
+    notice = "Enabled." if enabled else "Disabled."
+    return redirect(url_for(".webhook_detail", endpoint_id=endpoint_id, notice=notice), code=303)
+
+
+@bp.post("/app/webhooks/<uuid:endpoint_id>/delete")
+@auth.page
+@_hidden("Delete a webhook endpoint")
+def delete(endpoint_id: uuid.UUID):
+    if (refused := _guard()) is not None:
+        return refused
+    with services().sessions() as session, session.begin():
+        row = endpoints.get_endpoint(session, g.principal.account_id, endpoint_id)
+        if row is None:
+            return _not_found()
+        endpoints.delete_endpoint(session, row, g.principal.actor(g.request_id))
+    return redirect(url_for(".webhooks"), code=303)
+
+
+@bp.post("/app/webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/redeliver")
+@auth.page
+@_hidden("Redeliver a webhook message")
+def redeliver(endpoint_id: uuid.UUID, delivery_id: uuid.UUID):
+    if (refused := _guard()) is not None:
+        return refused
+    svc = services()
+    with svc.sessions() as session, session.begin():
+        row = endpoints.get_endpoint(session, g.principal.account_id, endpoint_id)
+        if row is None:
+            return _not_found()
+        message = session.get(WebhookMessage, delivery_id, with_for_update=True)
+        if message is None or message.endpoint_id != row.id:
+            return _page(
+                "message.html", 404, title="Not found", message="No such delivery for this endpoint."
+            )
+        if not row.enabled:
+            return _detail_page(endpoint_id, 409, error="The endpoint is disabled: enable it first.")
+        queued = deliveries.redeliver(session, message, g.principal.actor(g.request_id), utcnow())
+    outbox.dispatch(svc.celery, svc.settings, queued)
+    return redirect(
+        url_for(".webhook_detail", endpoint_id=endpoint_id, notice="Delivery queued again."), code=303
+    )
