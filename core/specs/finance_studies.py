@@ -9,6 +9,7 @@ values themselves are computed in the worker (``worker.render.finance.studies``,
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from core.specs.colors import parse_color
@@ -102,6 +103,16 @@ CATALOG: tuple[StudyDef, ...] = (
         short="CVD",
     ),
     StudyDef(
+        "Cumulative Volume Delta (CVD Candles)",
+        ("CVD Candles",),
+        "pane",
+        (),
+        ("CVD",),
+        needs=("taker_buy_volume",),
+        short="CVD",
+        draw="candles",
+    ),
+    StudyDef(
         "Taker Buy/Sell Volume",
         (),
         "pane",
@@ -140,11 +151,78 @@ METRIC_STUDIES = (
     ("Net Longs", (), "net_longs", "line"),
     ("Net Shorts", (), "net_shorts", "line"),
 )
+# The snapshot document's other studies are vendor series too (aggregated and exchange-specific
+# open interest, liquidations, bid & ask, borrow rates, indices ...): each draws the metric series of
+# the same name that customers push, as candles when its name says so, as signed columns for flows
+# and premiums, else as a line. Without data it is a 422 naming the study and the metric.
+DOCUMENT_SERIES = (
+    "Aggregated Futures Bid & Ask",
+    "Aggregated Futures Bid & Ask Delta",
+    "Aggregated Futures Bid & Ask Ratio",
+    "Aggregated Futures Cumulative Volume Delta (CVD Candles)",
+    "Aggregated Futures Cumulative Volume Delta (CVD)",
+    "Aggregated Futures Taker Buy/Sell Volume",
+    "Aggregated Futures Volume",
+    "Aggregated Futures/Spot Volume Ratio",
+    "Aggregated Liquidations",
+    "Aggregated Liquidations (Coin-margined)",
+    "Aggregated Liquidations (STABLECOIN-margined)",
+    "Aggregated Long/Short Ratio (Taker Buy/Sell Ratio)",
+    "Aggregated Long/Short Ratio (Taker Buy/Sell Ratio) Synchronize Main",
+    "Aggregated Open Interest (COIN-margined,Candles)",
+    "Aggregated Open Interest (STABLECOIN-margined,Candles)",
+    "Aggregated Spot Bid & Ask",
+    "Aggregated Spot Bid & Ask Delta",
+    "Aggregated Spot Bid & Ask Ratio",
+    "Aggregated Spot Cumulative Volume Delta (CVD Candles)",
+    "Aggregated Spot Cumulative Volume Delta (CVD)",
+    "Aggregated Spot Taker Buy/Sell Volume",
+    "Aggregated Spot Volume",
+    "Bid & Ask",
+    "Bid & Ask Delta",
+    "Bid & Ask Ratio",
+    "Binance USDT Borrow yearly Interest Rate (%)",
+    "Borrow Yearly Interest Rate (%)",
+    "Bybit USDT Borrow Yearly Interest Rate (%)",
+    "CME BTC Futures Open Interest",
+    "CME ETH Futures Open Interest",
+    "Funding Rates (Open Interest Weighted)",
+    "Funding Rates (Open Interest Weighted,Candles)",
+    "Grayscale Holdings",
+    "Grayscale Premium",
+    "Long/Short Ratio (Accounts,Candles)",
+    "OKX USDT Borrow Yearly Interest Rate (%)",
+    "Open Interest (Synchronize Main Chart)",
+    "Open Interest Delta",
+    "Open Interest/Market Cap",
+    "Price Index",
+    "Taker Buy/Sell Count",
+    "Taker Buy/Sell Count (Delta)",
+    "Taker Buy/Sell Value",
+    "Taker Buy/Sell Value (Delta)",
+    "Top Trader Long/Short (Accounts,Candles)",
+    "Top Trader Long/Short (Positions,Candles)",
+    "Whale Index",
+    "Whale Index 2",
+    "Whale Index 3",
+    "Whale Index 4",
+)
+_COLUMNS = ("Liquidations", "Delta", "Premium")
+
+
+def _series_study(name: str) -> tuple[str, tuple[str, ...], str, str]:
+    """``(name, aliases, metric, draw)`` of a document study drawn from the pushed series ``metric``
+    (the name in snake case: "Whale Index 2" reads metric ``whale_index_2``)."""
+    metric = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    draw = "candles" if "Candles" in name else "columns" if any(w in name for w in _COLUMNS) else "line"
+    return name, (), metric, draw
+
+
 CATALOG = CATALOG + tuple(
     StudyDef(
         name, aliases, "pane", (), ("Candles",) if draw == "candles" else ("Plot",), metric=metric, draw=draw
     )
-    for name, aliases, metric, draw in METRIC_STUDIES
+    for name, aliases, metric, draw in (*METRIC_STUDIES, *(_series_study(n) for n in DOCUMENT_SERIES))
 )
 BY_NAME: dict[str, StudyDef] = {}
 for _study in CATALOG:

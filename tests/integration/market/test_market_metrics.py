@@ -129,3 +129,28 @@ def test_cli_imports_metric_candles(market_env, market_api, market_account, http
         -0.0002,
         0.0002,
     )
+
+
+def test_the_documents_vendor_studies_draw_their_pushed_series(
+    market_api, market_account, http, demo, sessions
+):
+    """Every study of the snapshot document is accepted: vendor ones read the series named after
+    them in snake case, and without one answer the 422 naming it."""
+    rows = [
+        {
+            "symbol": "BTCUSDT",
+            "metric": "whale_index_2",
+            "time": (START + dt.timedelta(hours=h)).isoformat(),
+            "value": 50 + h,
+        }
+        for h in range(24)
+    ]
+    pushed = http.post(f"{market_api}/api/v1/metrics", json={"metrics": rows}, headers=market_account.headers)
+    assert pushed.status_code == 200 and pushed.json()["stored"] == 24, pushed.text
+    r = chart(http, market_api, market_account, "1h", ["Whale Index 2"])
+    assert r.status_code == 200, r.text
+    assert series_of(sessions, r.headers["X-Job-Id"])["c"] == [float(row["value"]) for row in rows]
+    missing = chart(http, market_api, market_account, "1h", ["Taker Buy/Sell Count"])
+    assert missing.status_code == 422
+    (error,) = missing.json()["errors"]
+    assert error["path"] == "studies[0]" and "taker_buy_sell_count" in error["msg"]

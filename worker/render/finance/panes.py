@@ -58,6 +58,10 @@ class StudyPanes:
             return
         draw = BY_NAME[name.upper()].draw
         series = study.get("series") or {}
+        if draw == "candles" and "Open" in plots:  # candles computed from our data (CVD Candles)
+            opened, closed = plots["Open"], plots["CVD"]
+            series = {"o": opened, "c": closed, "h": np.fmax(opened, closed), "l": np.fmin(opened, closed)}
+            plots = {"CVD": closed}
         values = [v for v in plots.values()]
         if draw == "candles":
             values = [np.array([np.nan if x is None else x for x in series[k]], dtype=float) for k in "hl"]

@@ -97,6 +97,10 @@ def compute(name: str, inputs: dict, bars: Bars) -> dict[str, np.ndarray]:
     delta = 2 * bars.tbv - bars.v  # buys minus sells
     if name == "Cumulative Volume Delta (CVD)":
         return {"CVD": np.cumsum(delta)}
+    if name == "Cumulative Volume Delta (CVD Candles)":
+        # Each bar opens where the previous one closed: the candle is that bar's delta.
+        cvd = np.cumsum(delta)
+        return {"CVD": cvd, "Open": cvd - delta}
     if name == "Taker Buy/Sell Volume":
         return {"Buy": bars.tbv, "Sell": bars.v - bars.tbv}
     if name == "Taker Buy/Sell Volume (Delta)":

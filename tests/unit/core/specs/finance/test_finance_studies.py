@@ -14,6 +14,7 @@ import talib
 
 from core.specs.finance import payload_of
 from tests.support.finance import shipped, spec_from_file
+from worker.render import render_chart
 from worker.render.finance import bars_of, study_values
 
 BARS, WARMUP = 150, 300
@@ -95,3 +96,33 @@ def test_taker_flow_studies_from_taker_buy_volume():
     np.testing.assert_allclose(delta["Delta"], -0.5 * v)
     np.testing.assert_allclose(cvd["CVD"], np.cumsum(-0.5 * v))
     np.testing.assert_allclose(flow["Sell"], 0.75 * v)
+
+
+def test_cvd_candles_open_where_the_previous_bar_closed():
+    """Each CVD candle spans its bar's delta: it opens at the running total before the bar and
+    closes after it; drawn in its own pane without error."""
+
+    spec = spec_from_file({"studies": ["CVD Candles"]}, "1h", 10, 0)
+    payload = payload_of(spec)
+    payload["candles"]["tbv"] = [v * (0.25 if i % 2 else 0.75) for i, v in enumerate(payload["candles"]["v"])]
+    ((_, plots),) = study_values(payload, bars_of(payload))
+    v = np.array(payload["candles"]["v"])
+    delta = np.where(np.arange(len(v)) % 2 == 1, -0.5 * v, 0.5 * v)
+    np.testing.assert_allclose(plots["CVD"], np.cumsum(delta)[-len(plots["CVD"]) :], rtol=1e-9)
+    np.testing.assert_allclose(
+        plots["Open"], plots["CVD"] - delta[-len(plots["CVD"]) :], rtol=1e-9, atol=1e-9
+    )
+    image = render_chart(spec)  # the payload above is the spec's own: the pane draws these candles
+    assert image.data[:4] == b"\x89PNG"
+
+
+def test_every_study_the_document_lists_is_supported():
+    """All the snapshot document's studies are accepted: ours computed, the vendor ones drawn from
+    metric series customers push (snake-case names, e.g. ``whale_index_2``)."""
+    from core.specs.finance_studies import BY_NAME
+
+    for name in ("Whale Index 2", "Aggregated Liquidations (STABLECOIN-margined)", "Taker Buy/Sell Count"):
+        assert BY_NAME[name.upper()].metric
+    assert BY_NAME["GRAYSCALE HOLDINGS"].metric == "grayscale_holdings"
+    assert BY_NAME["AGGREGATED OPEN INTEREST (COIN-MARGINED,CANDLES)"].draw == "candles"
+    assert BY_NAME["CUMULATIVE VOLUME DELTA (CVD CANDLES)"].metric == ""  # computed from taker volumes
