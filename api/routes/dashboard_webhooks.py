@@ -19,7 +19,7 @@ from api.extensions import services
 from api.routes.dashboard import _csrf_failed, _csrf_ok, _hidden, _login_redirect, _page
 from api.routes.webhooks import check_destination
 from core.db import utcnow
-from core.models import WebhookAttempt, WebhookMessage
+from core.models import WebhookMessage
 from core.models.webhooks import MAX_URL_LENGTH
 from core.services import outbox, quotas
 from core.services.webhooks import deliveries, endpoints
@@ -119,24 +119,20 @@ def _deliveries(session, endpoint_id: uuid.UUID) -> list[dict]:
         .order_by(WebhookMessage.created_at.desc())
         .limit(RECENT_DELIVERIES)
     ).all()
-    attempts: dict[uuid.UUID, list] = {r.id: [] for r in rows}
-    if rows:
-        for a in session.scalars(
-            select(WebhookAttempt)
-            .where(WebhookAttempt.message_id.in_(list(attempts)))
-            .order_by(WebhookAttempt.id)
-        ):
-            body = a.response_body or ""
-            attempts[a.message_id].append(
-                {
-                    "at": a.attempted_at,
-                    "statusCode": a.status_code,
-                    "latencyMs": a.latency_ms,
-                    "excerpt": body[:EXCERPT] + ("…" if len(body) > EXCERPT else ""),
-                    "error": a.error,
-                    "succeeded": a.succeeded,
-                }
-            )
+    attempts = {
+        mid: [
+            {
+                "at": a.attempted_at,
+                "statusCode": a.status_code,
+                "latencyMs": a.latency_ms,
+                "excerpt": _excerpt(a.response_body or ""),
+                "error": a.error,
+                "succeeded": a.succeeded,
+            }
+            for a in recorded
+        ]
+        for mid, recorded in deliveries.attempts_by_message(session, [r.id for r in rows]).items()
+    }
     return [
         {
             "id": r.id,
@@ -287,3 +283,7 @@ def redeliver(endpoint_id: uuid.UUID, delivery_id: uuid.UUID):
     return redirect(
         url_for(".webhook_detail", endpoint_id=endpoint_id, notice="Delivery queued again."), code=303
     )
+
+
+def _excerpt(body: str) -> str:
+    return body[:EXCERPT] + ("…" if len(body) > EXCERPT else "")

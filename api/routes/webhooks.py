@@ -28,7 +28,7 @@ from api.schemas.webhooks import (
     WebhookUpdateSchema,
 )
 from core.db import utcnow
-from core.models import WebhookAttempt, WebhookMessage
+from core.models import WebhookMessage
 from core.services import outbox, quotas
 from core.services.webhooks import deliveries, endpoints
 from core.services.webhooks.addresses import AddressPolicy, UnsafeDestination
@@ -276,23 +276,20 @@ def list_deliveries(webhook_id: uuid.UUID):
         ).all()
         more = len(rows) > query["limit"]
         rows = rows[: query["limit"]]
-        attempts: dict[uuid.UUID, list] = {r.id: [] for r in rows}
-        if rows:
-            for a in session.scalars(
-                select(WebhookAttempt)
-                .where(WebhookAttempt.message_id.in_(list(attempts)))
-                .order_by(WebhookAttempt.id)
-            ):
-                attempts[a.message_id].append(
-                    {
-                        "attemptedAt": a.attempted_at,
-                        "statusCode": a.status_code,
-                        "latencyMs": a.latency_ms,
-                        "response": a.response_body,
-                        "error": a.error,
-                        "succeeded": a.succeeded,
-                    }
-                )
+        attempts = {
+            mid: [
+                {
+                    "attemptedAt": a.attempted_at,
+                    "statusCode": a.status_code,
+                    "latencyMs": a.latency_ms,
+                    "response": a.response_body,
+                    "error": a.error,
+                    "succeeded": a.succeeded,
+                }
+                for a in recorded
+            ]
+            for mid, recorded in deliveries.attempts_by_message(session, [r.id for r in rows]).items()
+        }
         data = [
             {
                 "id": r.id,

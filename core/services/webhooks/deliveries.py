@@ -354,3 +354,18 @@ def due_messages(
         row.dispatched_at = now
         out.append(row.id)
     return out
+
+
+def attempts_by_message(
+    session: Session, message_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[WebhookAttempt]]:
+    """Every recorded attempt of ``message_ids``, oldest first, in one query."""
+    attempts: dict[uuid.UUID, list[WebhookAttempt]] = {mid: [] for mid in message_ids}
+    if message_ids:
+        for attempt in session.scalars(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.message_id.in_(message_ids))
+            .order_by(WebhookAttempt.id)
+        ):
+            attempts[attempt.message_id].append(attempt)
+    return attempts
