@@ -176,6 +176,9 @@ def _end_overhang(canvas: Canvas, a: AxisModel, length: float, size: float) -> t
         f0, f1 = 1 - frac(labeled[0][0]), 1 - frac(labeled[-1][0])
     else:
         f0, f1 = frac(labeled[0][0]), frac(labeled[-1][0])
+    # A tick placed far outside the range (a custom position at 1e308 on a 1e-300 span) gives an
+    # infinite fraction: it overhangs no more than a label at the end would.
+    f0, f1 = (min(1.0, max(0.0, f)) if math.isfinite(f) else 0.0 for f in (f0, f1))
     w0 = canvas.measure(labeled[0][1], size) / 2
     w1 = canvas.measure(labeled[-1][1], size) / 2
     return max(0.0, w0 - f0 * length), max(0.0, w1 - (1 - f1) * length)
