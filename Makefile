@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run migrate demo test test-reliability lint docs bench bench-engine bench-platform bench-market bench-imagecharts bench-finance bench-report clean
+.PHONY: install run migrate demo test test-reliability fuzz lint docs bench bench-engine bench-platform bench-market bench-imagecharts bench-finance bench-report clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: lint
 # The reliability scenarios alone (also part of `make test`); figures in var/reliability/report.json.
 test-reliability: install
 	$(BIN)/python -m pytest -q tests/reliability
+
+# The property tests with random examples instead of the gate's fixed ones (tests/conftest.py).
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q $$(grep -rl "@given" tests)
 
 # Regenerates the generated sections of the docs (the configuration table of docs/operations.md);
 # tests/unit/cli/test_docs_sections.py fails while the committed table differs from `chartfleet config`.

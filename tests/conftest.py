@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import redis
 import requests
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +21,13 @@ from core.queue import RENDER_QUEUES
 from devstack.s3server import moto_s3_server
 from devstack.stack import BIN, ROOT, start_api, start_beat, start_webhooks_worker, start_worker
 from tests.support.plans import relax_plans
+
+# Property tests: `make test` is a gate, so its examples are derived from each test (the same every
+# run: a red CI run is reproducible and a green one is not luck). `make fuzz` runs the same tests
+# with random examples (repeat it to explore); what it finds becomes an @example of the test.
+hypothesis_settings.register_profile("gate", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("fuzz", print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 
 RUN_ID = f"{os.getpid()}"
 TEST_DB = f"chartfleet_test_{RUN_ID}"
