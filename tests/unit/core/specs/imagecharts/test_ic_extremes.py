@@ -48,7 +48,15 @@ def test_extreme_requests_parse_or_are_refused_by_name(params):
 @example({"cht": "r", "chs": "90x70", "chd": "a:-1e308,1e308,0", "chxt": "y"})
 @example({"cht": "s", "chs": "90x70", "chd": "a:1e308,-1e308|5e-324,1|1e308,-1e308"})
 @example(  # a custom tick at 1e308 on a 1e-300 span: an infinite overhang (CI, 2026-11-30)
-    {"cht": "bb", "chs": "90x70", "chd": "t:1e-300,1e308", "chds": "a", "chxt": "x,y", "chxr": "1,1e308,1e308", "chxp": "0,1e308"}
+    {
+        "cht": "bb",
+        "chs": "90x70",
+        "chd": "t:1e-300,1e308",
+        "chds": "a",
+        "chxt": "x,y",
+        "chxr": "1,1e308,1e308",
+        "chxp": "0,1e308",
+    }
 )
 def test_every_extreme_request_that_parses_renders(params):
     spec = _parsed_or_refused(params)
