@@ -307,35 +307,23 @@ def _tick_labels(canvas: Canvas, a: AxisModel, at: float, size: float, line_h: f
     for p, label in zip(pos, a.tick_labels, strict=True):
         if not label or not math.isfinite(p):
             continue
-        if a.side == "bottom":
+        if a.side in ("bottom", "top"):
+            # rotated labels hang from their end below the axis, stand on their start above it
+            below = a.side == "bottom"
             if rot:
+                shift = math.cos(r) * line_h / 2
                 canvas.text(
                     p,
-                    at - math.cos(r) * line_h / 2,
+                    at - shift if below else at + shift,
                     label,
                     size=size,
                     color=color,
-                    ha="right",
+                    ha="right" if below else "left",
                     va="center_baseline",
                     rotation=rot,
                 )
             else:
-                canvas.text(p, at, label, size=size, color=color, va="top")
-        elif a.side == "top":
-            if rot:
-                canvas.text(
-                    p,
-                    at + math.cos(r) * line_h / 2,
-                    label,
-                    size=size,
-                    color=color,
-                    ha="left",
-                    va="center_baseline",
-                    rotation=rot,
-                )
-            else:
-                canvas.text(p, at, label, size=size, color=color, va="bottom")
-        elif a.side == "left":
-            canvas.text(at, p, label, size=size, color=color, ha="right", va="center_baseline")
+                canvas.text(p, at, label, size=size, color=color, va="top" if below else "bottom")
         else:
-            canvas.text(at, p, label, size=size, color=color, ha="left", va="center_baseline")
+            ha = "right" if a.side == "left" else "left"
+            canvas.text(at, p, label, size=size, color=color, ha=ha, va="center_baseline")

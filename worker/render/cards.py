@@ -76,23 +76,15 @@ def draw(canvas: Canvas, spec: ChartSpec) -> None:
         size = px(css * shrink)
         line = size * theme.LINE_HEIGHT
         mid = y - line / 2
-        if kind == "title":
+        if kind in ("title", "subtitle"):
+            bold = kind == "title"
             canvas.text(
                 left,
                 mid,
-                _fit(canvas, card.title or "", size, True, width),
+                _fit(canvas, (card.title if bold else card.subtitle) or "", size, bold, width),
                 size=size,
-                color=text,
-                bold=True,
-                ha="left",
-            )
-        elif kind == "subtitle":
-            canvas.text(
-                left,
-                mid,
-                _fit(canvas, card.subtitle or "", size, False, width),
-                size=size,
-                color=muted,
+                color=text if bold else muted,
+                bold=bold,
                 ha="left",
             )
         else:

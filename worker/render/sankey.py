@@ -192,26 +192,12 @@ def _draw(canvas: Canvas, s: Sankey, nodes: dict[str, _Node], region: Rect) -> N
         rects.append(((x, y0), (x + width, y0), (x + width, y1), (x, y1)))
         fills.append(n.color)
         text = labels.get(n.id, n.id)
+        # the last column's labels stand to the left of its nodes, the others' to the right
         if n.column == columns - 1 and columns > 1:
-            canvas.text(
-                x - canvas.px(LABEL_GAP),
-                (y0 + y1) / 2,
-                text,
-                size=size,
-                color=label_color,
-                ha="right",
-                zorder=6,
-            )
+            label_x, ha = x - canvas.px(LABEL_GAP), "right"
         else:
-            canvas.text(
-                x + width + canvas.px(LABEL_GAP),
-                (y0 + y1) / 2,
-                text,
-                size=size,
-                color=label_color,
-                ha="left",
-                zorder=6,
-            )
+            label_x, ha = x + width + canvas.px(LABEL_GAP), "left"
+        canvas.text(label_x, (y0 + y1) / 2, text, size=size, color=label_color, ha=ha, zorder=6)
     border = canvas.px(s.border_width)
     canvas.add(
         PolyCollection(

@@ -231,28 +231,26 @@ def _time_values(lo: float, hi: float, unit: str, seconds: float, step: int) -> 
         n = int(math.floor((hi - first) / size + 1e-9)) + 1
         return [first + i * size for i in range(max(n, 0))]
     start = datetime.fromtimestamp(lo, UTC)
-    values: list[float] = []
     if unit == "month":
-        index = start.year * 12 + start.month - 1
-        index = -(-index // step) * step
-        while True:
-            if index // 12 > 9999:
-                break
-            ts = _month_start(index)
-            if ts > hi + 1e-6:
-                break
-            if ts >= lo - 1e-6:
-                values.append(ts)
-            index += step
-        return values
-    year = -(-start.year // step) * step
-    while year <= 9999:
-        ts = datetime(year, 1, 1, tzinfo=UTC).timestamp()
+        first = -(-(start.year * 12 + start.month - 1) // step) * step
+        return _calendar_values(lo, hi, range(first, 10000 * 12, step), _month_start)
+    first = -(-start.year // step) * step
+    return _calendar_values(lo, hi, range(first, 10000, step), _year_start)
+
+
+def _year_start(year: int) -> float:
+    return datetime(year, 1, 1, tzinfo=UTC).timestamp()
+
+
+def _calendar_values(lo: float, hi: float, indices: range, start_of: Callable[[int], float]) -> list[float]:
+    """The starts of the months or years ``indices`` that fall in ``[lo, hi]`` (in order)."""
+    values: list[float] = []
+    for index in indices:
+        ts = start_of(index)
         if ts > hi + 1e-6:
             break
         if ts >= lo - 1e-6:
             values.append(ts)
-        year += step
     return values
 
 
