@@ -48,3 +48,11 @@ class PageQuerySchema(Schema):
         validate=validate.Length(max=200),
         metadata={"description": "The `nextCursor` of the previous page."},
     )
+
+
+def text_query_schema(descriptions: dict[str, str], name: str) -> type[Schema]:
+    """A query schema that only documents its parameters: each a string, described by the table."""
+    return Schema.from_dict(
+        {param: fields.String(metadata={"description": text}) for param, text in descriptions.items()},
+        name=name,
+    )

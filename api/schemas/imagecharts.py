@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from api.schemas.common import text_query_schema
+
 _PARAMETERS = {
     "cht": "Chart type: bvs bhs bvg bhg bvo lc ls lxy p p3 pc pd r rs pa s bb qr; lines take :nda. Required.",
     "chs": "Size <width>x<height>: each side at most 999 px, at most 998,001 px in all. Required.",
@@ -39,10 +41,7 @@ _PARAMETERS = {
 }
 
 
-ChartQuerySchema = Schema.from_dict(
-    {name: fields.String(metadata={"description": text}) for name, text in _PARAMETERS.items()},
-    name="ImageChartsQuery",
-)
+ChartQuerySchema = text_query_schema(_PARAMETERS, "ImageChartsQuery")
 
 
 class ImageChartsJobSchema(Schema):

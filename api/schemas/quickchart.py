@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from api.schemas.common import text_query_schema
 from api.schemas.imagecharts import ChartQuerySchema
 
 _CHART = "The Chart.js config: JSON or a JavaScript object literal (JSON5), never code. Required."
@@ -26,10 +27,7 @@ _QUERY = {
     "key": "API key (also the X-Api-Key header).",
 }
 
-QuickChartQuerySchema = Schema.from_dict(
-    {name: fields.String(metadata={"description": text}) for name, text in _QUERY.items()},
-    name="QuickChartQuery",
-)
+QuickChartQuerySchema = text_query_schema(_QUERY, "QuickChartQuery")
 
 # /chart serves both APIs: its query is the union of their parameters.
 ChartRouteQuerySchema = Schema.from_dict(
@@ -65,10 +63,7 @@ _TEMPLATE = {
     "borderColor1": "Border colour of dataset 1 (borderColor2...).",
 }
 
-TemplateQuerySchema = Schema.from_dict(
-    {name: fields.String(metadata={"description": text}) for name, text in _TEMPLATE.items()},
-    name="QuickChartTemplateQuery",
-)
+TemplateQuerySchema = text_query_schema(_TEMPLATE, "QuickChartTemplateQuery")
 
 _QR = {
     "text": "The text to encode (UTF-8). Required.",
@@ -81,6 +76,4 @@ _QR = {
     "key": "API key (also the X-Api-Key header).",
 }
 
-QrQuerySchema = Schema.from_dict(
-    {name: fields.String(metadata={"description": text}) for name, text in _QR.items()}, name="QrQuery"
-)
+QrQuerySchema = text_query_schema(_QR, "QrQuery")

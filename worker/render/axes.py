@@ -312,16 +312,8 @@ def _tick_labels(canvas: Canvas, a: AxisModel, at: float, size: float, line_h: f
             below = a.side == "bottom"
             if rot:
                 shift = math.cos(r) * line_h / 2
-                canvas.text(
-                    p,
-                    at - shift if below else at + shift,
-                    label,
-                    size=size,
-                    color=color,
-                    ha="right" if below else "left",
-                    va="center_baseline",
-                    rotation=rot,
-                )
+                y, ha = (at - shift, "right") if below else (at + shift, "left")
+                canvas.text(p, y, label, size=size, color=color, ha=ha, va="center_baseline", rotation=rot)
             else:
                 canvas.text(p, at, label, size=size, color=color, va="top" if below else "bottom")
         else:
