@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, g, jsonify
+from marshmallow import Schema
 
 from api import auth
 from api.errors import ApiError
@@ -38,10 +39,15 @@ ACCOUNT = ["Account"]
     responses={200: StatsSchema},
 )
 def stats():
+    return _account_report(reports.stats, StatsSchema)
+
+
+def _account_report(report, schema: type[Schema]):
+    """``report`` (one of ``core.services.reports``) of the caller's account, dumped by ``schema``."""
     principal = principal_for_request()
     with services().sessions() as session:
-        body = reports.stats(session, principal.account_id)
-    return jsonify(StatsSchema().dump(body))
+        body = report(session, principal.account_id)
+    return jsonify(schema().dump(body))
 
 
 @bp.get("/renders")
@@ -78,10 +84,7 @@ def renders():
     responses={200: UsageSchema},
 )
 def usage():
-    principal = principal_for_request()
-    with services().sessions() as session:
-        body = reports.usage(session, principal.account_id)
-    return jsonify(UsageSchema().dump(body))
+    return _account_report(reports.usage, UsageSchema)
 
 
 @bp.get("/audit-logs")

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, jsonify, request
+from marshmallow import Schema
 from sqlalchemy import select
 
 from api import ratelimit
@@ -144,17 +145,25 @@ def symbol_info():
     )
 
 
-@bp.get("/history")
-@public
-@doc(
-    summary="Candles in column format",
-    description=HISTORY_DESCRIPTION,
-    tags=TAGS,
-    query=HistoryQuerySchema,
-    responses={200: HistorySchema, **udf_errors(HISTORY_ERRORS)},
-    security=SECURITY,
-)
-@udf_route(HISTORY_FAILURE)
+def _history_route(path: str, summary: str, schema: type[Schema]):
+    """Registers a history view: both layouts take the same query and answer the same errors."""
+
+    def register(view):
+        view = udf_route(HISTORY_FAILURE)(view)
+        view = doc(
+            summary=summary,
+            description=HISTORY_DESCRIPTION,
+            tags=TAGS,
+            query=HistoryQuerySchema,
+            responses={200: schema, **udf_errors(HISTORY_ERRORS)},
+            security=SECURITY,
+        )(view)
+        return bp.get(path)(public(view))
+
+    return register
+
+
+@_history_route("/history", "Candles in column format", HistorySchema)
 def history():
     candles = _history_candles()
     return jsonify(
@@ -168,17 +177,7 @@ def history():
     )
 
 
-@bp.get("/history/rows")
-@public
-@doc(
-    summary="Candles in row format",
-    description=HISTORY_DESCRIPTION,
-    tags=TAGS,
-    query=HistoryQuerySchema,
-    responses={200: HistoryRowsSchema, **udf_errors(HISTORY_ERRORS)},
-    security=SECURITY,
-)
-@udf_route(HISTORY_FAILURE)
+@_history_route("/history/rows", "Candles in row format", HistoryRowsSchema)
 def history_rows():
     candles = _history_candles()
     return jsonify(
