@@ -14,7 +14,8 @@ subText, numberFormat}. ``text`` is literal; ``formatter``/``text`` functions ar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from core.specs.errors import SpecError
@@ -100,70 +101,72 @@ def _pct(raw: Any, path: str, default: float) -> float:
     return default if raw is None else number(raw, path, minimum=0, maximum=100)
 
 
+_PERCENT = partial(number, minimum=0, maximum=100)
+_FONT_SIZE = partial(number, minimum=1, maximum=500)
+Readers = Mapping[str, tuple[str, Callable[[Any, str], Any]]]
+
+
+def _read(obj: Mapping[str, Any], path: str, readers: Readers) -> dict[str, Any]:
+    """``{name: read(value, its path)}`` for each ``key: (name, read)`` of ``readers`` that ``obj``
+    sets (not null), read in the table's order."""
+    return {
+        name: read(obj[key], join(path, key))
+        for key, (name, read) in readers.items()
+        if obj.get(key) is not None
+    }
+
+
+def _number_format(warnings: Warnings) -> Callable[[Any, str], Any]:
+    return lambda raw, path: parse_number_format(raw, path, warnings)
+
+
+_NEEDLE: Readers = {
+    "radiusPercentage": ("radius_pct", _PERCENT),
+    "widthPercentage": ("width_pct", _PERCENT),
+    "lengthPercentage": ("length_pct", _PERCENT),
+    "color": ("color", fields.color),
+}
+
+
 def _needle(raw: Any, path: str, warnings: Warnings) -> Needle:
     obj = mapping(raw, path)
     # capAtMaxCapacity: the needle always stops at the range's ends here
-    known = ("radiusPercentage", "widthPercentage", "lengthPercentage", "color", "capAtMaxCapacity")
-    warnings.unknown_keys(obj, known, path)
-    opts: dict[str, Any] = {}
-    for key, name in (
-        ("radiusPercentage", "radius_pct"),
-        ("widthPercentage", "width_pct"),
-        ("lengthPercentage", "length_pct"),
-    ):
-        if obj.get(key) is not None:
-            opts[name] = number(obj[key], join(path, key), minimum=0, maximum=100)
-    if obj.get("color") is not None:
-        opts["color"] = fields.color(obj["color"], join(path, "color"))
-    return Needle(**opts)
+    warnings.unknown_keys(obj, (*_NEEDLE, "capAtMaxCapacity"), path)
+    return Needle(**_read(obj, path, _NEEDLE))
 
 
 def _value_label(raw: Any, path: str, warnings: Warnings) -> ValueLabel:
     obj = mapping(raw, path)
-    known = (
-        "display",
-        "color",
-        "backgroundColor",
-        "fontSize",
-        "borderRadius",
-        "padding",
-        "bottomMarginPercentage",
-        "numberFormat",
-    )
-    warnings.unknown_keys(obj, known, path)
-    opts: dict[str, Any] = {}
-    if obj.get("display") is not None:
-        opts["display"] = boolean(obj["display"], join(path, "display"))
-    for key, name in (("color", "color"), ("backgroundColor", "background_color")):
-        if obj.get(key) is not None:
-            opts[name] = fields.color(obj[key], join(path, key))
-    if obj.get("fontSize") is not None:
-        opts["font_size"] = number(obj["fontSize"], join(path, "fontSize"), minimum=1, maximum=500)
-    if obj.get("borderRadius") is not None:
-        opts["border_radius"] = number(
-            obj["borderRadius"], join(path, "borderRadius"), minimum=0, maximum=500
-        )
-    if obj.get("padding") is not None:
-        opts["padding"] = fields.padding(obj["padding"], join(path, "padding"))
-    if obj.get("bottomMarginPercentage") is not None:
-        opts["bottom_margin_pct"] = number(
-            obj["bottomMarginPercentage"], join(path, "bottomMarginPercentage"), minimum=0, maximum=100
-        )
-    if obj.get("numberFormat") is not None:
-        opts["number"] = parse_number_format(obj["numberFormat"], join(path, "numberFormat"), warnings)
-    return ValueLabel(**opts)
+    readers: Readers = {
+        "display": ("display", boolean),
+        "color": ("color", fields.color),
+        "backgroundColor": ("background_color", fields.color),
+        "fontSize": ("font_size", _FONT_SIZE),
+        "borderRadius": ("border_radius", partial(number, minimum=0, maximum=500)),
+        "padding": ("padding", fields.padding),
+        "bottomMarginPercentage": ("bottom_margin_pct", _PERCENT),
+        "numberFormat": ("number", _number_format(warnings)),
+    }
+    warnings.unknown_keys(obj, tuple(readers), path)
+    return ValueLabel(**_read(obj, path, readers))
+
+
+def _literal_text(value: Any, path: str) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise SpecError(path, f"must be text, got {describe(value)}")
+    return text(value, path)
 
 
 def _radial_options(own: Mapping[str, Any], path: str, warnings: Warnings) -> dict[str, Any]:
-    opts: dict[str, Any] = {}
-    if own.get("trackColor") is not None:
-        opts["track_color"] = fields.color(own["trackColor"], join(path, "trackColor"))
-    if own.get("centerPercentage") is not None:
-        opts["center_pct"] = number(
-            own["centerPercentage"], join(path, "centerPercentage"), minimum=0, maximum=100
-        )
-    if own.get("roundedCorners") is not None:
-        opts["rounded"] = boolean(own["roundedCorners"], join(path, "roundedCorners"))
+    opts = _read(
+        own,
+        path,
+        {
+            "trackColor": ("track_color", fields.color),
+            "centerPercentage": ("center_pct", _PERCENT),
+            "roundedCorners": ("rounded", boolean),
+        },
+    )
     area_path = join(path, "centerArea")
     area = mapping(own.get("centerArea"), area_path)
     known = (
@@ -178,19 +181,14 @@ def _radial_options(own: Mapping[str, Any], path: str, warnings: Warnings) -> di
         "numberFormat",
     )
     warnings.unknown_keys(area, known, area_path)
-    if area.get("displayText") is not None:
-        opts["display_text"] = boolean(area["displayText"], join(area_path, "displayText"))
-    for key, name in (("text", "text"), ("subText", "sub_text")):
-        if area.get(key) is not None:
-            value = area[key]
-            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-                raise SpecError(join(area_path, key), f"must be text, got {describe(value)}")
-            opts[name] = text(value, join(area_path, key))
-    for key, name in (("fontColor", "text_color"), ("backgroundColor", "center_color")):
-        if area.get(key) is not None:
-            opts[name] = fields.color(area[key], join(area_path, key))
-    if area.get("fontSize") is not None:
-        opts["font_size"] = number(area["fontSize"], join(area_path, "fontSize"), minimum=1, maximum=500)
-    if area.get("numberFormat") is not None:
-        opts["number"] = parse_number_format(area["numberFormat"], join(area_path, "numberFormat"), warnings)
+    readers: Readers = {
+        "displayText": ("display_text", boolean),
+        "text": ("text", _literal_text),
+        "subText": ("sub_text", _literal_text),
+        "fontColor": ("text_color", fields.color),
+        "backgroundColor": ("center_color", fields.color),
+        "fontSize": ("font_size", _FONT_SIZE),
+        "numberFormat": ("number", _number_format(warnings)),
+    }
+    opts.update(_read(area, area_path, readers))
     return opts
