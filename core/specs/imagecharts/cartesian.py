@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from core.specs.imagecharts.axes import AxisRequest
 from core.specs.imagecharts.context import Built, Context, nice_ticks, tick_label, unify
@@ -111,32 +112,21 @@ def _requests(ctx: Context) -> dict[str, AxisRequest | None]:
     return {"x": ctx.horizontal_axis, "y": ctx.vertical_axis}
 
 
+def _series(ctx: Context, i: int, kind: str, **drawing: Any) -> Dataset:
+    """Series ``i`` as a dataset of ``kind``: its legend label, its colour for the border."""
+    return Dataset(type=kind, label=ctx.legend_label(i), border_color=ctx.series_color(i), **drawing)
+
+
 def _bar(ctx: Context, i: int, values: Series) -> Dataset:
-    color = ctx.series_color(i)
-    return Dataset(
-        type="bar",
-        label=ctx.legend_label(i),
-        values=values,
-        background_color=color,
-        border_color=color,
-        border_width=0,
-    )
+    return _series(ctx, i, "bar", values=values, background_color=ctx.series_color(i), border_width=0)
 
 
 def _line(ctx: Context, i: int, values: Series = (), points: tuple[Point, ...] = ()) -> Dataset:
-    color = ctx.series_color(i)
     width, dash = DEFAULT_LINE_WIDTH, ()
     if i < len(ctx.line_styles):
         width, dash = ctx.line_styles[i]
-    return Dataset(
-        type="line",
-        label=ctx.legend_label(i),
-        values=values,
-        points=points,
-        border_color=color,
-        border_width=width,
-        border_dash=dash,
-        point_radius=0,
+    return _series(
+        ctx, i, "line", values=values, points=points, border_width=width, border_dash=dash, point_radius=0
     )
 
 
