@@ -64,6 +64,11 @@ def limits_db(limits_env):
     return session_factory(limits_env["CHARTFLEET_DATABASE_URL"])
 
 
+def _submit(api: str, spec: dict, headers: dict[str, str], timeout: float = 30) -> requests.Response:
+    """``POST /api/v1/jobs`` with ``spec`` as the client ``headers`` say."""
+    return requests.post(f"{api}/api/v1/jobs", json=spec, headers=headers, timeout=timeout)
+
+
 def _all_at_once(calls, workers: int) -> list[requests.Response]:
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         return list(pool.map(lambda call: call(), calls))
@@ -73,7 +78,7 @@ def test_quota_is_exact_under_concurrency(limits_api, limits_env, limits_db):
     name, key = new_key(limits_env, "render", "read", plan="starter")
 
     def submit(spec: dict):
-        return lambda: requests.post(f"{limits_api}/api/v1/jobs", json=spec, headers=bearer(key), timeout=120)
+        return lambda: _submit(limits_api, spec, bearer(key), timeout=120)
 
     responses = _all_at_once([submit(unique_spec()) for _ in range(200)], workers=200)
     statuses = sorted(r.status_code for r in responses)
@@ -127,19 +132,14 @@ def test_rate_limit_is_exact_under_concurrency(limits_api, limits_env):
 
 def test_trial_expired_gives_its_402(limits_api, limits_env, limits_db):
     name, key = new_key(limits_env, "render", plan="trial")
-    assert (
-        requests.post(
-            f"{limits_api}/api/v1/jobs", json=unique_spec(), headers=bearer(key), timeout=30
-        ).status_code
-        == 202
-    )
+    assert _submit(limits_api, unique_spec(), bearer(key)).status_code == 202
     with limits_db() as s, s.begin():
         s.execute(
             update(Account)
             .where(Account.name == name)
             .values(trial_ends_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
         )
-    r = requests.post(f"{limits_api}/api/v1/jobs", json=unique_spec(), headers=bearer(key), timeout=30)
+    r = _submit(limits_api, unique_spec(), bearer(key))
     assert r.status_code == 402
     assert r.json() == {
         "error": "Trial expired. Please upgrade to continue.",
@@ -147,25 +147,17 @@ def test_trial_expired_gives_its_402(limits_api, limits_env, limits_db):
         "upgradeUrl": UPGRADE,
     }
     cli(limits_env, "accounts", "set-plan", name, "starter")  # upgrading ends the trial
-    assert (
-        requests.post(
-            f"{limits_api}/api/v1/jobs", json=unique_spec(), headers=bearer(key), timeout=30
-        ).status_code
-        == 202
-    )
+    assert _submit(limits_api, unique_spec(), bearer(key)).status_code == 202
 
 
 def test_pdf_requires_pro(limits_api, limits_env):
     name, key = new_key(limits_env, "render", plan="starter")
     pdf = unique_spec(format="pdf")
-    r = requests.post(f"{limits_api}/api/v1/jobs", json=pdf, headers=bearer(key), timeout=30)
+    r = _submit(limits_api, pdf, bearer(key))
     assert r.status_code == 402
     assert r.json() == {"error": "PDF output requires the Pro plan", "plan": "starter", "upgradeUrl": UPGRADE}
     cli(limits_env, "accounts", "set-plan", name, "pro")
-    assert (
-        requests.post(f"{limits_api}/api/v1/jobs", json=pdf, headers=bearer(key), timeout=30).status_code
-        == 202
-    )
+    assert _submit(limits_api, pdf, bearer(key)).status_code == 202
 
 
 def _as_client(ip: str, spoofed: str = "") -> dict[str, str]:
@@ -177,16 +169,9 @@ def _as_client(ip: str, spoofed: str = "") -> dict[str, str]:
 def test_anonymous_clients_use_the_anonymous_plan_per_ip(limits_api):
     client, other = "198.51.100.10", "198.51.100.11"
     for _ in range(ANONYMOUS_QUOTA):
-        r = requests.post(
-            f"{limits_api}/api/v1/jobs", json=unique_spec(), headers=_as_client(client), timeout=30
-        )
+        r = _submit(limits_api, unique_spec(), _as_client(client))
         assert r.status_code == 202, r.text
-    over = requests.post(
-        f"{limits_api}/api/v1/jobs",
-        json=unique_spec(),
-        headers=_as_client(client, "203.0.113.99"),
-        timeout=30,
-    )
+    over = _submit(limits_api, unique_spec(), _as_client(client, "203.0.113.99"))
     assert over.status_code == 402
     assert over.json() == {
         "error": "Monthly render quota exceeded",
@@ -194,35 +179,17 @@ def test_anonymous_clients_use_the_anonymous_plan_per_ip(limits_api):
         "limit": ANONYMOUS_QUOTA,
         "plan": "anonymous",
     }
-    assert (
-        requests.post(
-            f"{limits_api}/api/v1/jobs", json=unique_spec(), headers=_as_client(other), timeout=30
-        ).status_code
-        == 202
-    )
-    too_big = requests.post(
-        f"{limits_api}/api/v1/jobs",
-        json=unique_spec(width=2500),
-        headers=_as_client("198.51.100.12"),
-        timeout=30,
-    )
+    assert _submit(limits_api, unique_spec(), _as_client(other)).status_code == 202
+    too_big = _submit(limits_api, unique_spec(width=2500), _as_client("198.51.100.12"))
     assert (
         too_big.status_code == 400
         and too_big.json()["field"] == "width"
         and too_big.json()["plan"] == "anonymous"
     )
-    pdf = requests.post(
-        f"{limits_api}/api/v1/jobs",
-        json=unique_spec(format="pdf"),
-        headers=_as_client("198.51.100.13"),
-        timeout=30,
-    )
+    pdf = _submit(limits_api, unique_spec(format="pdf"), _as_client("198.51.100.13"))
     assert pdf.status_code == 402 and pdf.json()["plan"] == "anonymous"
-    hook = requests.post(
-        f"{limits_api}/api/v1/jobs",
-        json=unique_spec(webhookUrl="https://example.com/hook"),
-        headers=_as_client("198.51.100.14"),
-        timeout=30,
+    hook = _submit(
+        limits_api, unique_spec(webhookUrl="https://example.com/hook"), _as_client("198.51.100.14")
     )
     assert hook.status_code == 403 and hook.json()["field"] == "webhookUrl"
 
