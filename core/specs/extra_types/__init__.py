@@ -38,6 +38,7 @@ PROGRESS_TRACK_COLOR = "#eeeeee"
 PROGRESS_DEFAULT_MAX = 100.0
 
 BuildSpec = Callable[[Mapping[Any, Any], str, dict[str, Any], "str | None", Warnings], ChartSpec]
+CommonBuild = Callable[[dict[str, Any]], ChartSpec]  # BuildSpec with all but the chart bound
 
 
 def extra_type(value: Any) -> str | None:
@@ -58,21 +59,26 @@ def build_extra(
     """Parse a chart whose type is one of ``EXTRA_TYPES``; ``build`` is the common builder."""
     kind = extra_type(body.get("type"))
     chart = _copy(body)
+
+    def common(rewritten: dict[str, Any]) -> ChartSpec:
+        """The common builder on the rewritten chart, at the same path and with the same output."""
+        return build(rewritten, path, output, background, warnings)
+
     if kind == "sparkline":
-        return build(_sparkline(chart, path), path, output, background, warnings)
+        return common(_sparkline(chart, path))
     if kind == "progressBar":
-        return _progress_bar(chart, path, output, background, warnings, build)
+        return _progress_bar(chart, path, common)
     if kind in ("outlabeledPie", "outlabeledDoughnut"):
         chart["type"] = "pie" if kind == "outlabeledPie" else "doughnut"
         plugins = _plugins(chart)
         if plugins.get("outlabels") is None:
             plugins["outlabels"] = {}
-        return build(chart, path, output, background, warnings)
+        return common(chart)
     if kind in ("gauge", "radialGauge"):
-        return gauges.build(kind, chart, path, output, background, warnings, build)
+        return gauges.build(kind, chart, path, warnings, common)
     if kind in ("boxplot", "horizontalBoxplot", "violin", "horizontalViolin"):
-        return boxplot.build(kind, chart, path, output, background, warnings, build)
-    return sankey.build(chart, path, output, background, warnings, build)
+        return boxplot.build(kind, chart, path, warnings, common)
+    return sankey.build(chart, path, warnings, common)
 
 
 def _copy(body: Mapping[Any, Any]) -> dict[str, Any]:
@@ -150,14 +156,7 @@ def _sparkline(chart: dict[str, Any], path: str) -> dict[str, Any]:
     return chart
 
 
-def _progress_bar(
-    chart: dict[str, Any],
-    path: str,
-    output: dict[str, Any],
-    background: str | None,
-    warnings: Warnings,
-    build: BuildSpec,
-) -> ChartSpec:
+def _progress_bar(chart: dict[str, Any], path: str, common: CommonBuild) -> ChartSpec:
     datasets = datasets_of(chart, path)
     datasets_path = join(join(path, "data"), "datasets")
     if len(datasets) > 2:
@@ -209,7 +208,7 @@ def _progress_bar(
         )
     if not chart["data"].get("labels"):
         chart["data"]["labels"] = [""] * max(len(value_data), len(whole_data))
-    spec = build(chart, path, output, background, warnings)
+    spec = common(chart)
     found = Plugins.from_spec(spec)
     if found is None or not found.datalabels or found.datalabels[0] is None:
         return spec

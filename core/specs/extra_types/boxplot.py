@@ -33,7 +33,7 @@ _STYLE_KEYS = (
 _STAT_KEYS = ("min", "q1", "median", "q3", "max")
 
 
-def build(kind, chart, path, output, background, warnings, build_spec):
+def build(kind, chart, path, warnings, build_spec):
     from core.specs.extra_types import datasets_of, with_extra
 
     datasets = datasets_of(chart, path)
@@ -80,7 +80,7 @@ def build(kind, chart, path, output, background, warnings, build_spec):
     chart["type"] = "bar"
     if kind.startswith("horizontal"):
         options.setdefault("indexAxis", "y")
-    spec = build_spec(chart, path, output, background, warnings)
+    spec = build_spec(chart)
     return with_extra(
         spec, "violin" if violin else "boxplot", ExtraType(boxplot=BoxPlot(tuple(series), violin))
     )

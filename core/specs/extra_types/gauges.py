@@ -28,7 +28,7 @@ _GAUGE_OPTIONS = ("needle", "valueLabel", "minValue", "cutoutPercentage")
 _RADIAL_OPTIONS = ("domain", "trackColor", "centerPercentage", "roundedCorners", "centerArea")
 
 
-def build(kind, chart, path, output, background, warnings: Warnings, build_spec):
+def build(kind, chart, path, warnings: Warnings, build_spec):
     from core.specs.extra_types import datasets_of, with_extra
 
     datasets = datasets_of(chart, path)
@@ -59,7 +59,7 @@ def build(kind, chart, path, output, background, warnings: Warnings, build_spec)
         if any(b < a for a, b in zip([min_value, *thresholds], thresholds, strict=False)):
             raise SpecError(join(ds_path, "data"), "sector bounds must ascend from minValue")
         chart["type"] = "doughnut"
-        spec = build_spec(chart, path, output, background, warnings)
+        spec = build_spec(chart)
         gauge = Gauge(
             value=value,
             min_value=min_value,
@@ -82,7 +82,7 @@ def build(kind, chart, path, output, background, warnings: Warnings, build_spec)
         if domain[1] <= domain[0]:
             raise SpecError(domain_path, "max must be greater than min")
     chart["type"] = "doughnut"
-    spec = build_spec(chart, path, output, background, warnings)
+    spec = build_spec(chart)
     radial = RadialGauge(value=values[0], domain=domain, **_radial_options(own, options_path, warnings))
     return with_extra(spec, "radialGauge", ExtraType(radial_gauge=radial))
 

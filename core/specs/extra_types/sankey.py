@@ -25,7 +25,7 @@ _KEYS = (
 )  # fmt: skip
 
 
-def build(chart, path, output, background, warnings: Warnings, build_spec):
+def build(chart, path, warnings: Warnings, build_spec):
     from core.specs.extra_types import datasets_of, with_extra
 
     datasets = datasets_of(chart, path)
@@ -120,7 +120,7 @@ def build(chart, path, output, background, warnings: Warnings, build_spec):
         and plugins.get("legend") is None
     ):
         chart["options"]["plugins"] = {**plugins, "legend": {"display": False}}
-    spec = build_spec(chart, path, output, background, warnings)
+    spec = build_spec(chart)
     return with_extra(spec, "sankey", ExtraType(sankey=Sankey(**opts)))
 
 
