@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -28,7 +27,8 @@ from sqlalchemy import func, select
 
 from core.models import RenderJob
 from core.services.signing import sign
-from devstack.stack import BIN, ROOT, start_api
+from devstack.stack import start_api
+from tests.support.accounts import cli, run_cli
 from tests.support.imagecharts_examples import EXAMPLES, expected
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "imagecharts"
@@ -170,16 +170,8 @@ def test_post_body_limit_and_type(api_url, http):
 
 
 def _signing_secret(base_env, account: str, *, rotate: bool = False) -> str:
-    argv = [str(BIN / "chartfleet"), "accounts", "signing-secret", "--account", account]
-    out = subprocess.run(
-        argv + (["--rotate"] if rotate else []),
-        env=base_env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return out.stdout.strip()
+    rotation = ["--rotate"] if rotate else []
+    return cli(base_env, "accounts", "signing-secret", "--account", account, *rotation)
 
 
 def _signed(params: dict[str, str], account: str, secret: str) -> str:
@@ -222,10 +214,7 @@ def test_signed_urls(api_url, http, base_env, make_key, sessions):
     )
     assert posted.status_code == 200 and posted.headers["ETag"] == good.headers["ETag"]
 
-    refused = subprocess.run(
-        [str(BIN / "chartfleet"), "accounts", "signing-secret", "--account", account],
-        env=base_env, cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
+    refused = run_cli(base_env, "accounts", "signing-secret", "--account", account)
     assert refused.returncode != 0 and "--rotate" in refused.stderr
     rotated = _signing_secret(base_env, account, rotate=True)
     assert rotated != secret

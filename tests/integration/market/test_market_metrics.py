@@ -26,6 +26,19 @@ def demo(market_env):
     cli(market_env, "demo")
 
 
+def hourly_rows(symbol: str, metric: str, first: int) -> list[dict]:
+    """24 hourly points of ``metric`` from START, valued ``first``, ``first + 1``, ..."""
+    return [
+        {
+            "symbol": symbol,
+            "metric": metric,
+            "time": (START + dt.timedelta(hours=h)).isoformat(),
+            "value": first + h,
+        }
+        for h in range(24)
+    ]
+
+
 def chart(http, market_api, market_account, interval: str, studies: list[str], **more):
     """POST the advanced chart over WINDOW with ``studies``, as the market account."""
     return http.post(
@@ -42,15 +55,7 @@ def series_of(sessions, job_id):
 
 
 def test_push_is_batched_idempotent_and_reports_bad_rows(market_api, market_account, http, demo, sessions):
-    rows = [
-        {
-            "symbol": "btcusdt",
-            "metric": "open_interest",
-            "time": (START + dt.timedelta(hours=h)).isoformat(),
-            "value": 1000 + h,
-        }
-        for h in range(24)
-    ]
+    rows = hourly_rows("btcusdt", "open_interest", first=1000)
     bad = [
         {"symbol": "NOPE", "metric": "open_interest", "time": START.isoformat(), "value": 1},
         {"symbol": "BTCUSDT", "metric": "Open Interest", "time": START.isoformat(), "value": 1},
@@ -136,15 +141,7 @@ def test_the_documents_vendor_studies_draw_their_pushed_series(
 ):
     """Every study of the snapshot document is accepted: vendor ones read the series named after
     them in snake case, and without one answer the 422 naming it."""
-    rows = [
-        {
-            "symbol": "BTCUSDT",
-            "metric": "whale_index_2",
-            "time": (START + dt.timedelta(hours=h)).isoformat(),
-            "value": 50 + h,
-        }
-        for h in range(24)
-    ]
+    rows = hourly_rows("BTCUSDT", "whale_index_2", first=50)
     pushed = http.post(f"{market_api}/api/v1/metrics", json={"metrics": rows}, headers=market_account.headers)
     assert pushed.status_code == 200 and pushed.json()["stored"] == 24, pushed.text
     r = chart(http, market_api, market_account, "1h", ["Whale Index 2"])
