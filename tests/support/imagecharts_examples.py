@@ -16,6 +16,15 @@ BARS3 = {"cht": "bvs", "chs": "700x200", "chd": "t:5,5,5|10,10,10|15,15,15"}
 LINE = {"cht": "lc", "chs": "700x200", "chd": "t:40,60,60,45,47,75,70,72"}
 LINES3 = {"cht": "lc", "chs": "700x200", "chd": "t:10,20,30,40|40,30,20,10|25,35,15,45"}
 PIE = {"cht": "p", "chs": "700x200", "chd": "t:10,20,30,40"}
+DOUGHNUT = {
+    **PIE,
+    "cht": "pd",
+    "chd": "t:10,40,45",
+    "chdl": "Expansion|Payroll|Equipment",
+    "chdil": "95K€",
+    "chl": "10K€|40K€|45K€",
+}
+ANIMATED_LABELS = {"chd": "t:20,20,30,40,50", "chl": "20°|20°|30°|40°|50°", "chan": ""}
 
 _random = random.Random(150)
 PHP_DATA = "t:" + ",".join(str(_random.randint(0, 100000)) for _ in range(150))
@@ -112,56 +121,22 @@ EXAMPLES: dict[str, dict[str, str]] = {
     "pie_labels_legend": {**PIE, "chl": "January|February|March|April", "chdl": "30°|40°|50°|60°"},
     "pie_small": {**PIE, "cht": "p", "chs": "200x100"},
     "pie_concentric": {**PIE, "cht": "pc", "chd": "s:Helo,Wrld"},
-    "doughnut": {
-        **PIE,
-        "cht": "pd",
-        "chd": "t:10,40,45",
-        "chdl": "Expansion|Payroll|Equipment",
-        "chdil": "95K€",
-        "chl": "10K€|40K€|45K€",
-    },
+    "doughnut": {**DOUGHNUT},
     "pie_one_color": {**PIE, "chco": "0000FF"},
     "pie_gradient": {**PIE, "chd": "t:10,20,30,40,50", "chco": "FFFF10,FF2027"},
     "pie_slice_colors": {**PIE, "chd": "t:10,20,30", "chco": "EA469E|03A9F4|FFC00C"},
     "pie_series_gradients": {**PIE, "chd": "t:10,20,30|15,25,35", "chco": "EA469E,03A9F4"},
     "pie_concentric_colors": {**PIE, "chd": "s:eYY,ORVM", "chco": "FF8008|FFBF0C|11B11B,03A9F4|EA469E"},
-    "pie_animated_labels": {
-        **PIE,
-        "cht": "p3",
-        "chd": "t:20,20,30,40,50",
-        "chl": "20°|20°|30°|40°|50°",
-        "chan": "",
-    },
-    "doughnut_animated": {
-        **PIE,
-        "cht": "pd",
-        "chd": "t:20,20,30,40,50",
-        "chl": "20°|20°|30°|40°|50°",
-        "chan": "",
-    },
+    "pie_animated_labels": {**PIE, "cht": "p3", **ANIMATED_LABELS},
+    "doughnut_animated": {**PIE, "cht": "pd", **ANIMATED_LABELS},
     "pie_concentric_labels": {
         **PIE,
         "chs": "700x200",
         "chd": "t:1,2,3,4|10,40,100,100",
         "chl": "A|B|C|D|E|F|G|H",
     },
-    "inside_label": {
-        "cht": "pd",
-        "chs": "700x200",
-        "chd": "t:10,40,45",
-        "chdl": "Expansion|Payroll|Equipment",
-        "chdil": "95K€",
-        "chl": "10K€|40K€|45K€",
-    },
-    "inside_label_animated": {
-        "cht": "pd",
-        "chs": "700x200",
-        "chd": "t:10,40,45",
-        "chdl": "Expansion|Payroll|Equipment",
-        "chdil": "95K€",
-        "chl": "10K€|40K€|45K€",
-        "chan": "1500,easeOutBounce",
-    },
+    "inside_label": {**DOUGHNUT},
+    "inside_label_animated": {**DOUGHNUT, "chan": "1500,easeOutBounce"},
     "post_form": {
         "cht": "lc",
         "chtt": "This is my chart",
