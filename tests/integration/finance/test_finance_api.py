@@ -337,7 +337,11 @@ def test_candles_handed_to_the_renderer_are_the_stored_candles(
     assert r.status_code == 200, r.text
     data = payload(job_spec(sessions, r.headers["X-Job-Id"]))
     first = data["first_visible"]
-    shown = {k: v[first:] for k, v in data["candles"].items() if k != "tbv"}
+    shown = {k: v[first:] for k, v in data["candles"].items() if k in "tohlcv"}
+    # The demo's klines are OHLCV only: every order-flow column is unknown.
+    assert {k: set(v) for k, v in data["candles"].items() if k not in "tohlcv"} == {
+        k: {None} for k in ("tbv", "n", "tbc", "qv", "tbq")
+    }
     expected = _stored_columns(
         database, minutes, dt.datetime.fromisoformat(lo), dt.datetime.fromisoformat(hi), bin_sql
     )
