@@ -15,7 +15,6 @@ from core.services.market.klines import Candle, import_klines
 from core.services.market.rollup import run_rollup
 from core.services.market.symbols import define_symbol
 from core.services.market.trades import Trade, ensure_partitions, insert_trades
-
 from devstack.stack import BIN, ROOT
 
 

@@ -106,7 +106,8 @@ BINANCE_FIELDS = (
 def validate_klines(rows: list[Any], minutes: int) -> tuple[list[Candle], list[dict[str, Any]]]:
     """Objects ``{"time", "open", "high", "low", "close", "volume", "trade_count"?,
     "taker_buy_volume"?, "quote_volume"?, "taker_buy_count"?, "taker_buy_quote_volume"?}`` or
-    Binance's kline arrays (which carry all but the taker buy count); returns the klines and the errors by index."""
+    Binance's kline arrays (which carry all but the taker buy count); returns the klines and the
+    errors by index."""
     klines, errors = [], []
     for index, row in enumerate(rows):
         try:

@@ -82,7 +82,14 @@ def test_aggregate_trades_with_a_header(market_env, new_symbol, tmp_path, databa
     )
     assert "2 trades, 2 new" in cli(market_env, "import", str(path), "--symbol", symbol.name)
     rows = [
-        (c.open, c.trade_count, c.taker_buy_volume, c.taker_buy_count, c.quote_volume, c.taker_buy_quote_volume)
+        (
+            c.open,
+            c.trade_count,
+            c.taker_buy_volume,
+            c.taker_buy_count,
+            c.quote_volume,
+            c.taker_buy_quote_volume,
+        )
         for c in candles(database, symbol.id, 1)
     ]
     assert rows == [

@@ -102,7 +102,9 @@ def test_taker_count_and_value_studies_from_the_flow_columns():
     """Buys are the taker buy column, sells the whole minus it, the delta buys minus sells; a study
     whose columns are unknown on some bar is refused (the api answers 422 before that)."""
     names = ["Taker Buy/Sell Count", "Taker Buy/Sell Count (Delta)"]
-    spec = spec_from_file({"studies": [*names, "Taker Buy/Sell Value", "Taker Buy/Sell Value (Delta)"]}, "1h", 10, 0)
+    spec = spec_from_file(
+        {"studies": [*names, "Taker Buy/Sell Value", "Taker Buy/Sell Value (Delta)"]}, "1h", 10, 0
+    )
     payload = payload_of(spec)
     candles = payload["candles"]
     candles["n"] = [100 + i for i in range(len(candles["v"]))]
