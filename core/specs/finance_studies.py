@@ -130,42 +130,24 @@ CATALOG: tuple[StudyDef, ...] = (
         needs=("taker_buy_volume",),
         short="Taker Delta",
     ),
+)
+# Taker buy/sell count and value, and their deltas: from the candles' trade count and taker buy count,
+# quote volume (price x size) and taker buy quote volume, all summed from our trades.
+CATALOG += tuple(
     StudyDef(
-        "Taker Buy/Sell Count",
+        f"Taker Buy/Sell {kind}{suffix}",
         (),
         "pane",
         (),
-        ("Buy", "Sell"),
-        needs=("trade_count", "taker_buy_count"),
-        short="Taker Buy/Sell Count",
-    ),
-    StudyDef(
-        "Taker Buy/Sell Count (Delta)",
-        (),
-        "pane",
-        (),
-        ("Delta",),
-        needs=("trade_count", "taker_buy_count"),
-        short="Taker Count Delta",
-    ),
-    StudyDef(
-        "Taker Buy/Sell Value",
-        (),
-        "pane",
-        (),
-        ("Buy", "Sell"),
-        needs=("quote_volume", "taker_buy_quote_volume"),
-        short="Taker Buy/Sell Value",
-    ),
-    StudyDef(
-        "Taker Buy/Sell Value (Delta)",
-        (),
-        "pane",
-        (),
-        ("Delta",),
-        needs=("quote_volume", "taker_buy_quote_volume"),
-        short="Taker Value Delta",
-    ),
+        plots,
+        needs=needs,
+        short=f"Taker {kind} Delta" if suffix else f"Taker Buy/Sell {kind}",
+    )
+    for kind, needs in (
+        ("Count", ("trade_count", "taker_buy_count")),
+        ("Value", ("quote_volume", "taker_buy_quote_volume")),
+    )
+    for suffix, plots in (("", ("Buy", "Sell")), (" (Delta)", ("Delta",)))
 )
 # The candle columns order-flow studies need, as a 422 names them when a window lacks them. Trades
 # give them all; Binance klines all but the taker buy count; OHLCV files none.
