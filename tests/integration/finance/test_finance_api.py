@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import subprocess
 import time
 import uuid
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from core.models import RenderJob
 from devstack.stack import BIN, ROOT
+from tests.support.receiver import Receiver
 
 PATH = "/v3/coinglass/advanced-chart"
 UTC = dt.UTC
@@ -277,12 +279,17 @@ def test_beat_expiry_deletes_the_stored_image_and_urls_follow_the_custom_domain(
 
 
 def test_async_job_with_the_finance_dialect(api_url, http, key):
-    r = http.post(
-        f"{api_url}/api/v1/jobs",
-        json={"dialect": "finance", "interval": "12h", "studies": ["EMA"]},
-        headers={"x-api-key": key},
-    )
-    assert r.status_code == 202, r.text
+    with Receiver() as receiver:  # the job's one-off webhook, as for any dialect
+        r = http.post(
+            f"{api_url}/api/v1/jobs",
+            json={"dialect": "finance", "interval": "12h", "studies": ["EMA"], "webhookUrl": receiver.url},
+            headers={"x-api-key": key},
+        )
+        assert r.status_code == 202, r.text
+        (request,) = receiver.wait_for(1, timeout=40)
+    event = json.loads(request.body)
+    assert event["type"] == "render.succeeded" and event["data"]["id"] == r.json()["id"]
+    assert event["data"]["dialect"] == "finance"
     url = r.json()["statusUrl"]
     deadline = time.monotonic() + 30
     while (body := http.get(url).json())["status"] not in ("succeeded", "failed", "dead"):
