@@ -89,6 +89,9 @@ class KlineSchema(Schema):
     volume = fields.Raw(required=True)
     trade_count = fields.Integer()
     taker_buy_volume = fields.Raw()
+    quote_volume = fields.Raw(metadata={"description": "Sum of price x size (quote currency)."})
+    taker_buy_count = fields.Integer(metadata={"description": "Trades whose taker bought."})
+    taker_buy_quote_volume = fields.Raw(metadata={"description": "Quote volume the taker buys traded."})
 
 
 class KlinesBodySchema(Schema):
@@ -99,7 +102,8 @@ class KlinesBodySchema(Schema):
         required=True,
         metadata={
             "description": "Kline objects (time, open, high, low, close, volume, trade_count?, "
-            "taker_buy_volume?) or Binance kline arrays."
+            "taker_buy_volume?, quote_volume?, taker_buy_count?, taker_buy_quote_volume?) or Binance "
+            "kline arrays."
         },
     )
 

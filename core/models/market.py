@@ -103,6 +103,11 @@ class MarketCandle(Base):
     volume: Mapped[Decimal] = mapped_column(Numeric)
     trade_count: Mapped[int | None] = mapped_column(BigInteger)  # unknown for some klines
     taker_buy_volume: Mapped[Decimal | None] = mapped_column(Numeric)
+    # Sum of price x size (the quote currency's volume), and the taker buys' count and quote volume:
+    # the order-flow studies' counts and values (sells are the rest). NULL: unknown (klines lacking them).
+    quote_volume: Mapped[Decimal | None] = mapped_column(Numeric)
+    taker_buy_count: Mapped[int | None] = mapped_column(BigInteger)
+    taker_buy_quote_volume: Mapped[Decimal | None] = mapped_column(Numeric)
     imported: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     first_at: Mapped[dt.datetime | None]
     first_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -26,7 +26,7 @@ class StudyDef:
     place: str  # "overlay" (price pane), "volume_overlay" (foot of the price pane) or "pane"
     inputs: tuple[tuple[str, Any], ...]  # (name, default); the default's type is the input's type
     plots: tuple[str, ...]
-    needs: tuple[str, ...] = ()  # candle columns beyond OHLCV: "taker_buy_volume"
+    needs: tuple[str, ...] = ()  # candle columns beyond OHLCV (NEED_NAMES), computed from our trades
     short: str = ""  # legend title
     metric: str = ""  # for studies of a pushed metric series (POST /api/v1/metrics): its name
     draw: str = "line"  # in its pane: "line", "columns" (signed bars) or "candles"
@@ -131,6 +131,33 @@ CATALOG: tuple[StudyDef, ...] = (
         short="Taker Delta",
     ),
 )
+# Taker buy/sell count and value, and their deltas: from the candles' trade count and taker buy count,
+# quote volume (price x size) and taker buy quote volume, all summed from our trades.
+CATALOG += tuple(
+    StudyDef(
+        f"Taker Buy/Sell {kind}{suffix}",
+        (),
+        "pane",
+        (),
+        plots,
+        needs=needs,
+        short=f"Taker {kind} Delta" if suffix else f"Taker Buy/Sell {kind}",
+    )
+    for kind, needs in (
+        ("Count", ("trade_count", "taker_buy_count")),
+        ("Value", ("quote_volume", "taker_buy_quote_volume")),
+    )
+    for suffix, plots in (("", ("Buy", "Sell")), (" (Delta)", ("Delta",)))
+)
+# The candle columns order-flow studies need, as a 422 names them when a window lacks them. Trades
+# give them all; Binance klines all but the taker buy count; OHLCV files none.
+NEED_NAMES = {
+    "taker_buy_volume": "taker buy volumes",
+    "trade_count": "trade counts",
+    "taker_buy_count": "taker buy trade counts",
+    "quote_volume": "quote volumes",
+    "taker_buy_quote_volume": "taker buy quote volumes",
+}
 # Studies drawn from metric series that customers push (POST /api/v1/metrics, `chartfleet market
 # import-metrics`): (TradingView/CHART-IMG name, aliases, metric, how it is drawn).
 METRIC_STUDIES = (
@@ -196,10 +223,6 @@ DOCUMENT_SERIES = (
     "Open Interest Delta",
     "Open Interest/Market Cap",
     "Price Index",
-    "Taker Buy/Sell Count",
-    "Taker Buy/Sell Count (Delta)",
-    "Taker Buy/Sell Value",
-    "Taker Buy/Sell Value (Delta)",
     "Top Trader Long/Short (Accounts,Candles)",
     "Top Trader Long/Short (Positions,Candles)",
     "Whale Index",

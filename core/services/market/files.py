@@ -47,13 +47,18 @@ _KLINE_CHECK = """
       AND low <= least(open, close) AND bucket = date_bin(:width, bucket, TIMESTAMPTZ 'epoch')
 """
 
+# OHLCV files know nothing of trade counts or taker flows.
+_UNKNOWN_FLOWS = (
+    " NULL::bigint AS trade_count, NULL::numeric AS taker_buy_volume, NULL::numeric AS quote_volume,"
+    " NULL::bigint AS taker_buy_count, NULL::numeric AS taker_buy_quote_volume, ord FROM market_import_stage"
+)
+
 LAYOUTS = {
     "ohlcv": Layout(
         "ohlcv",
         "klines",
         "date timestamp, open numeric, high numeric, low numeric, close numeric, volume numeric",
-        "SELECT date AT TIME ZONE 'UTC' AS bucket, open, high, low, close, volume,"
-        " NULL::bigint AS trade_count, NULL::numeric AS taker_buy_volume, ord FROM market_import_stage",
+        "SELECT date AT TIME ZONE 'UTC' AS bucket, open, high, low, close, volume," + _UNKNOWN_FLOWS,
         ("date", "open", "high", "low", "close", "volume"),
     ),
     "yahoo": Layout(
@@ -61,8 +66,7 @@ LAYOUTS = {
         "klines",
         "date timestamp, open numeric, high numeric, low numeric, close numeric, adj_close numeric,"
         " volume numeric",
-        "SELECT date AT TIME ZONE 'UTC' AS bucket, open, high, low, close, volume,"
-        " NULL::bigint AS trade_count, NULL::numeric AS taker_buy_volume, ord FROM market_import_stage",
+        "SELECT date AT TIME ZONE 'UTC' AS bucket, open, high, low, close, volume," + _UNKNOWN_FLOWS,
         ("date", "open", "high", "low", "close", "adj close", "volume"),
     ),
     "binance-klines": Layout(
@@ -72,7 +76,8 @@ LAYOUTS = {
         " close_time bigint, quote_volume numeric, count bigint, taker_buy_volume numeric,"
         " taker_buy_quote_volume numeric, ignore text",
         "SELECT {time}(open_time) AS bucket, open, high, low, close, volume, count AS trade_count,"
-        " taker_buy_volume, ord FROM market_import_stage",
+        " taker_buy_volume, quote_volume, NULL::bigint AS taker_buy_count, taker_buy_quote_volume, ord"
+        " FROM market_import_stage",
         ("open_time", "open", "high", "low", "close", "volume"),
     ),
     "binance-trades": Layout(

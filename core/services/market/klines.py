@@ -23,14 +23,18 @@ ARRAY_SOURCE = """
     SELECT * FROM unnest(
         CAST(:buckets AS timestamptz[]), CAST(:opens AS numeric[]), CAST(:highs AS numeric[]),
         CAST(:lows AS numeric[]), CAST(:closes AS numeric[]), CAST(:volumes AS numeric[]),
-        CAST(:trade_counts AS bigint[]), CAST(:taker_buy_volumes AS numeric[])
-    ) WITH ORDINALITY AS k(bucket, open, high, low, close, volume, trade_count, taker_buy_volume, ord)
+        CAST(:trade_counts AS bigint[]), CAST(:taker_buy_volumes AS numeric[]),
+        CAST(:quote_volumes AS numeric[]), CAST(:taker_buy_counts AS bigint[]),
+        CAST(:taker_buy_quote_volumes AS numeric[])
+    ) WITH ORDINALITY AS k(bucket, open, high, low, close, volume, trade_count, taker_buy_volume,
+                           quote_volume, taker_buy_count, taker_buy_quote_volume, ord)
 """
 
 
 def import_sql(source: str) -> str:
     """Upsert klines from ``source`` (bucket, open, high, low, close, volume, trade_count,
-    taker_buy_volume, ord: the last of two rows for one bucket wins) for :symbol_id at :minutes
+    taker_buy_volume, quote_volume, taker_buy_count, taker_buy_quote_volume, ord: the last of two
+    rows for one bucket wins) for :symbol_id at :minutes
     width, and queue the span for the roll-up. Returns the number of candles written."""
     return f"""
 WITH incoming AS (
@@ -38,14 +42,18 @@ WITH incoming AS (
 ),
 upserted AS (
     INSERT INTO market_candles AS c (symbol_id, minutes, bucket, open, high, low, close, volume,
-                                     trade_count, taker_buy_volume, imported, first_at, last_at)
+                                     trade_count, taker_buy_volume, quote_volume, taker_buy_count,
+                                     taker_buy_quote_volume, imported, first_at, last_at)
     SELECT :symbol_id, :minutes, bucket, open, high, low, close, volume, trade_count, taker_buy_volume,
+           quote_volume, taker_buy_count, taker_buy_quote_volume,
            true, bucket, bucket + :width - INTERVAL '1 microsecond'
     FROM incoming ORDER BY bucket
     ON CONFLICT (symbol_id, minutes, bucket) DO UPDATE SET
         open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
         volume = EXCLUDED.volume, trade_count = EXCLUDED.trade_count,
-        taker_buy_volume = EXCLUDED.taker_buy_volume, imported = true,
+        taker_buy_volume = EXCLUDED.taker_buy_volume, quote_volume = EXCLUDED.quote_volume,
+        taker_buy_count = EXCLUDED.taker_buy_count,
+        taker_buy_quote_volume = EXCLUDED.taker_buy_quote_volume, imported = true,
         first_at = EXCLUDED.first_at, first_id = NULL, last_at = EXCLUDED.last_at, last_id = NULL
     RETURNING bucket
 ),
@@ -61,7 +69,9 @@ SELECT count(*) FROM upserted
 @dataclasses.dataclass(frozen=True)
 class Candle:
     """One candle, ``bucket`` its UTC-aligned open time: a validated kline to import, or a stored
-    candle as the APIs read it (``trade_count``/``taker_buy_volume`` None: unknown)."""
+    candle as the APIs read it (``trade_count``, ``taker_buy_volume`` and the rest None: unknown).
+    ``quote_volume`` is the sum of price x size; ``taker_buy_count`` and ``taker_buy_quote_volume``
+    the taker buys' count and quote volume (the sells are the rest)."""
 
     bucket: dt.datetime
     open: Decimal
@@ -71,6 +81,9 @@ class Candle:
     volume: Decimal
     trade_count: int | None = None
     taker_buy_volume: Decimal | None = None
+    quote_volume: Decimal | None = None
+    taker_buy_count: int | None = None
+    taker_buy_quote_volume: Decimal | None = None
 
 
 # Binance's kline arrays: open time, open, high, low, close, volume, close time, quote volume,
@@ -83,15 +96,18 @@ BINANCE_FIELDS = (
     "close",
     "volume",
     None,
-    None,
+    "quote_volume",
     "trade_count",
     "taker_buy_volume",
+    "taker_buy_quote_volume",
 )
 
 
 def validate_klines(rows: list[Any], minutes: int) -> tuple[list[Candle], list[dict[str, Any]]]:
     """Objects ``{"time", "open", "high", "low", "close", "volume", "trade_count"?,
-    "taker_buy_volume"?}`` or Binance's kline arrays; returns the klines and the errors by index."""
+    "taker_buy_volume"?, "quote_volume"?, "taker_buy_count"?, "taker_buy_quote_volume"?}`` or
+    Binance's kline arrays (which carry all but the taker buy count); returns the klines and the
+    errors by index."""
     klines, errors = [], []
     for index, row in enumerate(rows):
         try:
@@ -118,16 +134,34 @@ def _kline(row: Any, minutes: int) -> Candle:
     if h < max(o, c, low) or low > min(o, c):
         raise RowError("high", "high must be the highest and low the lowest of open, high, low, close")
     volume = positive_decimal(row.get("volume"), "volume", allow_zero=True)
-    count = row.get("trade_count")
+    count, buys = _count(row, "trade_count"), _count(row, "taker_buy_count")
+    taker_buy = _part(row, "taker_buy_volume", volume, "volume")
+    quote = row.get("quote_volume")
+    quote = None if quote is None else positive_decimal(quote, "quote_volume", allow_zero=True)
+    taker_quote = _part(row, "taker_buy_quote_volume", quote, "quote_volume")
+    if buys is not None and (count is None or buys > count):
+        raise RowError("taker_buy_count", "taker_buy_count needs a trade_count and cannot exceed it")
+    return Candle(bucket, o, h, low, c, volume, count, taker_buy, quote, buys, taker_quote)
+
+
+def _count(row: dict, field: str) -> int | None:
+    count = row.get(field)
     if isinstance(count, str) and count.isdigit():
         count = int(count)
     if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
-        raise RowError("trade_count", "trade_count must be a non-negative integer")
-    taker = row.get("taker_buy_volume")
-    taker_buy = None if taker is None else positive_decimal(taker, "taker_buy_volume", allow_zero=True)
-    if taker_buy is not None and taker_buy > volume:
-        raise RowError("taker_buy_volume", "taker_buy_volume cannot exceed volume")
-    return Candle(bucket, o, h, low, c, volume, count, taker_buy)
+        raise RowError(field, f"{field} must be a non-negative integer")
+    return count
+
+
+def _part(row: dict, field: str, whole: Decimal | None, whole_field: str) -> Decimal | None:
+    """The taker buys' share ``field`` of ``whole`` (None when absent)."""
+    value = row.get(field)
+    if value is None:
+        return None
+    part = positive_decimal(value, field, allow_zero=True)
+    if whole is None or part > whole:
+        raise RowError(field, f"{field} needs a {whole_field} and cannot exceed it")
+    return part
 
 
 def import_klines(conn: Connection, symbol_id: int, minutes: int, klines: list[Candle]) -> int:

@@ -32,9 +32,18 @@ AGGREGATE = """
     (array_agg(open ORDER BY bucket))[1] AS open, max(high) AS high, min(low) AS low,
     (array_agg(close ORDER BY bucket DESC))[1] AS close, sum(volume) AS volume,
     CASE WHEN count(trade_count) = count(*) THEN sum(trade_count)::bigint END AS trade_count,
-    CASE WHEN count(taker_buy_volume) = count(*) THEN sum(taker_buy_volume) END AS taker_buy_volume
+    CASE WHEN count(taker_buy_volume) = count(*) THEN sum(taker_buy_volume) END AS taker_buy_volume,
+    CASE WHEN count(quote_volume) = count(*) THEN sum(quote_volume) END AS quote_volume,
+    CASE WHEN count(taker_buy_count) = count(*) THEN sum(taker_buy_count)::bigint END AS taker_buy_count,
+    CASE WHEN count(taker_buy_quote_volume) = count(*) THEN sum(taker_buy_quote_volume) END
+        AS taker_buy_quote_volume
 """
-COLUMNS = "bucket, open, high, low, close, volume, trade_count, taker_buy_volume"
+# The columns of a candle as the read path returns them (the order of ``Candle``'s fields).
+COLUMNS = (
+    "bucket, open, high, low, close, volume, trade_count, taker_buy_volume, quote_volume,"
+    " taker_buy_count, taker_buy_quote_volume"
+)
+_VALUES = COLUMNS.removeprefix("bucket, ")
 SPANS = "SELECT * FROM unnest(CAST(:los AS timestamptz[]), CAST(:his AS timestamptz[])) AS s(lo, hi)"
 
 _WRITE_LEVEL = f"""
@@ -45,13 +54,10 @@ FROM market_candles m JOIN spans s ON m.bucket >= s.lo AND m.bucket < s.hi
 WHERE m.symbol_id = :symbol_id AND m.minutes = :source
 GROUP BY b ORDER BY b
 ON CONFLICT (symbol_id, minutes, bucket) DO UPDATE SET
-    open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
-    volume = EXCLUDED.volume, trade_count = EXCLUDED.trade_count,
-    taker_buy_volume = EXCLUDED.taker_buy_volume
+    {", ".join(f"{c} = EXCLUDED.{c}" for c in _VALUES.split(", "))}
 WHERE NOT c.imported
-  AND (c.open, c.high, c.low, c.close, c.volume, c.trade_count, c.taker_buy_volume)
-      IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume,
-                        EXCLUDED.trade_count, EXCLUDED.taker_buy_volume)
+  AND ({", ".join("c." + c for c in _VALUES.split(", "))})
+      IS DISTINCT FROM ({", ".join("EXCLUDED." + c for c in _VALUES.split(", "))})
 """
 
 

@@ -23,7 +23,7 @@ from core.services.market.intervals import EPOCH
 from core.services.market.metrics import per_bucket, read_metric
 from core.services.market.symbols import SymbolInfo, resolve_listed
 from core.specs.finance import MAX_BARS, SnapshotFieldErrors, SnapshotRequest, build_spec, field_error
-from core.specs.finance_studies import BY_NAME
+from core.specs.finance_studies import BY_NAME, NEED_NAMES
 from core.specs.model import ChartSpec
 
 # Weeks open on Monday 00:00 UTC (the epoch was a Thursday).
@@ -67,9 +67,15 @@ def aggregate(candles: Sequence[Candle], minutes: int) -> list[Candle]:
     return out
 
 
+# The candle columns that add up across a bucket and may be unknown (None) in some candles.
+FLOW_FIELDS = ("trade_count", "taker_buy_volume", "quote_volume", "taker_buy_count", "taker_buy_quote_volume")
+
+
 def _merge(bucket: dt.datetime, group: list[Candle]) -> Candle:
-    counts = [c.trade_count for c in group]
-    takers = [c.taker_buy_volume for c in group]
+    flows = {}
+    for field in FLOW_FIELDS:
+        values = [getattr(c, field) for c in group]
+        flows[field] = None if None in values else sum(values[1:], values[0])
     return Candle(
         bucket=bucket,
         open=group[0].open,
@@ -77,8 +83,7 @@ def _merge(bucket: dt.datetime, group: list[Candle]) -> Candle:
         low=min(c.low for c in group),
         close=group[-1].close,
         volume=sum((c.volume for c in group), Decimal(0)),
-        trade_count=sum(counts) if None not in counts else None,
-        taker_buy_volume=sum(takers, Decimal(0)) if None not in takers else None,
+        **flows,
     )
 
 
@@ -162,8 +167,23 @@ def columns(candles: Sequence[Candle]) -> dict[str, list]:
         "l": [float(c.low) for c in candles],
         "c": [float(c.close) for c in candles],
         "v": [float(c.volume) for c in candles],
-        "tbv": [None if c.taker_buy_volume is None else float(c.taker_buy_volume) for c in candles],
+        **{key: [_float(getattr(c, field)) for c in candles] for key, field in FLOW_COLUMNS.items()},
     }
+
+
+# The spec's order-flow columns (None where unknown): taker buy volume, trade count, taker buy
+# count, quote volume (sum of price x size) and taker buy quote volume.
+FLOW_COLUMNS = {
+    "tbv": "taker_buy_volume",
+    "n": "trade_count",
+    "tbc": "taker_buy_count",
+    "qv": "quote_volume",
+    "tbq": "taker_buy_quote_volume",
+}
+
+
+def _float(value: Decimal | int | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def resolve_symbol(session: Session, name: str) -> SymbolInfo:
@@ -180,17 +200,17 @@ def snapshot_spec(session: Session, conn: Connection, req: SnapshotRequest) -> C
     window = read_window(conn, info.id, req)
     visible = window.candles[window.first_visible :]
     for i, study in enumerate(req.studies):
-        needs = BY_NAME[study["name"].upper()].needs
-        if "taker_buy_volume" in needs and any(c.taker_buy_volume is None for c in visible):
-            raise SnapshotFieldErrors(
-                [
-                    field_error(
-                        f"studies[{i}]",
-                        study["name"],
-                        f"needs taker buy volumes, which {info.name} has not stored for this window",
-                    )
-                ]
-            )
+        for need in BY_NAME[study["name"].upper()].needs:
+            if any(getattr(c, need) is None for c in visible):
+                raise SnapshotFieldErrors(
+                    [
+                        field_error(
+                            f"studies[{i}]",
+                            study["name"],
+                            f"needs {NEED_NAMES[need]}, which {info.name} has not stored for this window",
+                        )
+                    ]
+                )
     studies = list(req.studies)
     for i, study in enumerate(studies):
         metric = BY_NAME[study["name"].upper()].metric

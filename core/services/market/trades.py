@@ -60,15 +60,18 @@ minute AS (
            max(price) FILTER (WHERE rn = 1) AS open, max(price) AS high, min(price) AS low,
            max(price) FILTER (WHERE rn = n) AS close, sum(size) AS volume, count(*) AS trade_count,
            coalesce(sum(size) FILTER (WHERE side = 'b'), 0) AS taker_buy_volume,
+           sum(price * size) AS quote_volume, count(*) FILTER (WHERE side = 'b') AS taker_buy_count,
+           coalesce(sum(price * size) FILTER (WHERE side = 'b'), 0) AS taker_buy_quote_volume,
            max(time) FILTER (WHERE rn = 1) AS first_at, max(trade_id) FILTER (WHERE rn = 1) AS first_id,
            max(time) FILTER (WHERE rn = n) AS last_at, max(trade_id) FILTER (WHERE rn = n) AS last_id
     FROM ranked GROUP BY symbol_id, bucket
 ),
 merged AS (
     INSERT INTO market_candles AS c (symbol_id, minutes, bucket, open, high, low, close, volume,
-                                     trade_count, taker_buy_volume, first_at, first_id, last_at, last_id)
+                                     trade_count, taker_buy_volume, quote_volume, taker_buy_count,
+                                     taker_buy_quote_volume, first_at, first_id, last_at, last_id)
     SELECT symbol_id, 1, bucket, open, high, low, close, volume, trade_count, taker_buy_volume,
-           first_at, first_id, last_at, last_id
+           quote_volume, taker_buy_count, taker_buy_quote_volume, first_at, first_id, last_at, last_id
     FROM minute ORDER BY symbol_id, bucket
     ON CONFLICT (symbol_id, minutes, bucket) DO UPDATE SET
         open = CASE WHEN {_EARLIER} THEN EXCLUDED.open ELSE c.open END,
@@ -81,7 +84,10 @@ merged AS (
         low = least(c.low, EXCLUDED.low),
         volume = c.volume + EXCLUDED.volume,
         trade_count = c.trade_count + EXCLUDED.trade_count,
-        taker_buy_volume = c.taker_buy_volume + EXCLUDED.taker_buy_volume
+        taker_buy_volume = c.taker_buy_volume + EXCLUDED.taker_buy_volume,
+        quote_volume = c.quote_volume + EXCLUDED.quote_volume,
+        taker_buy_count = c.taker_buy_count + EXCLUDED.taker_buy_count,
+        taker_buy_quote_volume = c.taker_buy_quote_volume + EXCLUDED.taker_buy_quote_volume
 ),
 dirty AS (
     INSERT INTO market_rollup_dirty (symbol_id, start_at, end_at)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import subprocess
 import time
 import uuid
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from core.models import RenderJob
 from devstack.stack import BIN, ROOT
+from tests.support.receiver import Receiver
 
 PATH = "/v3/coinglass/advanced-chart"
 UTC = dt.UTC
@@ -244,13 +246,50 @@ def test_stored_image_disappears_after_expiry(api_url, http, key, sessions):
     assert r.status_code == 404 and r.json() == {"message": "Not Found"}
 
 
+def test_beat_expiry_deletes_the_stored_image_and_urls_follow_the_custom_domain(
+    api_url, http, make_key, demo, sessions, settings, redis_client
+):
+    """The record's URL is on the account's custom domain when it has one; once ``expireAt`` has
+    passed, beat's expiry task (``expire_objects``, run here as beat runs it) deletes the object."""
+    from sqlalchemy import select
+
+    from core.models import Account
+    from core.services.expiry import expire_objects
+    from core.storage import ObjectNotFound, build_store
+
+    name, fresh = make_key()
+    domain = f"charts-{uuid.uuid4().hex[:8]}.example.com"
+    with sessions() as s, s.begin():
+        s.scalar(select(Account).where(Account.name == name)).custom_domain = domain
+    body = {"interval": "30m", "watermark": uuid.uuid4().hex[:8]}  # an image no other job shares
+    record = post(http, api_url, fresh, body, path=f"{PATH}/storage").json()
+    assert record["url"].startswith(f"https://{domain}{PATH}/storage/"), record
+    job_id = record["url"].rsplit("/", 1)[1].split(".")[0]
+    with sessions() as s, s.begin():
+        job = s.get(RenderJob, uuid.UUID(job_id))
+        job.expires_at = dt.datetime.now(UTC) - dt.timedelta(seconds=1)
+        object_key = job.object_key
+    store = build_store(settings)
+    assert store.get(object_key).startswith(b"\x89PNG")
+    assert expire_objects(sessions, store, redis_client, settings) >= 1
+    with pytest.raises(ObjectNotFound):
+        store.get(object_key)
+    path = record["url"].split("://", 1)[1].split("/", 1)[1]
+    assert http.get(f"{api_url}/{path}").status_code == 404
+
+
 def test_async_job_with_the_finance_dialect(api_url, http, key):
-    r = http.post(
-        f"{api_url}/api/v1/jobs",
-        json={"dialect": "finance", "interval": "12h", "studies": ["EMA"]},
-        headers={"x-api-key": key},
-    )
-    assert r.status_code == 202, r.text
+    with Receiver() as receiver:  # the job's one-off webhook, as for any dialect
+        r = http.post(
+            f"{api_url}/api/v1/jobs",
+            json={"dialect": "finance", "interval": "12h", "studies": ["EMA"], "webhookUrl": receiver.url},
+            headers={"x-api-key": key},
+        )
+        assert r.status_code == 202, r.text
+        (request,) = receiver.wait_for(1, timeout=40)
+    event = json.loads(request.body)
+    assert event["type"] == "render.succeeded" and event["data"]["id"] == r.json()["id"]
+    assert event["data"]["dialect"] == "finance"
     url = r.json()["statusUrl"]
     deadline = time.monotonic() + 30
     while (body := http.get(url).json())["status"] not in ("succeeded", "failed", "dead"):
@@ -337,7 +376,11 @@ def test_candles_handed_to_the_renderer_are_the_stored_candles(
     assert r.status_code == 200, r.text
     data = payload(job_spec(sessions, r.headers["X-Job-Id"]))
     first = data["first_visible"]
-    shown = {k: v[first:] for k, v in data["candles"].items() if k != "tbv"}
+    shown = {k: v[first:] for k, v in data["candles"].items() if k in "tohlcv"}
+    # The demo's klines are OHLCV only: every order-flow column is unknown.
+    assert {k: set(v) for k, v in data["candles"].items() if k not in "tohlcv"} == {
+        k: {None} for k in ("tbv", "n", "tbc", "qv", "tbq")
+    }
     expected = _stored_columns(
         database, minutes, dt.datetime.fromisoformat(lo), dt.datetime.fromisoformat(hi), bin_sql
     )

@@ -41,6 +41,10 @@ def test_binance_kline_dump_with_microseconds(market_env, new_symbol, tmp_path, 
         (DAY, Decimal(100), Decimal("104.5"), Decimal("12.5"), 60, Decimal("6.25")),
         (DAY + dt.timedelta(minutes=5), Decimal(105), Decimal("109.5"), Decimal("12.5"), 85, Decimal("6.25")),
     ]
+    # The dump's quote volume and taker buy quote volume are kept; it has no taker buy count.
+    assert [(c.quote_volume, c.taker_buy_quote_volume, c.taker_buy_count) for c in five] == [
+        (Decimal(1250), Decimal(625), None)
+    ] * 2
 
 
 def test_binance_trade_dumps_are_idempotent_and_order_free(market_env, new_symbol, tmp_path, database):
@@ -63,6 +67,9 @@ def test_binance_trade_dumps_are_idempotent_and_order_free(market_env, new_symbo
     assert day.high == max(t[1] for t in trades) and day.low == min(t[1] for t in trades)
     assert day.volume == sum(t[2] for t in trades)
     assert day.taker_buy_volume == sum(t[2] for t in trades if not t[4])  # the buyer took
+    assert day.taker_buy_count == sum(1 for t in trades if not t[4])
+    assert day.quote_volume == sum(t[1] * t[2] for t in trades)
+    assert day.taker_buy_quote_volume == sum(t[1] * t[2] for t in trades if not t[4])
 
 
 def test_aggregate_trades_with_a_header(market_env, new_symbol, tmp_path, database):
@@ -74,9 +81,20 @@ def test_aggregate_trades_with_a_header(market_env, new_symbol, tmp_path, databa
         f"7,10.5,1,70,72,{start_ms},false,true\n8,11,2,73,73,{start_ms + 61_000},true,true\n"
     )
     assert "2 trades, 2 new" in cli(market_env, "import", str(path), "--symbol", symbol.name)
-    assert [(c.open, c.trade_count, c.taker_buy_volume) for c in candles(database, symbol.id, 1)] == [
-        (Decimal("10.5"), 1, Decimal(1)),
-        (Decimal(11), 1, Decimal(0)),
+    rows = [
+        (
+            c.open,
+            c.trade_count,
+            c.taker_buy_volume,
+            c.taker_buy_count,
+            c.quote_volume,
+            c.taker_buy_quote_volume,
+        )
+        for c in candles(database, symbol.id, 1)
+    ]
+    assert rows == [
+        (Decimal("10.5"), 1, Decimal(1), 1, Decimal("10.5"), Decimal("10.5")),
+        (Decimal(11), 1, Decimal(0), 0, Decimal(22), Decimal(0)),
     ]
 
 

@@ -147,7 +147,7 @@ def test_the_documents_vendor_studies_draw_their_pushed_series(
     r = chart(http, market_api, market_account, "1h", ["Whale Index 2"])
     assert r.status_code == 200, r.text
     assert series_of(sessions, r.headers["X-Job-Id"])["c"] == [float(row["value"]) for row in rows]
-    missing = chart(http, market_api, market_account, "1h", ["Taker Buy/Sell Count"])
+    missing = chart(http, market_api, market_account, "1h", ["Bid & Ask Delta"])
     assert missing.status_code == 422
     (error,) = missing.json()["errors"]
-    assert error["path"] == "studies[0]" and "taker_buy_sell_count" in error["msg"]
+    assert error["path"] == "studies[0]" and "bid_ask_delta" in error["msg"]

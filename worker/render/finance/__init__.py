@@ -30,8 +30,6 @@ from .studies import Bars, compute, utc_offsets
 
 def bars_of(payload: dict) -> Bars:
     c = payload["candles"]
-    tbv = c.get("tbv") or []
-    known = bool(tbv) and all(v is not None for v in tbv)
     return Bars(
         t=np.asarray(c["t"], dtype=np.int64),
         o=np.asarray(c["o"], dtype=float),
@@ -39,8 +37,15 @@ def bars_of(payload: dict) -> Bars:
         l=np.asarray(c["l"], dtype=float),
         c=np.asarray(c["c"], dtype=float),
         v=np.asarray(c["v"], dtype=float),
-        tbv=np.asarray(tbv, dtype=float) if known else None,
+        **{key: _known(c.get(key)) for key in ("tbv", "n", "tbc", "qv", "tbq")},
     )
+
+
+def _known(values: list | None) -> np.ndarray | None:
+    """An order-flow column when every bar has it (None: unknown somewhere)."""
+    if not values or any(v is None for v in values):
+        return None
+    return np.asarray(values, dtype=float)
 
 
 def study_values(payload: dict, bars: Bars) -> list[tuple[dict, dict[str, np.ndarray]]]:
@@ -79,15 +84,7 @@ def render(spec: ChartSpec):
             bars = bars_of(payload)
             studies = study_values(payload, bars)
             first = payload["first_visible"]
-            visible = Bars(
-                t=bars.t[first:],
-                o=bars.o[first:],
-                h=bars.h[first:],
-                l=bars.l[first:],
-                c=bars.c[first:],
-                v=bars.v[first:],
-                tbv=None if bars.tbv is None else bars.tbv[first:],
-            )
+            visible = bars.sliced(first)
             offsets = utc_offsets(visible.t, zoneinfo.ZoneInfo(payload["timezone"]))
             canvas = Canvas(spec, look.background)
             FinanceChart(canvas, payload, look, visible, studies, offsets).draw()

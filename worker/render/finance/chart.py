@@ -33,6 +33,8 @@ SHORT = {
     "Cumulative Volume Delta (CVD)": "CVD",
     "Taker Buy/Sell Volume": "Taker Buy/Sell",
     "Taker Buy/Sell Volume (Delta)": "Taker Delta",
+    "Taker Buy/Sell Count (Delta)": "Taker Count Delta",
+    "Taker Buy/Sell Value (Delta)": "Taker Value Delta",
 }
 
 

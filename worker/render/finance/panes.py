@@ -101,13 +101,13 @@ class StudyPanes:
                     clip=rect,
                     zorder=1.1,
                 )
-        bars_of = {"MACD": "Histogram", "Taker Buy/Sell Volume (Delta)": "Delta"}
+        bars_of = {"MACD": "Histogram"}
         for plot, values_ in plots.items():
             if draw == "candles":
                 self._mini_candles(series, y, rect)
                 colors.append(look.muted)
                 continue
-            if bars_of.get(name) == plot or draw == "columns":
+            if bars_of.get(name) == plot or plot == "Delta" or draw == "columns":
                 self._signed_bars(values_, y, lo, hi, rect)
                 colors.append(look.muted)
                 continue
@@ -115,7 +115,7 @@ class StudyPanes:
                 study,
                 plot,
                 OVERLAY[len(colors) % len(OVERLAY)]
-                if name != "Taker Buy/Sell Volume"
+                if plot not in ("Buy", "Sell")
                 else ("#089981" if plot == "Buy" else "#f23645"),
             )
             self._line(values_, y, color, self._width(study, plot), rect)

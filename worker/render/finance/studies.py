@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 import numpy as np
 import talib
@@ -20,6 +21,19 @@ class Bars:
     c: np.ndarray
     v: np.ndarray
     tbv: np.ndarray | None  # taker buy volume (None when unknown)
+    n: np.ndarray | None = None  # trade count
+    tbc: np.ndarray | None = None  # taker buy trade count
+    qv: np.ndarray | None = None  # quote volume (sum of price x size)
+    tbq: np.ndarray | None = None  # taker buy quote volume
+
+    def sliced(self, first: int) -> Bars:
+        """The bars from index ``first`` on."""
+        return Bars(
+            **{
+                f.name: None if getattr(self, f.name) is None else getattr(self, f.name)[first:]
+                for f in dataclasses.fields(self)
+            }
+        )
 
     def source(self, name: str) -> np.ndarray:
         if name == "hl2":
@@ -92,20 +106,29 @@ def compute(name: str, inputs: dict, bars: Bars) -> dict[str, np.ndarray]:
         return {"VWAP": vwap(bars)}
     if name in ("Volume", "Volume (Overlay)"):
         return {"Volume": bars.v}
-    if bars.tbv is None:
-        raise ValueError(f"{name} needs taker buy volumes")
-    delta = 2 * bars.tbv - bars.v  # buys minus sells
-    if name == "Cumulative Volume Delta (CVD)":
-        return {"CVD": np.cumsum(delta)}
-    if name == "Cumulative Volume Delta (CVD Candles)":
-        # Each bar opens where the previous one closed: the candle is that bar's delta.
+    if name.startswith("Cumulative Volume Delta"):
+        buys, total = _taker(bars, "Volume", name)
+        delta = 2 * buys - total  # buys minus sells
         cvd = np.cumsum(delta)
-        return {"CVD": cvd, "Open": cvd - delta}
-    if name == "Taker Buy/Sell Volume":
-        return {"Buy": bars.tbv, "Sell": bars.v - bars.tbv}
-    if name == "Taker Buy/Sell Volume (Delta)":
-        return {"Delta": delta}
+        # CVD Candles: each bar opens where the previous one closed, the candle is that bar's delta.
+        return {"CVD": cvd} if name.endswith("(CVD)") else {"CVD": cvd, "Open": cvd - delta}
+    flow = re.fullmatch(r"Taker Buy/Sell (Volume|Count|Value)( \(Delta\))?", name)
+    if flow:
+        buys, total = _taker(bars, flow.group(1), name)
+        return {"Delta": 2 * buys - total} if flow.group(2) else {"Buy": buys, "Sell": total - buys}
     raise ValueError(f"unknown study {name!r}")
+
+
+# What the taker buys' share is of, per kind of flow: (buys column, whole column).
+TAKER_COLUMNS = {"Volume": ("tbv", "v"), "Count": ("tbc", "n"), "Value": ("tbq", "qv")}
+
+
+def _taker(bars: Bars, kind: str, study: str) -> tuple[np.ndarray, np.ndarray]:
+    """The taker buys and the whole (volume, trade count or quote volume) of each bar."""
+    buys, total = (getattr(bars, column) for column in TAKER_COLUMNS[kind])
+    if buys is None or total is None:
+        raise ValueError(f"{study} needs taker buy {kind.lower()}s")
+    return buys, total
 
 
 def utc_offsets(t: np.ndarray, zone) -> np.ndarray:

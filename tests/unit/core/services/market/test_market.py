@@ -177,6 +177,37 @@ def test_kline_rows_are_checked():
     )
 
 
+def test_kline_flow_fields_are_checked():
+    """Binance arrays carry the quote volume and the taker buy quote volume; objects may also give
+    the taker buy count. A taker share without its whole, or above it, is refused."""
+    (kline,), _ = validate_klines(
+        [[1738540800000, "1", "2", "0.5", "1.5", "10", 0, "15", 7, "4", "6", "0"]], 1
+    )
+    assert (kline.quote_volume, kline.taker_buy_quote_volume, kline.taker_buy_count) == (
+        Decimal(15),
+        Decimal(6),
+        None,
+    )
+    base = {"time": "2025-02-03T00:00:00Z", "open": 1, "high": 2, "low": 0.5, "close": 1.5, "volume": 10}
+    rows = [
+        {**base, "trade_count": 7, "taker_buy_count": 3, "quote_volume": "15", "taker_buy_quote_volume": "6"},
+        {**base, "trade_count": 7, "taker_buy_count": 8},
+        {**base, "taker_buy_count": 1},
+        {**base, "taker_buy_quote_volume": 1},
+        {**base, "quote_volume": 1, "taker_buy_quote_volume": 2},
+        {**base, "taker_buy_count": "x", "trade_count": 3},
+    ]
+    klines, errors = validate_klines(rows, 1)
+    assert (klines[0].taker_buy_count, klines[0].quote_volume) == (3, Decimal(15))
+    assert [(e["index"], e["field"]) for e in errors] == [
+        (1, "taker_buy_count"),
+        (2, "taker_buy_count"),
+        (3, "taker_buy_quote_volume"),
+        (4, "taker_buy_quote_volume"),
+        (5, "taker_buy_count"),
+    ]
+
+
 def test_feed_ids_are_stable_and_match_the_seeded_symbols():
     spec = importlib.util.spec_from_file_location(
         "m0003", ROOT / "migrations" / "versions" / "0003_market_data.py"

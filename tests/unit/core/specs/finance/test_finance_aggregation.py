@@ -72,8 +72,13 @@ def test_weeks_open_on_monday_and_equal_iso_week_grouping():
 def test_counts_and_taker_volumes_only_when_every_child_has_them():
     a, b = shipped("1h")[2:4]  # 00:00 and 01:00: one 6h bucket
     assert floor_to(a.bucket, 360) == floor_to(b.bucket, 360)
-    a = dataclasses.replace(a, trade_count=3, taker_buy_volume=Decimal("1.5"))
-    known = dataclasses.replace(b, trade_count=4, taker_buy_volume=Decimal("2"))
+    flows = ("trade_count", "taker_buy_volume", "taker_buy_count", "quote_volume", "taker_buy_quote_volume")
+    a = dataclasses.replace(
+        a, **dict(zip(flows, (3, Decimal("1.5"), 1, Decimal("30.25"), Decimal(10)), strict=True))
+    )
+    known = dataclasses.replace(
+        b, **dict(zip(flows, (4, Decimal(2), 4, Decimal("0.75"), Decimal("0.5")), strict=True))
+    )
     ((merged,), (partial,)) = aggregate([a, known], 360), aggregate([a, b], 360)
-    assert (merged.trade_count, merged.taker_buy_volume) == (7, Decimal("3.5"))
-    assert (partial.trade_count, partial.taker_buy_volume) == (None, None)
+    assert tuple(getattr(merged, f) for f in flows) == (7, Decimal("3.5"), 5, Decimal(31), Decimal("10.5"))
+    assert tuple(getattr(partial, f) for f in flows) == (None,) * 5

@@ -98,6 +98,32 @@ def test_taker_flow_studies_from_taker_buy_volume():
     np.testing.assert_allclose(flow["Sell"], 0.75 * v)
 
 
+def test_taker_count_and_value_studies_from_the_flow_columns():
+    """Buys are the taker buy column, sells the whole minus it, the delta buys minus sells; a study
+    whose columns are unknown on some bar is refused (the api answers 422 before that)."""
+    names = ["Taker Buy/Sell Count", "Taker Buy/Sell Count (Delta)"]
+    spec = spec_from_file(
+        {"studies": [*names, "Taker Buy/Sell Value", "Taker Buy/Sell Value (Delta)"]}, "1h", 10, 0
+    )
+    payload = payload_of(spec)
+    candles = payload["candles"]
+    candles["n"] = [100 + i for i in range(len(candles["v"]))]
+    candles["tbc"] = [40 + 3 * i for i in range(len(candles["v"]))]
+    candles["qv"] = [v * c for v, c in zip(candles["v"], candles["c"], strict=True)]
+    candles["tbq"] = [q * 0.3 for q in candles["qv"]]
+    count, count_delta, value, value_delta = (plots for _, plots in study_values(payload, bars_of(payload)))
+    n, tbc, qv = (np.array(candles[k], dtype=float) for k in ("n", "tbc", "qv"))
+    np.testing.assert_array_equal(count["Buy"], tbc)
+    np.testing.assert_array_equal(count["Sell"], n - tbc)
+    np.testing.assert_array_equal(count_delta["Delta"], 2 * tbc - n)
+    np.testing.assert_allclose(value["Sell"], 0.7 * qv, rtol=1e-12)
+    np.testing.assert_allclose(value_delta["Delta"], -0.4 * qv, rtol=1e-12)
+    assert render_chart(spec).data[:4] == b"\x89PNG"
+    candles["tbc"][3] = None
+    with pytest.raises(ValueError, match="taker buy counts"):
+        study_values(payload, bars_of(payload))
+
+
 def test_cvd_candles_open_where_the_previous_bar_closed():
     """Each CVD candle spans its bar's delta: it opens at the running total before the bar and
     closes after it; drawn in its own pane without error."""
@@ -121,8 +147,11 @@ def test_every_study_the_document_lists_is_supported():
     metric series customers push (snake-case names, e.g. ``whale_index_2``)."""
     from core.specs.finance_studies import BY_NAME
 
-    for name in ("Whale Index 2", "Aggregated Liquidations (STABLECOIN-margined)", "Taker Buy/Sell Count"):
+    for name in ("Whale Index 2", "Aggregated Liquidations (STABLECOIN-margined)"):
         assert BY_NAME[name.upper()].metric
+    # The order-flow studies come from our own trades, never from a pushed series.
+    for name in ("Taker Buy/Sell Count", "Taker Buy/Sell Count (Delta)", "Taker Buy/Sell Value (Delta)"):
+        assert BY_NAME[name.upper()].metric == "" and BY_NAME[name.upper()].needs
     assert BY_NAME["GRAYSCALE HOLDINGS"].metric == "grayscale_holdings"
     assert BY_NAME["AGGREGATED OPEN INTEREST (COIN-MARGINED,CANDLES)"].draw == "candles"
     assert BY_NAME["CUMULATIVE VOLUME DELTA (CVD CANDLES)"].metric == ""  # computed from taker volumes

@@ -103,13 +103,32 @@ def order_flow_and_metrics() -> ChartSpec:
     return spec
 
 
-@pytest.mark.parametrize("name", sorted([*CASES, "dark_1h_order_flow_metrics"]))
+def taker_counts_and_values() -> ChartSpec:
+    """The count and value taker studies (light theme), with deterministic made-up flow columns:
+    the shipped klines carry none."""
+    studies = ["Taker Buy/Sell Count", "Taker Buy/Sell Count (Delta)", "Taker Buy/Sell Value (Delta)"]
+    spec = spec_from_file({"interval": "1h", "height": 800, "studies": studies}, "1h")
+    candles = payload_of(spec)["candles"]
+    candles["n"] = [1000 + (i * 37) % 400 for i in range(len(candles["t"]))]
+    candles["tbc"] = [n * (40 + (i * 13) % 21) // 100 for i, n in enumerate(candles["n"])]
+    candles["qv"] = [v * c for v, c in zip(candles["v"], candles["c"], strict=True)]
+    candles["tbq"] = [q * (0.38 + 0.25 * ((i * 3) % 10) / 10) for i, q in enumerate(candles["qv"])]
+    return spec
+
+
+BUILT = {
+    "dark_1h_order_flow_metrics": order_flow_and_metrics,
+    "light_1h_taker_counts_values": taker_counts_and_values,
+}
+
+
+@pytest.mark.parametrize("name", sorted([*CASES, *BUILT]))
 def test_matches_golden_image(name: str, tmp_path: Path) -> None:
     if name in CASES:
         body, source = CASES[name]
         spec = spec_from_file(body, source)
     else:
-        spec = order_flow_and_metrics()
+        spec = BUILT[name]()
     data = render_chart(spec).data
     assert Image.open(io.BytesIO(data)).size == (spec.width, spec.height)
     assert_matches_golden(data, GOLDEN / f"{name}.png", tmp_path, TOLERANCE)
