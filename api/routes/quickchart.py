@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -27,7 +28,7 @@ from api.extensions import services
 from api.openapi import PAYMENT_REQUIRED, doc, image_response
 from api.ratelimit import check_rate_limit
 from api.rendering import absolute_url, respond_with_image
-from api.routes.common import idempotency, json_body, principal_for_request
+from api.routes.common import flag, idempotency, json_body, principal_for_request
 from api.schemas.quickchart import QrQuerySchema, QuickChartBodySchema, ShortUrlSchema, TemplateQuerySchema
 from api.theming import decorate
 from core.services import short_charts
@@ -272,4 +273,5 @@ def job_request(payload: dict[str, Any]) -> RenderRequest:
 def _render(qc: QuickChartRequest, principal: Principal, started: float, source: Any = None) -> Response:
     """Render ``qc`` in the brand kit ``source`` (the query, form or body) names, if any."""
     req = decorate(_request(to_spec(qc), principal), source, with_card=False)
-    return respond_with_image(req, started, as_data_uri=qc.format == "base64")
+    return_url = isinstance(source, Mapping) and flag(source.get("returnUrl", False))
+    return respond_with_image(req, started, return_url=return_url, as_data_uri=qc.format == "base64")

@@ -184,6 +184,7 @@ def template_view(row: ChartTemplate) -> dict[str, Any]:
         "name": row.name,
         "description": row.description,
         "builtIn": False,
+        "dialect": row.dialect,
         "spec": row.spec,
         "parameters": row.parameters,
         "brandKitId": row.brand_kit,
@@ -202,7 +203,12 @@ def get_template(session: Session, account_id: uuid.UUID | None, template_id: uu
 
 
 def _template_audit_view(row: ChartTemplate) -> dict[str, Any]:
-    return {**_audit_name(row), "parameters": row.parameters, "brandKitId": row.brand_kit}
+    return {
+        **_audit_name(row),
+        "dialect": row.dialect,
+        "parameters": row.parameters,
+        "brandKitId": row.brand_kit,
+    }
 
 
 def create_template(
@@ -215,7 +221,12 @@ def create_template(
         MAX_TEMPLATES,
         "templates",
         actor,
-        lambda row: {"name": row.name, "parameters": row.parameters, "brandKitId": row.brand_kit},
+        lambda row: {
+            "name": row.name,
+            "dialect": row.dialect,
+            "parameters": row.parameters,
+            "brandKitId": row.brand_kit,
+        },
     )
 
 

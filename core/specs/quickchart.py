@@ -55,7 +55,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "version": ("v", "version"),
     "encoding": ("encoding",),
 }
-REQUEST_NAMES = frozenset({"key", "apiKey", "brandKitId"})  # read by the route, not the config
+REQUEST_NAMES = frozenset({"key", "apiKey", "brandKitId", "returnUrl"})  # read by the route, not the config
 KNOWN_NAMES = frozenset(name for names in ALIASES.values() for name in names) | REQUEST_NAMES
 _WHOLE = re.compile(r"\s*\d{1,9}(?:\.0*)?\s*")
 _VERSION = re.compile(r"\s*v?(\d+)(?:\.\d+){0,2}(?:[-+][\w.]+)?\s*")
