@@ -362,3 +362,11 @@ def test_replaced_and_removed_logos_leave_no_object_behind(api_url, http, owner,
     third = put(kit, "#44aa44")
     assert http.delete(f"{api_url}/api/v1/brand-kits/{kit}", headers=bearer(key)).status_code == 204
     assert store.stat(third) is None
+    with sessions() as s:
+        actions = s.scalars(select(AuditLog.action).where(AuditLog.target_id == kit)).all()
+    assert sorted(actions) == [
+        "brand_kit.created",
+        "brand_kit.deleted",
+        "brand_kit.logo_removed",
+        *["brand_kit.logo_set"] * 4,
+    ]

@@ -231,3 +231,52 @@ def test_return_url_on_every_render_route_uses_the_custom_domain(api_url, http, 
         assert urlsplit(doc["url"]).netloc == domain and doc["size"] > 0, (route, doc)
         image = http.get(api_url + urlsplit(doc["url"]).path, headers=bearer(key), allow_redirects=True)
         assert image.status_code == 200 and image.content[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0"), route
+
+
+def test_another_accounts_kit_is_refused_on_every_render_route(api_url, http, owner, stranger_kit):
+    """brandKitId is never ignored: another account's kit reads like an unknown one on every route
+    and dialect, a 4xx naming brandKitId."""
+    _, key = owner
+    kit = stranger_kit
+    auth = bearer(key)
+    qc_config = "{type:'bar',data:{labels:['a'],datasets:[{data:[1]}]}}"
+    fin = f"{api_url}/v3/coinglass/advanced-chart"
+    answers = {
+        "render POST": http.post(
+            f"{api_url}/api/v1/render", json={**SPECS["chartjs"], "brandKitId": kit}, headers=auth
+        ),
+        "render GET": http.get(
+            f"{api_url}/api/v1/render", params={"data": "1,2", "brandKitId": kit, "key": key}
+        ),
+        "chart IC": http.get(
+            f"{api_url}/chart", params={**SPECS["imagecharts"], "brandKitId": kit, "key": key}
+        ),
+        "chart QC": http.get(f"{api_url}/chart", params={"c": qc_config, "brandKitId": kit, "key": key}),
+        "chart QC body": http.post(
+            f"{api_url}/chart", json={"chart": qc_config, "brandKitId": kit, "key": key}
+        ),
+        "job chartjs": http.post(
+            f"{api_url}/api/v1/jobs", json={**SPECS["chartjs"], "brandKitId": kit}, headers=auth
+        ),
+        "job IC": http.post(
+            f"{api_url}/api/v1/jobs",
+            json={"dialect": "imagecharts", "params": {**SPECS["imagecharts"], "brandKitId": kit}},
+            headers=auth,
+        ),
+        "job QC": http.post(
+            f"{api_url}/api/v1/jobs",
+            json={"dialect": "quickchart", "chart": qc_config, "brandKitId": kit},
+            headers=auth,
+        ),
+        "template": http.get(
+            f"{api_url}/api/v1/templates/revenue-bar/render", params={"brandKitId": kit, "key": key}
+        ),
+    }
+    for route, r in answers.items():
+        assert r.status_code == 400 and r.json()["field"] == "brandKitId", (route, r.status_code, r.text)
+    for r in (
+        http.post(fin, json={"interval": "1D", "brandKitId": kit}, headers={"x-api-key": key}),
+        http.get(fin, params={"interval": "1D", "brandKitId": kit, "key": key}),
+        http.post(f"{api_url}/api/v1/jobs", json={"dialect": "finance", "brandKitId": kit}, headers=auth),
+    ):
+        assert r.status_code == 422 and r.json()["errors"][0]["path"] == "brandKitId", r.text
