@@ -109,7 +109,8 @@ def _prefixed(exc: SpecError) -> SpecError:
     return SpecError(field, exc.message, code=exc.code, status=exc.status)
 
 
-# Chart.js: the body of POST /api/v1/render, optionally with a card.
+# Chart.js: the body of POST /api/v1/render, optionally with a card. QuickChart templates take the
+# same overrides (apply_chartjs).
 
 
 def _check_chartjs(spec: Any) -> dict[str, Any]:
@@ -133,7 +134,9 @@ def apply_chartjs(
     body = copy.deepcopy(dict(spec))
     ratio, field = pixel_ratio(args, body.get("devicePixelRatio"))
     body["devicePixelRatio"] = ratio  # the parser checks the pixel budget at this ratio
-    chart = body["chart"] if isinstance(body.get("chart"), dict) else body  # the {"chart": ...} envelope
+    # A QuickChart request (stored with its config as an object) and a Chart.js body in the
+    # {"chart": ...} envelope keep the chart one level down.
+    chart = body["chart"] if isinstance(body.get("chart"), dict) else body
     templates.apply_chart_overrides(chart, args, progress=progress)
     templates.apply_parameters(body, args, parameters)
     for key in ("width", "height", "format"):
@@ -152,23 +155,6 @@ def _check_quickchart(spec: Any) -> dict[str, Any]:
         return read_request(spec).stored()
     except SpecError as exc:
         raise _prefixed(exc) from exc
-
-
-def _apply_quickchart(
-    spec: Mapping[str, Any], args: Mapping[str, str], parameters: Mapping[str, Mapping[str, Any]]
-) -> Overridden:
-    body = copy.deepcopy(dict(spec))
-    ratio, field = pixel_ratio(args, body.get("devicePixelRatio"))
-    body["devicePixelRatio"] = ratio  # the parser checks the pixel budget at this ratio
-    if not isinstance(body.get("chart"), dict):
-        raise SpecError("spec.chart", "the template's chart must be an object")
-    templates.apply_chart_overrides(body["chart"], args)
-    templates.apply_parameters(body, args, parameters)
-    for key in ("width", "height", "format"):
-        if key in args:
-            body[key] = args[key]
-    palette = templates.parse_palette(args["palette"]) if "palette" in args else None
-    return Overridden(body, ratio, field, {"devicePixelRatio": field}, palette)
 
 
 # Image-Charts: the parameters of a /chart URL (cht, chs, chd, ...) as an object of strings.
@@ -323,7 +309,7 @@ DIALECTS: dict[str, TemplateDialect] = {
     d.name: d
     for d in (
         TemplateDialect("chartjs", _check_chartjs, _apply_chartjs_custom),
-        TemplateDialect("quickchart", _check_quickchart, _apply_quickchart),
+        TemplateDialect("quickchart", _check_quickchart, _apply_chartjs_custom),
         TemplateDialect("imagecharts", _check_imagecharts, _apply_imagecharts),
         TemplateDialect("finance", _check_finance, _apply_finance),
     )
