@@ -227,4 +227,10 @@ def render_template(template: str):
             raise
         raise blamed from exc
     req = dataclasses.replace(req, spec=dataclasses.replace(spec, theme=theme or spec.theme))
-    return respond_with_image(req, started, return_url=flag(args.get("returnUrl", False)))
+    return_url = flag(args.get("returnUrl", False))
+    response = respond_with_image(req, started, return_url=return_url)
+    if not return_url:
+        # The URL is stable but what it shows changes with the template and its kit: browsers and
+        # proxies keep the image and revalidate it with its ETag (a 304 when nothing changed).
+        response.headers["Cache-Control"] = "public, no-cache"
+    return response

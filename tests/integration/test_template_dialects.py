@@ -72,6 +72,11 @@ def test_a_template_in_any_dialect_is_a_short_stable_img_url(api_url, http, owne
     assert _size(embed.content) == (width * 2, height * 2)  # the route's default scale 2
     again = http.get(tpl["renderUrl"], params={"key": key}, headers=IMG)
     assert again.headers["ETag"] == embed.headers["ETag"] and again.headers["X-Cache"] == "HIT"
+    assert embed.headers["Cache-Control"] == "public, no-cache"  # stable URL, content that may change
+    revalidated = http.get(
+        tpl["renderUrl"], params={"key": key}, headers={**IMG, "If-None-Match": embed.headers["ETag"]}
+    )
+    assert revalidated.status_code == 304
 
     sized = http.get(tpl["renderUrl"], params={"key": key, "width": 420, "height": 410, "scale": 1})
     assert sized.status_code == 200 and _size(sized.content) == (420, 410), sized.text
