@@ -18,7 +18,7 @@ from core.specs import template_dialects
 from core.specs.cards import parse_card
 from core.specs.chartjs import parse_chart
 from core.specs.imagecharts import parse_imagecharts
-from core.specs.quickchart import read_request, to_spec
+from core.specs.model import Theme
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,8 +26,9 @@ class Dialect:
     name: str
     # POST /api/v1/jobs: the JSON body -> an asynchronous render request (brandKitId applied).
     job_request: Callable[[dict[str, Any]], RenderRequest]
-    # A template's spec with its overrides applied -> a synchronous render request.
-    template_request: Callable[[dict[str, Any], Principal], RenderRequest]
+    # A template's spec with its overrides applied, in a brand kit (or None) -> a synchronous
+    # render request.
+    template_request: Callable[[dict[str, Any], Principal, Theme | None], RenderRequest]
     # How a template's spec is checked when saved and takes the overrides (pure, in core).
     template: template_dialects.TemplateDialect
 
@@ -37,10 +38,10 @@ def _chartjs_job(payload: dict[str, Any]) -> RenderRequest:
     return decorate(req, body)  # brandKitId and card
 
 
-def _chartjs_template(body: dict[str, Any], principal: Principal) -> RenderRequest:
+def _chartjs_template(body: dict[str, Any], principal: Principal, theme: Theme | None) -> RenderRequest:
     card = parse_card(body.get("card"), "card")
     parsed = parse_chart({k: v for k, v in body.items() if k not in template_dialects.REQUEST_KEYS})
-    spec = dataclasses.replace(parsed.spec, card=card) if card else parsed.spec
+    spec = dataclasses.replace(parsed.spec, card=card or parsed.spec.card, theme=theme)
     return RenderRequest(
         spec=spec, dialect="chartjs", principal=principal, mode="sync", warnings=parsed.warnings
     )
@@ -54,19 +55,9 @@ def _imagecharts_job(payload: dict[str, Any]) -> RenderRequest:
     return decorate(req, params, with_card=False)  # brandKitId
 
 
-def _imagecharts_template(body: dict[str, Any], principal: Principal) -> RenderRequest:
-    return chart.render_request(parse_imagecharts(body), principal, "sync", signed=False)
-
-
-def _quickchart_template(body: dict[str, Any], principal: Principal) -> RenderRequest:
-    parsed = to_spec(read_request(body))
-    return RenderRequest(
-        spec=parsed.spec,
-        dialect=quickchart.DIALECT,
-        principal=principal,
-        mode="sync",
-        warnings=parsed.warnings,
-    )
+def _imagecharts_template(body: dict[str, Any], principal: Principal, theme: Theme | None) -> RenderRequest:
+    req = chart.render_request(parse_imagecharts(body), principal, "sync", signed=False)
+    return dataclasses.replace(req, spec=dataclasses.replace(req.spec, theme=theme))
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -82,7 +73,7 @@ DIALECTS: dict[str, Dialect] = {
         Dialect(
             "quickchart",
             quickchart.job_request,
-            _quickchart_template,
+            quickchart.template_request,
             template_dialects.DIALECTS["quickchart"],
         ),
     )

@@ -35,7 +35,7 @@ from core.services.plans import anonymous_terms
 from core.specs.errors import SpecError
 from core.specs.finance import SnapshotFieldErrors, SnapshotRequest, parse_snapshot, query_to_body
 from core.specs.finance_studies import catalog_document
-from core.specs.model import FILE_EXTENSIONS
+from core.specs.model import FILE_EXTENSIONS, Theme
 
 bp = Blueprint("finance", __name__)
 PATH = "/v3/coinglass/advanced-chart"
@@ -144,15 +144,17 @@ def job_request(payload: dict[str, Any]) -> RenderRequest:
         raise ApiError(exc.status, exc.body.get("message", "Invalid finance chart"), **exc.body) from exc
 
 
-def template_request(body: dict[str, Any], principal: Principal) -> RenderRequest:
-    """A finance template's snapshot body, rendered synchronously; a refused field is a 4xx naming
-    it (the template route answers in the platform's error shape, not the document's)."""
+def template_request(body: dict[str, Any], principal: Principal, theme: Theme | None) -> RenderRequest:
+    """A finance template's snapshot body in the brand kit ``theme``, rendered synchronously; a
+    refused field is a 4xx naming it (the template route answers in the platform's error shape,
+    not the document's)."""
     try:
-        return snapshot_request(body, principal, "sync")
+        req = snapshot_request(body, principal, "sync")
     except _Refusal as exc:
         errors = exc.body.get("errors") or [{"path": "symbol", "msg": exc.body.get("message", "")}]
         first = errors[0]
         raise SpecError(first["path"], f"{first['msg']} (finance template)", status=exc.status) from exc
+    return dataclasses.replace(req, spec=dataclasses.replace(req.spec, theme=theme))
 
 
 def _iso(value) -> str:

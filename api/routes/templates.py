@@ -219,14 +219,14 @@ def render_template(template: str):
     if progress:
         templates.progress_track(applied.body, (theme.palette[0] if theme else "#36a2ebff")[:7])
     try:
-        req = dialect.template_request(applied.body, principal)
+        req = dialect.template_request(applied.body, principal, theme)
         spec = template_dialects.with_ratio(req.spec, applied.ratio, applied.ratio_field)
     except SpecError as exc:
         blamed = applied.blame(exc)
         if blamed is exc:
             raise
         raise blamed from exc
-    req = dataclasses.replace(req, spec=dataclasses.replace(spec, theme=theme or spec.theme))
+    req = dataclasses.replace(req, spec=spec)
     return_url = flag(args.get("returnUrl", False))
     response = respond_with_image(req, started, return_url=return_url)
     if not return_url:

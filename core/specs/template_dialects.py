@@ -152,9 +152,11 @@ def apply_chartjs(
 
 def _check_quickchart(spec: Any) -> dict[str, Any]:
     try:
-        return read_request(spec).stored()
+        req = read_request(spec)
     except SpecError as exc:
         raise _prefixed(exc) from exc
+    sent = dict(req.sent_as)  # what was not sent stays a default (a kit fills the background)
+    return {k: v for k, v in req.stored().items() if k == "chart" or k in sent}
 
 
 # Image-Charts: the parameters of a /chart URL (cht, chs, chd, ...) as an object of strings.

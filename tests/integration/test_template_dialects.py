@@ -30,7 +30,6 @@ SPECS = {
         "chart": "{type: 'line', data: {labels: ['a','b','c'], datasets: [{label: 'q', data: [1, 4, 2]}]}}",
         "width": 300,
         "height": 200,
-        "backgroundColor": "white",
     },
     "imagecharts": {"cht": "bvg", "chs": "300x200", "chd": "t:10,50,30|20,40,60", "chdl": "A|B"},
     "finance": {"symbol": "BINANCE:BTCUSDT", "interval": "1D", "width": 500, "height": 400},
@@ -82,7 +81,7 @@ def test_a_template_in_any_dialect_is_a_short_stable_img_url(api_url, http, owne
     assert sized.status_code == 200 and _size(sized.content) == (420, 410), sized.text
     dark = http.get(tpl["renderUrl"], params={"key": key, "scale": 1, "brandKitId": "obsidian"})
     assert dark.status_code == 200, dark.text
-    if dialect in ("chartjs", "imagecharts"):  # the others set their own background (white, panes)
+    if dialect != "finance":  # finance keeps its panes; a QuickChart kit fills its transparent default
         assert _pixel(dark.content) == (0x11, 0x13, 0x18)
     assert dark.headers["ETag"] not in (embed.headers["ETag"], sized.headers["ETag"])
     for params, field in (
@@ -285,3 +284,13 @@ def test_another_accounts_kit_is_refused_on_every_render_route(api_url, http, ow
         http.post(f"{api_url}/api/v1/jobs", json={"dialect": "finance", "brandKitId": kit}, headers=auth),
     ):
         assert r.status_code == 422 and r.json()["errors"][0]["path"] == "brandKitId", r.text
+
+
+def test_a_kit_fills_quickcharts_transparent_default_on_the_chart_route(api_url, http):
+    config = "{type:'bar',data:{labels:['a','b'],datasets:[{data:[1,2]}]}}"
+    dark = http.get(f"{api_url}/chart", params={"c": config, "brandKitId": "obsidian"})
+    assert dark.status_code == 200 and _pixel(dark.content) == (0x11, 0x13, 0x18), dark.text
+    own = http.get(f"{api_url}/chart", params={"c": config, "brandKitId": "obsidian", "bkg": "#ffffff"})
+    assert own.status_code == 200 and _pixel(own.content) == (255, 255, 255)
+    plain = http.get(f"{api_url}/chart", params={"c": config})
+    assert Image.open(io.BytesIO(plain.content)).getpixel((2, 2))[3] == 0  # QuickChart: transparent

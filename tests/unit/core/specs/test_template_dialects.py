@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from core.specs import brandkits
 from core.specs.errors import SpecError
 from core.specs.finance import parse_snapshot
 from core.specs.imagecharts import parse_imagecharts
 from core.specs.imagecharts.data import decode_chd
-from core.specs.quickchart import read_request, to_spec
+from core.specs.quickchart import kit_background, read_request, to_spec
 from core.specs.template_dialects import DIALECTS, pixel_ratio, with_ratio
 
 IC = {"cht": "bvg", "chs": "300x200", "chd": "t:1,2,3|4,5,6", "chdl": "A|B"}
@@ -135,3 +138,13 @@ def test_scale_defaults_to_two_and_respects_the_budget() -> None:
     with pytest.raises(SpecError) as err:
         with_ratio(big, 4, "devicePixelRatio")
     assert err.value.field == "devicePixelRatio"
+
+
+def test_a_kit_fills_quickcharts_default_background_only() -> None:
+    kit = brandkits.preset("obsidian")
+    for body, expected in ((QC, None), ({**QC, "backgroundColor": "#ff0000"}, "#ff0000ff")):
+        stored = DIALECTS["quickchart"].check(body)
+        req = read_request(stored)
+        spec = dataclasses.replace(to_spec(req).spec, theme=kit)
+        assert kit_background(spec, req).background_color == expected
+        assert to_spec(req).spec.background_color is not None  # without a kit: QuickChart's default
