@@ -132,7 +132,8 @@ def get_template(template: str):
 @auth.account("manage")
 @doc(
     summary="Create a template",
-    description="`spec` is a POST /api/v1/render body (it may carry a `card`). `parameters` name the "
+    description="`spec` is a chart in `dialect` (default chartjs: a POST /api/v1/render body, which "
+    "may carry a `card`), checked by that dialect's parser. `parameters` name the "
     'query parameters of its render URL: `{"region": {"path": "options.plugins.title.text"}}`.',
     tags=TAGS,
     body=TemplateCreateSchema,
@@ -187,7 +188,9 @@ def delete_template(template: str):
     summary="Render a built-in or custom template",
     description="Overrides: labels, data, title, width, height, format, brandKitId, scale / "
     "devicePixelRatio (1-4, default 2 here), palette (hex colours, %23 for #), data1..dataN and "
-    "label1..labelN per series, plus a custom template's named parameters. Pass the key as `key`.",
+    "label1..labelN per series, plus a custom template's named parameters. Pass the key as `key`. "
+    "Each override maps onto the template's dialect (Image-Charts: chl/chxl, chd, chdl, chtt, chs, "
+    "chco); one without a meaning there (palette on a finance chart, say) is a 400 naming it.",
     tags=TAGS,
     query=TemplateRenderQuerySchema,
     responses={
