@@ -61,9 +61,9 @@ def _drop_logo(old_key: str | None, new_key: str | None = None) -> None:
         log.warning("brand kit logo %s could not be deleted; it is left orphaned", old_key)
 
 
-def _load(session, kit_id: uuid.UUID):
+def _load(session, kit_id: uuid.UUID, *, lock: bool = False):
     try:
-        return kits.get_kit(session, principal_for_request().account_id, kit_id)
+        return kits.get_kit(session, principal_for_request().account_id, kit_id, lock=lock)
     except kits.NotFound:
         raise ApiError(404, NOT_FOUND, brandKitId=str(kit_id)) from None
 
@@ -165,7 +165,7 @@ def delete_kit(kit: str):
     principal = principal_for_request()
     kit_id = _kit_id(kit)
     with services().sessions() as session, session.begin():
-        row = _load(session, kit_id)
+        row = _load(session, kit_id, lock=True)
         old_logo = row.logo_key
         kits.delete_kit(session, row, principal.actor(g.request_id))
     _drop_logo(old_logo)
@@ -212,7 +212,7 @@ def put_logo(kit: str):
         raise ApiError(503, "Image storage is unavailable; retry shortly") from exc
     source = (request.content_type or "").split(";")[0].strip().lower()
     with svc.sessions() as session, session.begin():
-        row = _load(session, kit_id)
+        row = _load(session, kit_id, lock=True)
         old_logo = row.logo_key
         row = kits.set_logo(session, row, key, source, principal.actor(g.request_id))
         view = kits.kit_view(row)
@@ -227,7 +227,7 @@ def delete_logo(kit: str):
     principal = principal_for_request()
     kit_id = _kit_id(kit)
     with services().sessions() as session, session.begin():
-        row = _load(session, kit_id)
+        row = _load(session, kit_id, lock=True)
         old_logo = row.logo_key
         row = kits.set_logo(session, row, None, None, principal.actor(g.request_id))
         view = kits.kit_view(row)
