@@ -4,6 +4,7 @@ are listed alongside (read-only). Every change writes an audit row in its transa
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 
 from flask import Blueprint, g, jsonify, request
@@ -27,6 +28,7 @@ from core.storage import StorageError
 bp = Blueprint("brandkits", __name__, url_prefix="/api/v1/brand-kits")
 TAGS = ["Brand kits"]
 NOT_FOUND = "No such brand kit in this account."
+log = logging.getLogger(__name__)
 
 
 def _settings(payload: dict) -> dict:
@@ -48,9 +50,20 @@ def _kit_id(value: str) -> uuid.UUID:
         raise ApiError(404, NOT_FOUND, brandKitId=value) from None
 
 
-def _load(session, kit_id: uuid.UUID):
+def _drop_logo(old_key: str | None, new_key: str | None = None) -> None:
+    """Delete a logo object no kit uses any more (after the commit that let go of it). A storage
+    failure leaves an orphan behind, logged, rather than failing a change already made."""
+    if old_key is None or old_key == new_key:
+        return
     try:
-        return kits.get_kit(session, principal_for_request().account_id, kit_id)
+        services().store.delete(old_key)
+    except StorageError:
+        log.warning("brand kit logo %s could not be deleted; it is left orphaned", old_key)
+
+
+def _load(session, kit_id: uuid.UUID, *, lock: bool = False):
+    try:
+        return kits.get_kit(session, principal_for_request().account_id, kit_id, lock=lock)
     except kits.NotFound:
         raise ApiError(404, NOT_FOUND, brandKitId=str(kit_id)) from None
 
@@ -152,7 +165,10 @@ def delete_kit(kit: str):
     principal = principal_for_request()
     kit_id = _kit_id(kit)
     with services().sessions() as session, session.begin():
-        kits.delete_kit(session, _load(session, kit_id), principal.actor(g.request_id))
+        row = _load(session, kit_id, lock=True)
+        old_logo = row.logo_key
+        kits.delete_kit(session, row, principal.actor(g.request_id))
+    _drop_logo(old_logo)
     return "", 204
 
 
@@ -196,8 +212,11 @@ def put_logo(kit: str):
         raise ApiError(503, "Image storage is unavailable; retry shortly") from exc
     source = (request.content_type or "").split(";")[0].strip().lower()
     with svc.sessions() as session, session.begin():
-        row = kits.set_logo(session, _load(session, kit_id), key, source, principal.actor(g.request_id))
+        row = _load(session, kit_id, lock=True)
+        old_logo = row.logo_key
+        row = kits.set_logo(session, row, key, source, principal.actor(g.request_id))
         view = kits.kit_view(row)
+    _drop_logo(old_logo, key)
     return jsonify(BrandKitSchema().dump(view))
 
 
@@ -208,6 +227,9 @@ def delete_logo(kit: str):
     principal = principal_for_request()
     kit_id = _kit_id(kit)
     with services().sessions() as session, session.begin():
-        row = kits.set_logo(session, _load(session, kit_id), None, None, principal.actor(g.request_id))
+        row = _load(session, kit_id, lock=True)
+        old_logo = row.logo_key
+        row = kits.set_logo(session, row, None, None, principal.actor(g.request_id))
         view = kits.kit_view(row)
+    _drop_logo(old_logo)
     return jsonify(BrandKitSchema().dump(view))

@@ -29,7 +29,7 @@ from api.openapi import PAYMENT_REQUIRED, doc
 from api.ratelimit import check_rate_limit, count_auth_failure
 from api.rendering import respond_with_image
 from api.routes import quickchart
-from api.routes.common import idempotency, principal_for_request
+from api.routes.common import flag, idempotency, principal_for_request
 from api.schemas.imagecharts import ChartQuerySchema
 from api.schemas.quickchart import ChartRouteQuerySchema, QuickChartBodySchema
 from api.theming import decorate
@@ -97,7 +97,7 @@ def chart():
         parsed = parse_imagecharts(params)
         req = render_request(parsed, principal, "sync", signed=signed)
         req = decorate(req, params, with_card=False)  # brandKitId
-        return respond_with_image(req, started)
+        return respond_with_image(req, started, return_url=flag(params.get("returnUrl", False)))
     except SpecError as exc:
         return ic_error(exc.status, exc.code, str(exc), exc.field)
     except signing.SigningError as exc:

@@ -24,7 +24,7 @@ from api.extensions import services
 from api.openapi import doc
 from api.ratelimit import check_rate_limit
 from api.rendering import read_image, respond_with_image, submit
-from api.routes.common import idempotency, principal_for_request, quoted_etag
+from api.routes.common import flag, idempotency, principal_for_request, quoted_etag
 from api.theming import theme_for
 from core.db import get_engine, utcnow
 from core.models import JobStatus, RenderJob
@@ -35,7 +35,7 @@ from core.services.plans import anonymous_terms
 from core.specs.errors import SpecError
 from core.specs.finance import SnapshotFieldErrors, SnapshotRequest, parse_snapshot, query_to_body
 from core.specs.finance_studies import catalog_document
-from core.specs.model import FILE_EXTENSIONS
+from core.specs.model import FILE_EXTENSIONS, Theme
 
 bp = Blueprint("finance", __name__)
 PATH = "/v3/coinglass/advanced-chart"
@@ -144,6 +144,19 @@ def job_request(payload: dict[str, Any]) -> RenderRequest:
         raise ApiError(exc.status, exc.body.get("message", "Invalid finance chart"), **exc.body) from exc
 
 
+def template_request(body: dict[str, Any], principal: Principal, theme: Theme | None) -> RenderRequest:
+    """A finance template's snapshot body in the brand kit ``theme``, rendered synchronously; a
+    refused field is a 4xx naming it (the template route answers in the platform's error shape,
+    not the document's)."""
+    try:
+        req = snapshot_request(body, principal, "sync")
+    except _Refusal as exc:
+        errors = exc.body.get("errors") or [{"path": "symbol", "msg": exc.body.get("message", "")}]
+        first = errors[0]
+        raise SpecError(first["path"], f"{first['msg']} (finance template)", status=exc.status) from exc
+    return dataclasses.replace(req, spec=dataclasses.replace(req.spec, theme=theme))
+
+
 def _iso(value) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
@@ -174,7 +187,10 @@ def _stored(req: RenderRequest) -> Response:
 def post_chart():
     started = time.perf_counter()
     principal = _principal()
-    return respond_with_image(snapshot_request(_body(), principal, "sync"), started)
+    body = _body()
+    return respond_with_image(
+        snapshot_request(body, principal, "sync"), started, return_url=flag(body.get("returnUrl", False))
+    )
 
 
 @bp.get(PATH)
@@ -188,6 +204,7 @@ def get_chart():
             query_to_body(request.args), principal, "sync", "query", brand_kit=request.args.get("brandKitId")
         ),
         started,
+        return_url=flag(request.args.get("returnUrl", False)),
     )
 
 

@@ -13,15 +13,15 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, redirect
 
+from api import dialects
 from api.errors import ApiError
 from api.extensions import services
 from api.openapi import PAYMENT_REQUIRED, doc, image_response
 from api.rendering import job_document, read_image, status_url, submit
-from api.routes import chart, finance, quickchart, webhooks
-from api.routes.common import chartjs_request, etag_matches, json_body, principal_for_request, quoted_etag
+from api.routes import webhooks
+from api.routes.common import etag_matches, json_body, principal_for_request, quoted_etag
 from api.schemas.jobs import JobSchema
 from api.schemas.render import IdempotencyHeaderSchema, JobRequestSchema
-from api.theming import decorate
 from core.db import utcnow
 from core.models import JobStatus, RenderJob
 from core.models.webhooks import MAX_URL_LENGTH
@@ -50,19 +50,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
 )
 def create_job():
     payload = json_body()
-    if isinstance(payload, dict) and payload.get("dialect") == "imagecharts":
-        req = chart.job_request(payload)
-        params = payload.get("params")
-        if isinstance(params, str):
-            params = chart.parse_form(params.removeprefix("?").encode("utf-8"))
-        req = decorate(req, params, with_card=False)  # brandKitId
-    elif isinstance(payload, dict) and payload.get("dialect") == "finance":
-        req = finance.job_request(payload)
-    elif isinstance(payload, dict) and payload.get("dialect") == "quickchart":
-        req = quickchart.job_request(payload)
-    else:
-        req, payload = chartjs_request("async")
-        req = decorate(req, payload)  # brandKitId and card
+    req = dialects.of(payload).job_request(payload)
     req = dataclasses.replace(req, webhook_url=_webhook_url(payload.get("webhookUrl")))
     job, _cache, _ = submit(req, wait=False)
     response = jsonify(job_document(job))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -27,7 +28,7 @@ from api.extensions import services
 from api.openapi import PAYMENT_REQUIRED, doc, image_response
 from api.ratelimit import check_rate_limit
 from api.rendering import absolute_url, respond_with_image
-from api.routes.common import idempotency, json_body, principal_for_request
+from api.routes.common import flag, idempotency, json_body, principal_for_request
 from api.schemas.quickchart import QrQuerySchema, QuickChartBodySchema, ShortUrlSchema, TemplateQuerySchema
 from api.theming import decorate
 from core.services import short_charts
@@ -36,11 +37,13 @@ from core.services.keys import Principal, authenticate_key
 from core.services.plans import account_terms
 from core.specs.chartjs import ParseResult
 from core.specs.errors import SpecError
+from core.specs.model import Theme
 from core.specs.qrcode import parse_qr
 from core.specs.quickchart import (
     QuickChartRequest,
     apply_template,
     is_template_name,
+    kit_background,
     read_request,
     to_spec,
 )
@@ -266,10 +269,22 @@ def job_request(payload: dict[str, Any]) -> RenderRequest:
     req = _request(
         to_spec(qc), principal_for_request(), "async", idempotency_key=key, request_hash=request_hash
     )
-    return decorate(req, body, with_card=False)
+    return _themed(decorate(req, body, with_card=False), qc)
+
+
+def template_request(body: dict[str, Any], principal: Principal, theme: Theme | None) -> RenderRequest:
+    """A QuickChart template's request, its overrides applied, in the brand kit ``theme``."""
+    qc = read_request(body)
+    req = _request(to_spec(qc), principal)
+    return _themed(dataclasses.replace(req, spec=dataclasses.replace(req.spec, theme=theme)), qc)
+
+
+def _themed(req: RenderRequest, qc: QuickChartRequest) -> RenderRequest:
+    return dataclasses.replace(req, spec=kit_background(req.spec, qc))
 
 
 def _render(qc: QuickChartRequest, principal: Principal, started: float, source: Any = None) -> Response:
     """Render ``qc`` in the brand kit ``source`` (the query, form or body) names, if any."""
-    req = decorate(_request(to_spec(qc), principal), source, with_card=False)
-    return respond_with_image(req, started, as_data_uri=qc.format == "base64")
+    req = _themed(decorate(_request(to_spec(qc), principal), source, with_card=False), qc)
+    return_url = isinstance(source, Mapping) and flag(source.get("returnUrl", False))
+    return respond_with_image(req, started, return_url=return_url, as_data_uri=qc.format == "base64")

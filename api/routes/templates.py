@@ -5,7 +5,6 @@ template's render URL is a short, stable ``<img src>``."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import time
 import uuid
@@ -13,11 +12,11 @@ from typing import Any
 
 from flask import Blueprint, g, jsonify, request
 
-from api import auth
+from api import auth, dialects
 from api.errors import ApiError
 from api.extensions import services
 from api.openapi import PAYMENT_REQUIRED, doc, image_response
-from api.rendering import respond_with_image
+from api.rendering import absolute_url, respond_with_image
 from api.routes.common import dumped, flag, object_body, principal_for_request
 from api.schemas.brandkits import (
     RenderUrlSchema,
@@ -29,21 +28,18 @@ from api.schemas.brandkits import (
 )
 from api.theming import theme_for
 from core.services import brandkits as kits
-from core.services.jobs import RenderRequest
-from core.specs import brandkits, templates
-from core.specs.cards import parse_card
-from core.specs.chartjs import parse_chart
+from core.specs import brandkits, template_dialects, templates
 from core.specs.errors import SpecError
+from core.specs.template_dialects import DEFAULT_DIALECT
 
 bp = Blueprint("templates", __name__, url_prefix="/api/v1/templates")
 TAGS = ["Templates"]
 NOT_FOUND = "No such template in this account."
-DEFAULT_SCALE = 2  # this route renders for retina screens unless told otherwise
-_OUTPUT = ("width", "height", "format")
 
 
 def _render_url(template_id: str) -> str:
-    return f"{services().settings.public_url.rstrip('/')}/api/v1/templates/{template_id}/render"
+    """The short, stable ``<img src>`` of a template (on the account's custom domain when set)."""
+    return absolute_url(f"/api/v1/templates/{template_id}/render")
 
 
 def _builtin_view(template_id: str, entry: dict[str, Any]) -> dict[str, Any]:
@@ -52,6 +48,7 @@ def _builtin_view(template_id: str, entry: dict[str, Any]) -> dict[str, Any]:
         "name": entry["name"],
         "description": entry["description"],
         "builtIn": True,
+        "dialect": DEFAULT_DIALECT,
         "spec": entry["spec"],
         "parameters": {},
         "brandKitId": None,
@@ -78,20 +75,20 @@ def _load(session, template_id: uuid.UUID):
         raise ApiError(404, NOT_FOUND, templateId=str(template_id)) from None
 
 
-def _check_fields(payload: dict[str, Any]) -> dict[str, Any]:
-    """Validate what a create/update sets; returns the model fields."""
+def _check_fields(payload: dict[str, Any], row=None) -> dict[str, Any]:
+    """Validate what a create/update sets (the spec with its dialect's parser, against the stored
+    dialect or spec when only the other one changes); returns the model fields."""
     fields: dict[str, Any] = {}
     if "name" in payload:
         fields["name"] = payload["name"].strip()
     if "description" in payload:
         fields["description"] = payload["description"]
     try:
-        if "spec" in payload:
-            spec = payload["spec"]
-            body = {k: v for k, v in spec.items() if k not in ("card", "brandKitId", "returnUrl")}
-            parse_chart(body)  # renderable as stored
-            parse_card(spec.get("card"), "spec.card")
-            fields["spec"] = spec
+        if "spec" in payload or "dialect" in payload:
+            name = payload.get("dialect") or (row.dialect if row is not None else DEFAULT_DIALECT)
+            spec = payload["spec"] if "spec" in payload else row.spec
+            fields["spec"] = dialects.DIALECTS[name].template.check(spec)
+            fields["dialect"] = name
         if "parameters" in payload:
             fields["parameters"] = templates.validate_parameters(payload["parameters"])
         if payload.get("brandKitId") is not None:
@@ -100,10 +97,7 @@ def _check_fields(payload: dict[str, Any]) -> dict[str, Any]:
         elif "brandKitId" in payload:
             fields["brand_kit"] = None
     except SpecError as exc:
-        field = (
-            exc.field if exc.field.startswith(("spec", "parameters", "brandKitId")) else f"spec.{exc.field}"
-        )
-        raise ApiError(400, f"Invalid template: {exc.message}", field=field) from exc
+        raise ApiError(400, f"Invalid template: {exc.message}", field=exc.field) from exc
     return fields
 
 
@@ -138,7 +132,8 @@ def get_template(template: str):
 @auth.account("manage")
 @doc(
     summary="Create a template",
-    description="`spec` is a POST /api/v1/render body (it may carry a `card`). `parameters` name the "
+    description="`spec` is a chart in `dialect` (default chartjs: a POST /api/v1/render body, which "
+    "may carry a `card`), checked by that dialect's parser. `parameters` name the "
     'query parameters of its render URL: `{"region": {"path": "options.plugins.title.text"}}`.',
     tags=TAGS,
     body=TemplateCreateSchema,
@@ -170,11 +165,9 @@ def update_template(template: str):
     principal = principal_for_request()
     template_id = _template_id(template)
     payload = TemplateUpdateSchema().load(object_body())
-    fields = _check_fields(payload)
     with services().sessions() as session, session.begin():
-        row = kits.update_template(
-            session, _load(session, template_id), fields, principal.actor(g.request_id)
-        )
+        row = _load(session, template_id)
+        row = kits.update_template(session, row, _check_fields(payload, row), principal.actor(g.request_id))
         view = _view(row)
     return jsonify(TemplateSchema().dump(view))
 
@@ -195,7 +188,9 @@ def delete_template(template: str):
     summary="Render a built-in or custom template",
     description="Overrides: labels, data, title, width, height, format, brandKitId, scale / "
     "devicePixelRatio (1-4, default 2 here), palette (hex colours, %23 for #), data1..dataN and "
-    "label1..labelN per series, plus a custom template's named parameters. Pass the key as `key`.",
+    "label1..labelN per series, plus a custom template's named parameters. Pass the key as `key`. "
+    "Each override maps onto the template's dialect (Image-Charts: chl/chxl, chd, chdl, chtt, chs, "
+    "chco); one without a meaning there (palette on a finance chart, say) is a 400 naming it.",
     tags=TAGS,
     query=TemplateRenderQuerySchema,
     responses={
@@ -213,33 +208,32 @@ def render_template(template: str):
     entry = templates.builtin(template)
     kit_value: Any = None
     if entry is not None:
-        spec, parameters, progress = copy.deepcopy(entry["spec"]), {}, bool(entry.get("progress"))
+        dialect = dialects.DIALECTS[DEFAULT_DIALECT]
+        progress = bool(entry.get("progress"))
+        applied = template_dialects.apply_chartjs(entry["spec"], args, {}, progress=progress)
     else:
         with services().sessions() as session:
             row = _load(session, _template_id(template))
-            spec, parameters, progress, kit_value = row.spec, row.parameters, False, row.brand_kit
-    body = templates.apply_overrides(spec, args, parameters, progress=progress)
-    card = parse_card(body.pop("card", None), "card")
-    body.pop("brandKitId", None)
-    body.pop("returnUrl", None)
-    for key in _OUTPUT:
-        if key in args:
-            body[key] = args[key]
-    ratio_key = "scale" if "scale" in args else "devicePixelRatio"
-    body["devicePixelRatio"] = args.get(ratio_key, body.get("devicePixelRatio", DEFAULT_SCALE))
+        dialect, progress, kit_value = dialects.DIALECTS[row.dialect], False, row.brand_kit
+        applied = dialect.template.apply(row.spec, args, row.parameters)
     theme = theme_for(principal, args.get("brandKitId") or kit_value)
-    if "palette" in args:
-        theme = brandkits.with_palette(theme, templates.parse_palette(args["palette"]))
+    if applied.palette:
+        theme = brandkits.with_palette(theme, applied.palette)
     if progress:
-        templates.progress_track(body, (theme.palette[0] if theme else "#36a2ebff")[:7])
+        templates.progress_track(applied.body, (theme.palette[0] if theme else "#36a2ebff")[:7])
     try:
-        parsed = parse_chart(body)
+        req = dialect.template_request(applied.body, principal, theme)
+        spec = template_dialects.with_ratio(req.spec, applied.ratio, applied.ratio_field)
     except SpecError as exc:
-        if exc.field == "devicePixelRatio":
-            raise SpecError(ratio_key, exc.message) from exc
-        raise
-    spec_out = dataclasses.replace(parsed.spec, theme=theme, card=card)
-    req = RenderRequest(
-        spec=spec_out, dialect="chartjs", principal=principal, mode="sync", warnings=parsed.warnings
-    )
-    return respond_with_image(req, started, return_url=flag(args.get("returnUrl", False)))
+        blamed = applied.blame(exc)
+        if blamed is exc:
+            raise
+        raise blamed from exc
+    req = dataclasses.replace(req, spec=spec)
+    return_url = flag(args.get("returnUrl", False))
+    response = respond_with_image(req, started, return_url=return_url)
+    if not return_url:
+        # The URL is stable but what it shows changes with the template and its kit: browsers and
+        # proxies keep the image and revalidate it with its ETag (a 304 when nothing changed).
+        response.headers["Cache-Control"] = "public, no-cache"
+    return response

@@ -9,6 +9,9 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from core.specs.brandkits import FONT_FAMILIES, LOGO_POSITIONS, PRESETS, TITLE_WEIGHTS
+from core.specs.template_dialects import DIALECTS
+
+TEMPLATE_DIALECTS = tuple(DIALECTS)
 
 _COLOR = fields.String(
     metadata={"description": "A CSS colour (#rgb, #rrggbb, #rrggbbaa, rgb(), hsl(), a name)."}
@@ -83,12 +86,22 @@ class TemplateParameterSchema(Schema):
     description = fields.String()
 
 
+_DIALECT = fields.String(
+    validate=validate.OneOf(TEMPLATE_DIALECTS),
+    metadata={
+        "description": "What `spec` is: chartjs (a POST /api/v1/render body, the default), quickchart "
+        "(a QuickChart /chart request body), imagecharts (Image-Charts parameters as strings: cht, chs, "
+        "chd, ...) or finance (a /v3/coinglass/advanced-chart body)."
+    },
+)
+_SPEC_DESCRIPTION = "The chart in `dialect`: a JSON object (see dialect)."
+
+
 class TemplateCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     description = fields.String(load_default="", validate=validate.Length(max=500))
-    spec = fields.Dict(
-        required=True, metadata={"description": "A POST /api/v1/render body (type, data, options, ...)."}
-    )
+    dialect = _DIALECT
+    spec = fields.Dict(required=True, metadata={"description": _SPEC_DESCRIPTION})
     parameters = fields.Dict(
         keys=fields.String(), values=fields.Nested(TemplateParameterSchema), load_default=dict
     )
@@ -98,7 +111,8 @@ class TemplateCreateSchema(Schema):
 class TemplateUpdateSchema(Schema):
     name = _NAME
     description = fields.String(validate=validate.Length(max=500))
-    spec = fields.Dict()
+    dialect = _DIALECT
+    spec = fields.Dict(metadata={"description": _SPEC_DESCRIPTION})
     parameters = fields.Dict(keys=fields.String(), values=fields.Nested(TemplateParameterSchema))
     brandKitId = fields.String(allow_none=True)
 
@@ -108,11 +122,18 @@ class TemplateSchema(Schema):
     name = fields.String(required=True)
     description = fields.String(required=True)
     builtIn = fields.Boolean(required=True)
+    dialect = fields.String(required=True, validate=validate.OneOf(TEMPLATE_DIALECTS))
     spec = fields.Dict(required=True)
     parameters = fields.Dict(required=True)
     brandKitId = fields.String(allow_none=True)
     version = fields.Integer(required=True)
-    renderUrl = fields.String(required=True)
+    renderUrl = fields.String(
+        required=True,
+        metadata={
+            "description": "The template's short, stable render URL (on the account's custom domain when "
+            "set): embed it as <img src> with ?key=... (and any overrides)."
+        },
+    )
     createdAt = fields.DateTime()
     updatedAt = fields.DateTime()
 

@@ -38,6 +38,8 @@ _PARAMETERS = {
     "icac": "Account of a signed URL.",
     "ichm": "HMAC-SHA256 (hex) of the query string before &ichm, with the account's signing secret.",
     "icretina": "1 doubles the pixel density.",
+    "brandKitId": "A brand kit (the account's kit id or a preset name) for the colours chco/chf leave open.",
+    "returnUrl": "true answers JSON (url, size, etag, expiresAt, format) instead of the image.",
 }
 
 

@@ -25,6 +25,8 @@ _QUERY = {
     "version": "Same as v.",
     "encoding": "url (default) or base64: how `c` is encoded.",
     "key": "API key (also the X-Api-Key header).",
+    "brandKitId": "A brand kit (the account's kit id or a preset name).",
+    "returnUrl": "true answers JSON (url, size, etag, expiresAt, format) instead of the image.",
 }
 
 QuickChartQuerySchema = text_query_schema(_QUERY, "QuickChartQuery")
@@ -47,6 +49,8 @@ class QuickChartBodySchema(Schema):
     version = fields.String(metadata={"description": "2 (default), 3 or 4."})
     encoding = fields.String(metadata={"description": "url (default) or base64 (chart as base64 text)."})
     key = fields.String(metadata={"description": "API key (or send it as a header)."})
+    brandKitId = fields.String(metadata={"description": "A brand kit (the account's kit id or a preset)."})
+    returnUrl = fields.Boolean(metadata={"description": "Answer JSON with the image URL, not the bytes."})
 
 
 class ShortUrlSchema(Schema):

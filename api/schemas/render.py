@@ -27,6 +27,20 @@ from core.specs.model import (
 _SIDE = validate.Range(MIN_SIDE, MAX_SIDE)
 
 
+BRAND_KIT_ID = (
+    "A brand kit: one of the account's kit ids or a preset (obsidian, linen, polar, studio, ember, "
+    "harbor). An unknown or another account's kit is a 400 naming brandKitId."
+)
+
+
+class CardSchema(Schema):
+    title = fields.String()
+    subtitle = fields.String()
+    value = fields.Raw(metadata={"description": "Text, or a number shown with thousands separators."})
+    change = fields.Float(metadata={"description": "A fraction: 0.124 shows +12.4% coloured by sign."})
+    footnote = fields.String()
+
+
 class DatasetSchema(Schema):
     class Meta:
         unknown = INCLUDE
@@ -86,6 +100,10 @@ class ChartRequestSchema(Schema):
     returnUrl = fields.Boolean(
         load_default=False, metadata={"description": "Answer JSON with the image URL instead of the bytes."}
     )
+    brandKitId = fields.String(metadata={"description": BRAND_KIT_ID})
+    card = fields.Nested(
+        CardSchema, metadata={"description": "A headline card around the chart (title, value, change...)."}
+    )
 
 
 class JobRequestSchema(ChartRequestSchema):
@@ -113,6 +131,7 @@ class RenderQuerySchema(Schema):
     format = fields.String(validate=validate.OneOf(FORMATS))
     devicePixelRatio = fields.Float(validate=validate.Range(MIN_PIXEL_RATIO, MAX_PIXEL_RATIO))
     returnUrl = fields.Boolean()
+    brandKitId = fields.String(metadata={"description": BRAND_KIT_ID})
 
 
 class IdempotencyHeaderSchema(Schema):

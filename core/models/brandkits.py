@@ -37,7 +37,11 @@ class ChartTemplate(Base):
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(String(500), server_default="")
-    # The stored Chart.js-style spec (a POST /api/v1/render body without request keys).
+    # The dialect of the stored spec (core.specs.template_dialects): chartjs, quickchart,
+    # imagecharts or finance.
+    dialect: Mapped[str] = mapped_column(String(20), server_default=text("'chartjs'"))
+    # The stored spec in that dialect (a POST /api/v1/render body for chartjs, QuickChart's request,
+    # Image-Charts parameters, a finance snapshot body), request keys aside.
     spec: Mapped[dict[str, Any]] = mapped_column(JSONB)
     # Named parameters: {"name": {"path": "data.datasets.0.data", "default": ...}} (see core.specs.templates)
     parameters: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))

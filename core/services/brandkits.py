@@ -40,8 +40,10 @@ def _list(session: Session, model: type[Owned], account_id: uuid.UUID) -> list[O
     return list(session.scalars(query))
 
 
-def _get(session: Session, model: type[Owned], account_id: uuid.UUID | None, row_id: uuid.UUID) -> Owned:
-    row = session.get(model, row_id)
+def _get(
+    session: Session, model: type[Owned], account_id: uuid.UUID | None, row_id: uuid.UUID, lock: bool = False
+) -> Owned:
+    row = session.get(model, row_id, with_for_update=lock)
     if row is None or account_id is None or row.account_id != account_id:
         raise NotFound(str(row_id))
     return row
@@ -120,8 +122,12 @@ def list_kits(session: Session, account_id: uuid.UUID) -> list[BrandKit]:
     return _list(session, BrandKit, account_id)
 
 
-def get_kit(session: Session, account_id: uuid.UUID | None, kit_id: uuid.UUID) -> BrandKit:
-    return _get(session, BrandKit, account_id, kit_id)
+def get_kit(
+    session: Session, account_id: uuid.UUID | None, kit_id: uuid.UUID, *, lock: bool = False
+) -> BrandKit:
+    """The account's kit; ``lock`` holds its row until the transaction ends (a logo change reads the
+    key it replaces, whose object is deleted after the commit)."""
+    return _get(session, BrandKit, account_id, kit_id, lock)
 
 
 def resolve_theme(
@@ -184,6 +190,7 @@ def template_view(row: ChartTemplate) -> dict[str, Any]:
         "name": row.name,
         "description": row.description,
         "builtIn": False,
+        "dialect": row.dialect,
         "spec": row.spec,
         "parameters": row.parameters,
         "brandKitId": row.brand_kit,
@@ -202,7 +209,12 @@ def get_template(session: Session, account_id: uuid.UUID | None, template_id: uu
 
 
 def _template_audit_view(row: ChartTemplate) -> dict[str, Any]:
-    return {**_audit_name(row), "parameters": row.parameters, "brandKitId": row.brand_kit}
+    return {
+        **_audit_name(row),
+        "dialect": row.dialect,
+        "parameters": row.parameters,
+        "brandKitId": row.brand_kit,
+    }
 
 
 def create_template(
@@ -215,7 +227,12 @@ def create_template(
         MAX_TEMPLATES,
         "templates",
         actor,
-        lambda row: {"name": row.name, "parameters": row.parameters, "brandKitId": row.brand_kit},
+        lambda row: {
+            "name": row.name,
+            "dialect": row.dialect,
+            "parameters": row.parameters,
+            "brandKitId": row.brand_kit,
+        },
     )
 
 

@@ -29,7 +29,7 @@ from core.specs.chartjs import ParseResult, parse_chart
 from core.specs.colors import parse_color
 from core.specs.errors import SpecError
 from core.specs.jsliteral import check_data, parse_config
-from core.specs.model import MAX_PIXELS, MAX_SIDE
+from core.specs.model import MAX_PIXELS, MAX_SIDE, ChartSpec
 from core.specs.values import Warnings, describe, number_text
 
 DEFAULT_WIDTH = 500
@@ -55,7 +55,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "version": ("v", "version"),
     "encoding": ("encoding",),
 }
-REQUEST_NAMES = frozenset({"key", "apiKey", "brandKitId"})  # read by the route, not the config
+REQUEST_NAMES = frozenset({"key", "apiKey", "brandKitId", "returnUrl"})  # read by the route, not the config
 KNOWN_NAMES = frozenset(name for names in ALIASES.values() for name in names) | REQUEST_NAMES
 _WHOLE = re.compile(r"\s*\d{1,9}(?:\.0*)?\s*")
 _VERSION = re.compile(r"\s*v?(\d+)(?:\.\d+){0,2}(?:[-+][\w.]+)?\s*")
@@ -98,6 +98,14 @@ class QuickChartRequest:
     @classmethod
     def from_stored(cls, data: Mapping[str, Any]) -> QuickChartRequest:
         return read_request(data, default_ratio=DEFAULT_PIXEL_RATIO)
+
+
+def kit_background(spec: ChartSpec, req: QuickChartRequest) -> ChartSpec:
+    """``spec`` of ``req`` with a brand kit: the kit's background replaces QuickChart's transparent
+    default, like any default; a background the request sets itself stays."""
+    if spec.theme is None or "backgroundColor" in dict(req.sent_as):
+        return spec
+    return dataclasses.replace(spec, background_color=None)
 
 
 def is_quickchart(params: Mapping[str, Any]) -> bool:

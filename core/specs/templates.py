@@ -199,6 +199,11 @@ def validate_parameters(value: Any, field: str = "parameters") -> dict[str, dict
     return out
 
 
+def is_series(name: str) -> bool:
+    """``dataN`` or ``labelN``: QuickChart's names for series N."""
+    return bool(_SERIES.match(name))
+
+
 def split_list(text: str, field: str) -> list[str]:
     parts = [p.strip() for p in text.split(",")]
     if len(parts) > MAX_POINTS:
@@ -247,6 +252,13 @@ def apply_overrides(
     dataN/labelN, named parameters). Output keys (size, format, ratio) and the palette and brand
     kit are the caller's: they are not part of the body."""
     body = copy.deepcopy(dict(spec))
+    apply_chart_overrides(body, args, progress=progress)
+    apply_parameters(body, args, parameters)
+    return body
+
+
+def apply_chart_overrides(body: dict[str, Any], args: Mapping[str, str], *, progress: bool = False) -> None:
+    """Labels, data, dataN/labelN and title applied in place to a Chart.js config ``body``."""
     data = body.setdefault("data", {})
     if not isinstance(data, dict):
         raise SpecError("data", "the template's data must be an object")
@@ -274,16 +286,26 @@ def apply_overrides(
         else:
             ds["label"] = args[key]
     if "title" in args:
+        title = {"display": bool(args["title"]), "text": args["title"]}
         options = body.setdefault("options", {})
-        plugins = options.setdefault("plugins", {})
+        if not isinstance(options, dict):
+            raise SpecError("title", "the template's options must be an object")
+        plugins = options.get("plugins") if isinstance(options.get("plugins"), dict) else None
         if isinstance(body.get("card"), dict):
             body["card"]["title"] = args["title"]
+        elif plugins is None and isinstance(options.get("title"), dict):
+            options["title"] = title  # a Chart.js 2 config keeps its title under options
         else:
-            plugins["title"] = {"display": bool(args["title"]), "text": args["title"]}
+            options.setdefault("plugins", {})["title"] = title
+
+
+def apply_parameters(
+    body: dict[str, Any], args: Mapping[str, str], parameters: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """A custom template's named parameters given in ``args``, each set at its path in ``body``."""
     for name, param in parameters.items():
         if name in args:
             _set_path(body, param["path"], args[name], name)
-    return body
 
 
 def _dataset(datasets: list, index: int) -> dict[str, Any]:

@@ -12,8 +12,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from core.models import AuditLog
+from core.models import AuditLog, BrandKit
 from core.specs import templates
+from core.storage import build_store
 from tests.support.accounts import bearer, new_key
 
 BAR = {
@@ -327,3 +328,45 @@ def test_async_jobs_take_brand_kits_and_cards(api_url, http, owner):
         assert doc["status"] == "succeeded", doc
         image = http.get(doc["url"], headers=bearer(key))
         assert _pixel(image.content) == expected
+
+
+def test_replaced_and_removed_logos_leave_no_object_behind(api_url, http, owner, settings, sessions):
+    """The logo objects live in S3 (moto's server here): a new logo, removing it and deleting the
+    kit each delete the object the kit let go of."""
+    _, key = owner
+    store = build_store(settings)
+
+    def logo_key(kit_id: str) -> str | None:
+        with sessions() as s:
+            return s.get(BrandKit, uuid.UUID(kit_id)).logo_key
+
+    def put(kit_id: str, color: str):
+        svg = LOGO_SVG.replace(b"#e4572e", color.encode())
+        r = http.put(
+            f"{api_url}/api/v1/brand-kits/{kit_id}/logo",
+            data=svg,
+            headers={**bearer(key), "Content-Type": "image/svg+xml"},
+        )
+        assert r.status_code == 200, r.text
+        return logo_key(kit_id)
+
+    kit = http.post(f"{api_url}/api/v1/brand-kits", json={"name": "gc"}, headers=bearer(key)).json()["id"]
+    first = put(kit, "#e4572e")
+    assert store.stat(first) is not None
+    assert put(kit, "#e4572e") == first and store.stat(first) is not None  # the same logo again: kept
+    second = put(kit, "#2e86e4")
+    assert second != first and store.stat(second) is not None
+    assert store.stat(first) is None  # replaced: gone from the bucket
+    assert http.delete(f"{api_url}/api/v1/brand-kits/{kit}/logo", headers=bearer(key)).status_code == 200
+    assert store.stat(second) is None and logo_key(kit) is None
+    third = put(kit, "#44aa44")
+    assert http.delete(f"{api_url}/api/v1/brand-kits/{kit}", headers=bearer(key)).status_code == 204
+    assert store.stat(third) is None
+    with sessions() as s:
+        actions = s.scalars(select(AuditLog.action).where(AuditLog.target_id == kit)).all()
+    assert sorted(actions) == [
+        "brand_kit.created",
+        "brand_kit.deleted",
+        "brand_kit.logo_removed",
+        *["brand_kit.logo_set"] * 4,
+    ]

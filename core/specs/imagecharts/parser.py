@@ -44,7 +44,7 @@ NO_PERCENT = frozenset(
     | {"chof"}
 )
 # Read by the HTTP layer (authentication), neither used nor reported here.
-REQUEST_PARAMETERS = frozenset({"key", "apiKey", "brandKitId"})
+REQUEST_PARAMETERS = frozenset({"key", "apiKey", "brandKitId", "returnUrl"})
 MAX_PARAMETER_NAME = 64
 
 

@@ -109,3 +109,32 @@ def test_postman_collection_mirrors_the_document(app):
         r for r in requests_ if r["method"] == "POST" and r["url"]["path"] == ["api", "v1", "render"]
     )
     assert '"type": "line"' in render["body"]["raw"]
+
+
+def test_brand_kits_templates_and_their_render_options_are_documented(app):
+    """Issue 11: every brand-kit and template route with its schemas, and the options every render
+    route takes (brandKitId, returnUrl, a card on POST)."""
+    document = build(app)
+    paths = document["paths"]
+    assert set(paths["/api/v1/brand-kits"]) == {"get", "post"}
+    assert set(paths["/api/v1/brand-kits/{kit}"]) == {"get", "put", "delete"}
+    assert set(paths["/api/v1/brand-kits/{kit}/logo"]) == {"put", "delete"}
+    assert set(paths["/api/v1/templates"]) == {"get", "post"}
+    assert set(paths["/api/v1/templates/{template}"]) == {"get", "put", "delete"}
+    schemas = document["components"]["schemas"]
+    assert {"BrandKit", "BrandKitCreate", "Template", "TemplateCreate"} <= set(schemas)
+    assert set(schemas["TemplateCreate"]["properties"]["dialect"]["enum"]) == {
+        "chartjs",
+        "quickchart",
+        "imagecharts",
+        "finance",
+    }
+    render = paths["/api/v1/templates/{template}/render"]["get"]
+    names = {p["name"] for p in render["parameters"]}
+    assert {"labels", "data", "title", "width", "height", "format", "brandKitId", "scale"} <= names
+    assert {"devicePixelRatio", "palette", "returnUrl", "key", "data1", "label1"} <= names
+    for path in ("/api/v1/render", "/chart"):
+        query = {p["name"] for p in paths[path]["get"]["parameters"]}
+        assert {"brandKitId", "returnUrl"} <= query, path
+    body = schemas["ChartRequest"]["properties"]
+    assert {"brandKitId", "returnUrl", "card"} <= set(body)
