@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         brandkits,
         chart,
         dashboard,
+        dashboard_brand,
         dashboard_renders,
         dashboard_usage,
         dashboard_webhooks,
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         dashboard_usage.bp,
         dashboard_renders.bp,
         dashboard_webhooks.bp,
+        dashboard_brand.bp,
     ):
         app.register_blueprint(blueprint)
     return app

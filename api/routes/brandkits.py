@@ -92,8 +92,12 @@ def get_kit(kit: str):
     responses={201: BrandKitSchema, 400: "A field is invalid (`field` names it)."},
 )
 def create_kit():
-    principal = principal_for_request()
-    payload = object_body()
+    return dumped(BrandKitSchema, create_from_payload(principal_for_request(), object_body()), 201)
+
+
+def create_from_payload(principal, payload: dict) -> dict:
+    """Validate ``payload`` (the API's body) and create the kit (audited); returns its view.
+    Raises ``ValidationError`` or ``ApiError`` naming the field (the dashboard's forms share this)."""
     BrandKitCreateSchema().load(payload)
     settings = _settings(payload)
     with services().sessions() as session, session.begin():
@@ -107,8 +111,7 @@ def create_kit():
             )
         except kits.TooMany as exc:
             raise ApiError(409, str(exc), field="name") from exc
-        view = kits.kit_view(row)
-    return dumped(BrandKitSchema, view, 201)
+        return kits.kit_view(row)
 
 
 @bp.put("/<kit>")
@@ -122,9 +125,12 @@ def create_kit():
     responses={200: BrandKitSchema, 400: "A field is invalid.", 404: NOT_FOUND},
 )
 def update_kit(kit: str):
-    principal = principal_for_request()
-    kit_id = _kit_id(kit)
-    payload = object_body()
+    view = update_from_payload(principal_for_request(), _kit_id(kit), object_body())
+    return jsonify(BrandKitSchema().dump(view))
+
+
+def update_from_payload(principal, kit_id: uuid.UUID, payload: dict) -> dict:
+    """Validate ``payload`` and apply it to the kit (audited, version + 1); returns its view."""
     BrandKitUpdateSchema().load(payload)
     changes = _settings(payload)
     name = payload.get("name")
@@ -141,8 +147,7 @@ def update_kit(kit: str):
             merged,
             principal.actor(g.request_id),
         )
-        view = kits.kit_view(row)
-    return jsonify(BrandKitSchema().dump(view))
+        return kits.kit_view(row)
 
 
 @bp.delete("/<kit>")
@@ -173,7 +178,6 @@ def delete_kit(kit: str):
     },
 )
 def put_logo(kit: str):
-    principal = principal_for_request()
     kit_id = _kit_id(kit)
     length = request.content_length
     if length is not None and length > logos.MAX_LOGO_BYTES:
@@ -182,8 +186,14 @@ def put_logo(kit: str):
             pass
         raise ApiError(413, f"logo: at most {logos.MAX_LOGO_BYTES // 1024} KB", field="logo")
     raw = request.stream.read(logos.MAX_LOGO_BYTES + 1)
+    view = store_logo(principal_for_request(), kit_id, raw, request.content_type or "")
+    return jsonify(BrandKitSchema().dump(view))
+
+
+def store_logo(principal, kit_id: uuid.UUID, raw: bytes, content_type: str) -> dict:
+    """Validate a PNG or SVG logo, store it normalized and set it on the kit (audited)."""
     try:
-        png = logos.normalize_logo(raw, request.content_type or "", "logo")
+        png = logos.normalize_logo(raw, content_type, "logo")
     except SpecError as exc:
         raise ApiError(exc.status, f"Invalid logo: {exc.message}", field="logo") from exc
     svc = services()
@@ -194,11 +204,10 @@ def put_logo(kit: str):
         svc.store.put(key, png, "image/png")
     except StorageError as exc:
         raise ApiError(503, "Image storage is unavailable; retry shortly") from exc
-    source = (request.content_type or "").split(";")[0].strip().lower()
+    source = content_type.split(";")[0].strip().lower()
     with svc.sessions() as session, session.begin():
         row = kits.set_logo(session, _load(session, kit_id), key, source, principal.actor(g.request_id))
-        view = kits.kit_view(row)
-    return jsonify(BrandKitSchema().dump(view))
+        return kits.kit_view(row)
 
 
 @bp.delete("/<kit>/logo")

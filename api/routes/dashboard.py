@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
-from api import auth, browser, ratelimit
+from api import auth, browser, flash, ratelimit
 from api.errors import ApiError
 from api.extensions import services
 from api.openapi import doc
@@ -205,7 +205,7 @@ def api_keys():
         return _login_redirect()
     principal = g.principal
     svc = services()
-    created = error = None
+    error = None
     status = 200
     if request.method == "POST":
         if not _csrf_ok():
@@ -230,6 +230,11 @@ def api_keys():
                 )
         except keys.KeyRequestError as exc:
             error, status = str(exc), 400
+        else:  # Post/Redirect/Get: the key is shown once, by the page the browser is sent to
+            flash.put("api_key", secret=created)
+            return redirect(url_for("dashboard.api_keys"), code=303)
+    shown = flash.pop("api_key") if request.method == "GET" else None
+    created = shown["secret"] if shown else None
     with svc.sessions() as session:
         rows = [keys.key_view(row) for row in keys.list_keys(session, principal.account_id)]
     return _page("app/api_keys.html", status, keys=rows, created=created, error=error, scopes=keys.SCOPES)
@@ -273,12 +278,12 @@ def roll_key(key_id: uuid.UUID):
                 utcnow() + dt.timedelta(hours=int(hours)),
                 principal.actor(g.request_id),
             )
-            rows = [keys.key_view(row) for row in keys.list_keys(session, principal.account_id)]
     except LookupError:
         return _page("message.html", 404, title="Not found", message="No such key in this account.")
     except keys.KeyRequestError as exc:
         return _page("message.html", 400, title="Cannot roll this key", message=str(exc))
-    return _page("app/api_keys.html", keys=rows, created=created, error=None, scopes=keys.SCOPES)
+    flash.put("api_key", secret=created)
+    return redirect(url_for("dashboard.api_keys"), code=303)
 
 
 @bp.get("/app/audit-logs")

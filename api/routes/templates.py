@@ -34,6 +34,7 @@ from core.specs import brandkits, templates
 from core.specs.cards import parse_card
 from core.specs.chartjs import parse_chart
 from core.specs.errors import SpecError
+from core.specs.model import ChartSpec
 
 bp = Blueprint("templates", __name__, url_prefix="/api/v1/templates")
 TAGS = ["Templates"]
@@ -145,16 +146,19 @@ def get_template(template: str):
     responses={201: TemplateSchema, 400: "A field is invalid (`field` names it)."},
 )
 def create_template():
-    principal = principal_for_request()
-    payload = TemplateCreateSchema().load(object_body())
-    fields = _check_fields(payload)
+    return dumped(TemplateSchema, create_from_payload(principal_for_request(), object_body()), 201)
+
+
+def create_from_payload(principal, payload: dict) -> dict:
+    """Validate ``payload`` (the API's body) and create the template (audited); returns its view.
+    Raises ``ValidationError``, ``ApiError`` or ``SpecError`` naming the field."""
+    fields = _check_fields(TemplateCreateSchema().load(payload))
     with services().sessions() as session, session.begin():
         try:
             row = kits.create_template(session, principal.account_id, fields, principal.actor(g.request_id))
         except kits.TooMany as exc:
             raise ApiError(409, str(exc), field="name") from exc
-        view = _view(row)
-    return dumped(TemplateSchema, view, 201)
+        return _view(row)
 
 
 @bp.put("/<template>")
@@ -167,16 +171,18 @@ def create_template():
     responses={200: TemplateSchema, 400: "A field is invalid.", 404: NOT_FOUND},
 )
 def update_template(template: str):
-    principal = principal_for_request()
-    template_id = _template_id(template)
-    payload = TemplateUpdateSchema().load(object_body())
-    fields = _check_fields(payload)
+    view = update_from_payload(principal_for_request(), _template_id(template), object_body())
+    return jsonify(TemplateSchema().dump(view))
+
+
+def update_from_payload(principal, template_id: uuid.UUID, payload: dict) -> dict:
+    """Validate ``payload`` and apply it to the template (audited, version + 1); returns its view."""
+    fields = _check_fields(TemplateUpdateSchema().load(payload))
     with services().sessions() as session, session.begin():
         row = kits.update_template(
             session, _load(session, template_id), fields, principal.actor(g.request_id)
         )
-        view = _view(row)
-    return jsonify(TemplateSchema().dump(view))
+        return _view(row)
 
 
 @bp.delete("/<template>")
@@ -210,15 +216,34 @@ def render_template(template: str):
     started = time.perf_counter()
     principal = principal_for_request()
     args = {k: v for k, v in request.args.items()}
+    spec, warnings = template_chart(principal, template, args)
+    req = RenderRequest(spec=spec, dialect="chartjs", principal=principal, mode="sync", warnings=warnings)
+    return respond_with_image(req, started, return_url=flag(args.get("returnUrl", False)))
+
+
+def template_chart(principal, template: str, args: dict[str, str]) -> tuple[ChartSpec, tuple[str, ...]]:
+    """The chart a built-in or the caller's template draws with the query ``args`` applied."""
     entry = templates.builtin(template)
-    kit_value: Any = None
     if entry is not None:
-        spec, parameters, progress = copy.deepcopy(entry["spec"]), {}, bool(entry.get("progress"))
-    else:
-        with services().sessions() as session:
-            row = _load(session, _template_id(template))
-            spec, parameters, progress, kit_value = row.spec, row.parameters, False, row.brand_kit
-    body = templates.apply_overrides(spec, args, parameters, progress=progress)
+        return chart_from(principal, entry["spec"], {}, args, progress=bool(entry.get("progress")))
+    with services().sessions() as session:
+        row = _load(session, _template_id(template))
+        spec, parameters, kit_value = row.spec, row.parameters, row.brand_kit
+    return chart_from(principal, spec, parameters, args, kit=kit_value)
+
+
+def chart_from(
+    principal,
+    spec: dict[str, Any],
+    parameters: dict[str, Any],
+    args: dict[str, str],
+    *,
+    progress: bool = False,
+    kit: Any = None,
+) -> tuple[ChartSpec, tuple[str, ...]]:
+    """A template body with overrides applied, as a spec with its brand kit and card (the render
+    URL's rules; the dashboard previews unsaved templates through this too)."""
+    body = templates.apply_overrides(copy.deepcopy(spec), args, parameters, progress=progress)
     card = parse_card(body.pop("card", None), "card")
     body.pop("brandKitId", None)
     body.pop("returnUrl", None)
@@ -227,7 +252,7 @@ def render_template(template: str):
             body[key] = args[key]
     ratio_key = "scale" if "scale" in args else "devicePixelRatio"
     body["devicePixelRatio"] = args.get(ratio_key, body.get("devicePixelRatio", DEFAULT_SCALE))
-    theme = theme_for(principal, args.get("brandKitId") or kit_value)
+    theme = theme_for(principal, args.get("brandKitId") or kit)
     if "palette" in args:
         theme = brandkits.with_palette(theme, templates.parse_palette(args["palette"]))
     if progress:
@@ -238,8 +263,4 @@ def render_template(template: str):
         if exc.field == "devicePixelRatio":
             raise SpecError(ratio_key, exc.message) from exc
         raise
-    spec_out = dataclasses.replace(parsed.spec, theme=theme, card=card)
-    req = RenderRequest(
-        spec=spec_out, dialect="chartjs", principal=principal, mode="sync", warnings=parsed.warnings
-    )
-    return respond_with_image(req, started, return_url=flag(args.get("returnUrl", False)))
+    return dataclasses.replace(parsed.spec, theme=theme, card=card), parsed.warnings
