@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         dashboard,
         dashboard_brand,
         dashboard_renders,
+        dashboard_settings,
         dashboard_usage,
         dashboard_webhooks,
         docs,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         dashboard_renders.bp,
         dashboard_webhooks.bp,
         dashboard_brand.bp,
+        dashboard_settings.bp,
     ):
         app.register_blueprint(blueprint)
     return app
