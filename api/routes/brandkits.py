@@ -131,7 +131,7 @@ def update_kit(kit: str):
 
 def update_from_payload(principal, kit_id: uuid.UUID, payload: dict) -> dict:
     """Validate ``payload`` and apply it to the kit (audited, version + 1); returns its view."""
-    BrandKitUpdateSchema().load(payload)
+    BrandKitUpdateSchema().load({k: v for k, v in payload.items() if v is not None})  # null: a reset
     changes = _settings(payload)
     name = payload.get("name")
     with services().sessions() as session, session.begin():

@@ -428,7 +428,7 @@ def new_template():
     if g.get("dashboard") is None:
         return _login_redirect()
     if request.method == "GET":
-        return _template_page(form=_template_form(), template=None, preview_src=None)
+        return _template_page(form=_template_form(), tpl=None, preview_src=None)
     if not _csrf_ok():
         return _csrf_failed()
     payload, errors = _template_payload(request.form)
@@ -442,7 +442,7 @@ def new_template():
                 url_for(".edit_template", template_id=view["id"], notice="Template created."), 303
             )
     form = {k: request.form.get(k, "") for k in ("name", "description", "spec", "parameters", "brandKitId")}
-    return _template_page(400, form=form, template=None, errors=errors, preview_src=None)
+    return _template_page(400, form=form, tpl=None, errors=errors, preview_src=None)
 
 
 def _load_template(template_id: uuid.UUID) -> dict[str, Any] | None:
@@ -471,7 +471,7 @@ def edit_template(template_id: uuid.UUID):
     if request.method == "GET":
         return _template_page(
             form=_template_form(view),
-            template=view,
+            tpl=view,
             preview_src=src,
             render_url=render_url,
             notice=request.args.get("notice"),
@@ -488,7 +488,7 @@ def edit_template(template_id: uuid.UUID):
             return redirect(url_for(".edit_template", template_id=template_id, notice="Saved."), code=303)
     form = {k: request.form.get(k, "") for k in ("name", "description", "spec", "parameters", "brandKitId")}
     return _template_page(
-        400, form=form, template=view, errors=errors, preview_src=src, render_url=render_url
+        400, form=form, tpl=view, errors=errors, preview_src=src, render_url=render_url
     )
 
 
