@@ -229,16 +229,32 @@ def new_kit():
     return redirect(url_for(".edit_kit", kit_id=view["id"], notice="Brand kit created."), code=303)
 
 
-def _load_kit(kit_id: uuid.UUID):
+def _owned(getter, row_id: uuid.UUID):
+    """The account's kit or template ``row_id`` (``getter``: kits.get_kit or get_template), or None."""
     with services().sessions() as session:
         try:
-            return kits.get_kit(session, g.principal.account_id, kit_id)
+            return getter(session, g.principal.account_id, row_id)
         except kits.NotFound:
             return None
 
 
-def _kit_not_found() -> Response:
-    return _page("message.html", 404, title="Not found", message="No such brand kit in this account.")
+def _not_found(what: str) -> Response:
+    return _page("message.html", 404, title="Not found", message=f"No such {what} in this account.")
+
+
+def _delete(row_id: uuid.UUID, getter, deleter, what: str, listing: str) -> Response:
+    """Delete the account's kit or template (audited by ``deleter``), back to ``listing``."""
+    if g.get("dashboard") is None:
+        return _login_redirect()
+    if not _csrf_ok():
+        return _csrf_failed()
+    with services().sessions() as session, session.begin():
+        try:
+            row = getter(session, g.principal.account_id, row_id)
+        except kits.NotFound:
+            return _not_found(what)
+        deleter(session, row, g.principal.actor(g.request_id))
+    return redirect(url_for(listing, notice=f"{what.capitalize()} deleted."), code=303)
 
 
 @bp.route("/app/brand-kits/<uuid:kit_id>", methods=["GET", "POST"])
@@ -247,9 +263,9 @@ def _kit_not_found() -> Response:
 def edit_kit(kit_id: uuid.UUID):
     if g.get("dashboard") is None:
         return _login_redirect()
-    row = _load_kit(kit_id)
+    row = _owned(kits.get_kit, kit_id)
     if row is None:
-        return _kit_not_found()
+        return _not_found("brand kit")
     view = kits.kit_view(row)
     src = _kit_src(str(row.id), version=row.version)
     if request.method == "GET":
@@ -292,9 +308,9 @@ def kit_logo(kit_id: uuid.UUID):
         return _login_redirect()
     if not _csrf_ok():
         return _csrf_failed()
-    row = _load_kit(kit_id)
+    row = _owned(kits.get_kit, kit_id)
     if row is None:
-        return _kit_not_found()
+        return _not_found("brand kit")
     upload = request.files.get("logo")
     try:
         if request.form.get("remove") == "true":
@@ -328,17 +344,7 @@ def _remove_logo(row) -> None:
 @auth.page
 @_hidden("Delete a brand kit")
 def delete_kit(kit_id: uuid.UUID):
-    if g.get("dashboard") is None:
-        return _login_redirect()
-    if not _csrf_ok():
-        return _csrf_failed()
-    with services().sessions() as session, session.begin():
-        try:
-            row = kits.get_kit(session, g.principal.account_id, kit_id)
-        except kits.NotFound:
-            return _kit_not_found()
-        kits.delete_kit(session, row, g.principal.actor(g.request_id))
-    return redirect(url_for(".brand_kits", notice="Brand kit deleted."), code=303)
+    return _delete(kit_id, kits.get_kit, kits.delete_kit, "brand kit", ".brand_kits")
 
 
 # ---- templates ----
@@ -445,27 +451,16 @@ def new_template():
     return _template_page(400, form=form, tpl=None, errors=errors, preview_src=None)
 
 
-def _load_template(template_id: uuid.UUID) -> dict[str, Any] | None:
-    with services().sessions() as session:
-        try:
-            return kits.template_view(kits.get_template(session, g.principal.account_id, template_id))
-        except kits.NotFound:
-            return None
-
-
-def _template_not_found() -> Response:
-    return _page("message.html", 404, title="Not found", message="No such template in this account.")
-
-
 @bp.route("/app/templates/<uuid:template_id>", methods=["GET", "POST"])
 @auth.page
 @_hidden("Edit a template")
 def edit_template(template_id: uuid.UUID):
     if g.get("dashboard") is None:
         return _login_redirect()
-    view = _load_template(template_id)
-    if view is None:
-        return _template_not_found()
+    row = _owned(kits.get_template, template_id)
+    if row is None:
+        return _not_found("template")
+    view = kits.template_view(row)
     src = _template_src(view["id"], view["version"])
     render_url = template_api._render_url(view["id"])
     if request.method == "GET":
@@ -487,9 +482,7 @@ def edit_template(template_id: uuid.UUID):
         else:
             return redirect(url_for(".edit_template", template_id=template_id, notice="Saved."), code=303)
     form = {k: request.form.get(k, "") for k in ("name", "description", "spec", "parameters", "brandKitId")}
-    return _template_page(
-        400, form=form, tpl=view, errors=errors, preview_src=src, render_url=render_url
-    )
+    return _template_page(400, form=form, tpl=view, errors=errors, preview_src=src, render_url=render_url)
 
 
 @bp.post("/app/templates/preview")
@@ -525,14 +518,4 @@ def template_preview():
 @auth.page
 @_hidden("Delete a template")
 def delete_template(template_id: uuid.UUID):
-    if g.get("dashboard") is None:
-        return _login_redirect()
-    if not _csrf_ok():
-        return _csrf_failed()
-    with services().sessions() as session, session.begin():
-        try:
-            row = kits.get_template(session, g.principal.account_id, template_id)
-        except kits.NotFound:
-            return _template_not_found()
-        kits.delete_template(session, row, g.principal.actor(g.request_id))
-    return redirect(url_for(".templates_page", notice="Template deleted."), code=303)
+    return _delete(template_id, kits.get_template, kits.delete_template, "template", ".templates_page")

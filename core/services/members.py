@@ -35,6 +35,7 @@ ROLES = ("owner", "member")
 INVITE_TTL = dt.timedelta(days=7)
 # The password_hash of a pending member: not an argon2 hash, so no password ever verifies against it.
 INVITED = "!invited"
+TAKEN = "Someone with this email already has a Chartfleet login"
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both paths cost one argon2 verification.
@@ -80,19 +81,26 @@ def add_member(
     if session.scalar(select(func.count()).select_from(Member).where(Member.email == email)):
         raise MemberError("An account with this email already exists; log in instead")
     member = Member(account_id=account.id, email=email, password_hash=hash_password(password), role=role)
+    return _insert(
+        session, member, "member.added", actor, "An account with this email already exists; log in instead"
+    )
+
+
+def _insert(session: Session, member: Member, action: str, actor: audit.Actor, taken: str) -> Member:
+    """Add ``member`` (audited with ``action``); ``taken`` is the error when the email is in use."""
     try:
         with session.begin_nested():
             session.add(member)
             session.flush()
-    except IntegrityError as exc:  # the same email, signed up a moment ago
-        raise MemberError("An account with this email already exists; log in instead") from exc
+    except IntegrityError as exc:  # the same email, added a moment ago
+        raise MemberError(taken) from exc
     audit.record(
         session,
-        "member.added",
+        action,
         actor,
-        account.id,
+        member.account_id,
         ("member", member.id),
-        after={"email": email, "role": role},
+        after={"email": member.email, "role": member.role},
     )
     return member
 
@@ -173,7 +181,7 @@ def invite_member(
         raise MemberError(f"Role must be one of {', '.join(ROLES)}")
     email = normalize_email(email)
     if session.scalar(select(func.count()).select_from(Member).where(Member.email == email)):
-        raise MemberError("Someone with this email already has a Chartfleet login")
+        raise MemberError(TAKEN)
     token = secrets.token_urlsafe(32)
     member = Member(
         account_id=account.id,
@@ -183,20 +191,7 @@ def invite_member(
         invite_token_hash=_token_hash(token),
         invited_at=utcnow(),
     )
-    try:
-        with session.begin_nested():
-            session.add(member)
-            session.flush()
-    except IntegrityError as exc:
-        raise MemberError("Someone with this email already has a Chartfleet login") from exc
-    audit.record(
-        session,
-        "member.invited",
-        actor,
-        account.id,
-        ("member", member.id),
-        after={"email": email, "role": role},
-    )
+    _insert(session, member, "member.invited", actor, TAKEN)
     return member, token
 
 
