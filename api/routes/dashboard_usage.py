@@ -9,6 +9,7 @@ rendered uncharged through the normal render path (see ``api/signed_images.py``)
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import time
 
@@ -20,7 +21,9 @@ from api.routes.dashboard import _csrf_failed, _csrf_ok, _hidden, _login_redirec
 from core.db import utcnow
 from core.models import Account
 from core.services import billing, dashboard, plans, reports
+from core.services import brandkits as kits
 from core.services.quotas import month_start
+from core.specs import brandkits
 from core.specs.chartjs import parse_query
 from core.specs.errors import SpecError
 
@@ -28,9 +31,10 @@ bp = Blueprint("dashboard_usage", __name__)
 CHART_PURPOSE = "usage-chart"
 
 
-def usage_chart_spec(days: list[dict]) -> dict:
-    """A bar chart of charged renders and cache hits per day."""
-    return {
+def usage_chart_spec(days: list[dict], *, branded: bool = False) -> dict:
+    """A bar chart of charged renders and cache hits per day (in the brand kit's palette when
+    ``branded``: colours in the spec would win over the kit's)."""
+    spec = {
         "type": "bar",
         "data": {
             "labels": [d["date"].strftime("%d") for d in days],
@@ -44,15 +48,22 @@ def usage_chart_spec(days: list[dict]) -> dict:
             "scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}},
         },
     }
+    if branded:
+        for dataset in spec["data"]["datasets"]:
+            del dataset["backgroundColor"]
+    return spec
 
 
-def chart_src(account_id, days: list[dict]) -> str:
+def chart_src(account_id, days: list[dict], kit_id=None) -> str:
+    """The signed ``<img src>`` of the usage chart, drawn in brand kit ``kit_id`` when given."""
     params = {
-        "c": signed_images.b64json(usage_chart_spec(days)),
+        "c": signed_images.b64json(usage_chart_spec(days, branded=kit_id is not None)),
         "width": "800",
         "height": "280",
         "format": "png",
     }
+    if kit_id is not None:
+        params["kit"] = str(kit_id)
     query = signed_images.signed_query(CHART_PURPOSE, account_id, params)
     return url_for("dashboard_usage.usage_chart") + "?" + query
 
@@ -73,6 +84,9 @@ def usage_billing():
         bill = dashboard.invoice(terms, plan.price_cents, usage["used"])
         past = dashboard.past_periods(session, account_id, now)
         split = dashboard.breakdowns(session, account_id, now)
+        own_kits = kits.list_kits(session, account_id)
+    # the chart wears the account's brand kit: the one edited last, when it has any
+    kit = max(own_kits, key=lambda row: row.updated_at, default=None)
     projected = dashboard.projection(usage["used"], now)
     return _page(
         "app/usage_billing.html",
@@ -84,7 +98,7 @@ def usage_billing():
         projected_invoice=dashboard.invoice(terms, plan.price_cents, projected),
         past=past,
         split=split,
-        chart_src=chart_src(account_id, usage["days"]),
+        chart_src=chart_src(account_id, usage["days"], kit.id if kit else None),
         changed=request.args.get("changed"),
         error=None,
     )
@@ -99,8 +113,13 @@ def usage_chart():
     if isinstance(params, Response):
         return params
     try:
+        kit_id = params.pop("kit", None)
         parsed = parse_query(params)
-    except SpecError as exc:
+        if kit_id is not None:
+            with services().sessions() as session:
+                theme = kits.resolve_theme(session, g.principal.account_id, kit_id, "kit")
+            parsed = dataclasses.replace(parsed, spec=brandkits.apply_theme(parsed.spec, theme))
+    except (SpecError, kits.NotFound) as exc:  # a kit deleted since the page was drawn
         return Response(str(exc), 400, mimetype="text/plain")
     return signed_images.render_internal(parsed.spec, started)
 

@@ -477,12 +477,17 @@ def test_brand_kit_pages_create_preview_edit_logo_delete(api_url, member, sessio
     assert logo.status_code == 200 and "Logo saved." in logo.text
     assert browser.get(f"{api_url}/api/v1/brand-kits/{kit_id}").json()["hasLogo"] is True
     assert _png(browser, api_url, PREVIEW_SRC.search(logo.text).group(1)) != changed  # the logo is drawn
+    # the usage chart wears the account's kit (and stops naming it once the kit is gone)
+    usage_src = CHART_SRC.search(browser.get(f"{api_url}/app/usage-billing").text).group(1)
+    assert f"kit={kit_id}" in usage_src
+    _png(browser, api_url, usage_src)
     gone = browser.post(f"{edit_url}/delete", data={"csrf_token": token})
     assert (
         gone.status_code == 200
         and "Brand kit deleted." in gone.text
         and "No brand kits of your own" in gone.text
     )
+    assert "kit=" not in CHART_SRC.search(browser.get(f"{api_url}/app/usage-billing").text).group(1)
     assert browser.get(f"{api_url}/api/v1/brand-kits/{kit_id}").status_code == 404
     actions = _audit_actions(sessions, account_id)
     for action in ("brand_kit.created", "brand_kit.updated", "brand_kit.logo_set", "brand_kit.deleted"):
