@@ -34,7 +34,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         brandkits,
         chart,
         dashboard,
+        dashboard_brand,
         dashboard_renders,
+        dashboard_settings,
         dashboard_usage,
         dashboard_webhooks,
         docs,
@@ -77,6 +79,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         dashboard_usage.bp,
         dashboard_renders.bp,
         dashboard_webhooks.bp,
+        dashboard_brand.bp,
+        dashboard_settings.bp,
     ):
         app.register_blueprint(blueprint)
     return app

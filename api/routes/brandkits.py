@@ -50,7 +50,7 @@ def _kit_id(value: str) -> uuid.UUID:
         raise ApiError(404, NOT_FOUND, brandKitId=value) from None
 
 
-def _drop_logo(old_key: str | None, new_key: str | None = None) -> None:
+def drop_logo(old_key: str | None, new_key: str | None = None) -> None:
     """Delete a logo object no kit uses any more (after the commit that let go of it). A storage
     failure leaves an orphan behind, logged, rather than failing a change already made."""
     if old_key is None or old_key == new_key:
@@ -105,8 +105,12 @@ def get_kit(kit: str):
     responses={201: BrandKitSchema, 400: "A field is invalid (`field` names it)."},
 )
 def create_kit():
-    principal = principal_for_request()
-    payload = object_body()
+    return dumped(BrandKitSchema, create_from_payload(principal_for_request(), object_body()), 201)
+
+
+def create_from_payload(principal, payload: dict) -> dict:
+    """Validate ``payload`` (the API's body) and create the kit (audited); returns its view.
+    Raises ``ValidationError`` or ``ApiError`` naming the field (the dashboard's forms share this)."""
     BrandKitCreateSchema().load(payload)
     settings = _settings(payload)
     with services().sessions() as session, session.begin():
@@ -120,8 +124,7 @@ def create_kit():
             )
         except kits.TooMany as exc:
             raise ApiError(409, str(exc), field="name") from exc
-        view = kits.kit_view(row)
-    return dumped(BrandKitSchema, view, 201)
+        return kits.kit_view(row)
 
 
 @bp.put("/<kit>")
@@ -135,10 +138,13 @@ def create_kit():
     responses={200: BrandKitSchema, 400: "A field is invalid.", 404: NOT_FOUND},
 )
 def update_kit(kit: str):
-    principal = principal_for_request()
-    kit_id = _kit_id(kit)
-    payload = object_body()
-    BrandKitUpdateSchema().load(payload)
+    view = update_from_payload(principal_for_request(), _kit_id(kit), object_body())
+    return jsonify(BrandKitSchema().dump(view))
+
+
+def update_from_payload(principal, kit_id: uuid.UUID, payload: dict) -> dict:
+    """Validate ``payload`` and apply it to the kit (audited, version + 1); returns its view."""
+    BrandKitUpdateSchema().load({k: v for k, v in payload.items() if v is not None})  # null: a reset
     changes = _settings(payload)
     name = payload.get("name")
     with services().sessions() as session, session.begin():
@@ -154,8 +160,7 @@ def update_kit(kit: str):
             merged,
             principal.actor(g.request_id),
         )
-        view = kits.kit_view(row)
-    return jsonify(BrandKitSchema().dump(view))
+        return kits.kit_view(row)
 
 
 @bp.delete("/<kit>")
@@ -168,7 +173,7 @@ def delete_kit(kit: str):
         row = _load(session, kit_id, lock=True)
         old_logo = row.logo_key
         kits.delete_kit(session, row, principal.actor(g.request_id))
-    _drop_logo(old_logo)
+    drop_logo(old_logo)
     return "", 204
 
 
@@ -189,7 +194,6 @@ def delete_kit(kit: str):
     },
 )
 def put_logo(kit: str):
-    principal = principal_for_request()
     kit_id = _kit_id(kit)
     length = request.content_length
     if length is not None and length > logos.MAX_LOGO_BYTES:
@@ -198,8 +202,14 @@ def put_logo(kit: str):
             pass
         raise ApiError(413, f"logo: at most {logos.MAX_LOGO_BYTES // 1024} KB", field="logo")
     raw = request.stream.read(logos.MAX_LOGO_BYTES + 1)
+    view = store_logo(principal_for_request(), kit_id, raw, request.content_type or "")
+    return jsonify(BrandKitSchema().dump(view))
+
+
+def store_logo(principal, kit_id: uuid.UUID, raw: bytes, content_type: str) -> dict:
+    """Validate a PNG or SVG logo, store it normalized and set it on the kit (audited)."""
     try:
-        png = logos.normalize_logo(raw, request.content_type or "", "logo")
+        png = logos.normalize_logo(raw, content_type, "logo")
     except SpecError as exc:
         raise ApiError(exc.status, f"Invalid logo: {exc.message}", field="logo") from exc
     svc = services()
@@ -210,26 +220,29 @@ def put_logo(kit: str):
         svc.store.put(key, png, "image/png")
     except StorageError as exc:
         raise ApiError(503, "Image storage is unavailable; retry shortly") from exc
-    source = (request.content_type or "").split(";")[0].strip().lower()
+    source = content_type.split(";")[0].strip().lower()
     with svc.sessions() as session, session.begin():
         row = _load(session, kit_id, lock=True)
         old_logo = row.logo_key
         row = kits.set_logo(session, row, key, source, principal.actor(g.request_id))
         view = kits.kit_view(row)
-    _drop_logo(old_logo, key)
-    return jsonify(BrandKitSchema().dump(view))
+    drop_logo(old_logo, key)
+    return view
 
 
 @bp.delete("/<kit>/logo")
 @auth.account("manage")
 @doc(summary="Remove the kit's logo", tags=TAGS, responses={200: BrandKitSchema, 404: NOT_FOUND})
 def delete_logo(kit: str):
-    principal = principal_for_request()
-    kit_id = _kit_id(kit)
+    return jsonify(BrandKitSchema().dump(remove_logo(principal_for_request(), _kit_id(kit))))
+
+
+def remove_logo(principal, kit_id: uuid.UUID) -> dict:
+    """Take the logo off the kit (audited) and delete its object; returns the kit's view."""
     with services().sessions() as session, session.begin():
         row = _load(session, kit_id, lock=True)
         old_logo = row.logo_key
         row = kits.set_logo(session, row, None, None, principal.actor(g.request_id))
         view = kits.kit_view(row)
-    _drop_logo(old_logo)
-    return jsonify(BrandKitSchema().dump(view))
+    drop_logo(old_logo)
+    return view

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
-from api import auth, browser, ratelimit
+from api import auth, browser, flash, ratelimit
 from api.errors import ApiError
 from api.extensions import services
 from api.openapi import doc
@@ -24,6 +24,15 @@ from core.services import dashboard as dashboard_reports
 from core.services.webhooks import endpoints as webhook_endpoints
 
 bp = Blueprint("dashboard", __name__)
+# Offered as suggestions in the audit log's action filter (any action, or "prefix.*", may be typed).
+AUDIT_ACTIONS = (
+    "account.*",
+    "api_key.*",
+    "brand_kit.*",
+    "member.*",
+    "template.*",
+    "webhook.*",
+)
 
 
 def _hidden(summary: str):
@@ -132,7 +141,8 @@ def login():
     if request.method == "GET":
         if g.get("dashboard") is not None:
             return redirect(next_url)
-        return _page("login.html", next=next_url, email="")
+        notice = "Password changed: log in with the new one." if request.args.get("changed") else None
+        return _page("login.html", next=next_url, email="", notice=notice)
     if not _csrf_ok():
         return _csrf_failed()
     email = request.form.get("email", "")
@@ -205,7 +215,7 @@ def api_keys():
         return _login_redirect()
     principal = g.principal
     svc = services()
-    created = error = None
+    error = None
     status = 200
     if request.method == "POST":
         if not _csrf_ok():
@@ -230,6 +240,11 @@ def api_keys():
                 )
         except keys.KeyRequestError as exc:
             error, status = str(exc), 400
+        else:  # Post/Redirect/Get: the key is shown once, by the page the browser is sent to
+            flash.put("api_key", secret=created)
+            return redirect(url_for("dashboard.api_keys"), code=303)
+    shown = flash.pop("api_key") if request.method == "GET" else None
+    created = shown["secret"] if shown else None
     with svc.sessions() as session:
         rows = [keys.key_view(row) for row in keys.list_keys(session, principal.account_id)]
     return _page("app/api_keys.html", status, keys=rows, created=created, error=error, scopes=keys.SCOPES)
@@ -273,65 +288,78 @@ def roll_key(key_id: uuid.UUID):
                 utcnow() + dt.timedelta(hours=int(hours)),
                 principal.actor(g.request_id),
             )
-            rows = [keys.key_view(row) for row in keys.list_keys(session, principal.account_id)]
     except LookupError:
         return _page("message.html", 404, title="Not found", message="No such key in this account.")
     except keys.KeyRequestError as exc:
         return _page("message.html", 400, title="Cannot roll this key", message=str(exc))
-    return _page("app/api_keys.html", keys=rows, created=created, error=None, scopes=keys.SCOPES)
+    flash.put("api_key", secret=created)
+    return redirect(url_for("dashboard.api_keys"), code=303)
 
 
 @bp.get("/app/audit-logs")
 @auth.page
-@_hidden("Audit log")
+@_hidden("Audit log (old address)")
 def audit_logs():
+    """The page's first address: kept working, it sends the browser to ``/app/audit-log``."""
+    query = request.query_string.decode()
+    return redirect(url_for("dashboard.audit_log") + (f"?{query}" if query else ""), code=301)
+
+
+def _day(value: str, field: str, errors: dict[str, str]) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), tzinfo=dt.UTC)
+    except ValueError:
+        errors[field] = "Use a date like 2026-01-31."
+        return None
+
+
+@bp.get("/app/audit-log")
+@auth.page
+@_hidden("Audit log")
+def audit_log():
     if g.get("dashboard") is None:
         return _login_redirect()
-    action = request.args.get("action", "")[:80] or None
-    actor = request.args.get("actor", "")[:254] or None
-    cursor = request.args.get("cursor", "")
-    with services().sessions() as session:
-        rows, more = audit.search(
-            session,
-            g.principal.account_id,
-            action=action,
-            actor=actor,
-            before_id=int(cursor) if cursor.isdigit() else None,
-            limit=50,
-        )
+    args = request.args
+    form = {k: args.get(k, "").strip() for k in ("action", "actor", "from", "to", "cursor")}
+    errors: dict[str, str] = {}
+    if len(form["action"]) > 80:
+        errors["action"] = "At most 80 characters."
+    if len(form["actor"]) > 254:
+        errors["actor"] = "At most 254 characters."
+    since = _day(form["from"], "from", errors)
+    until = _day(form["to"], "to", errors)
+    if until is not None:
+        until += dt.timedelta(days=1)  # "to" is inclusive: the whole day
+    if since and until and since >= until:
+        errors["to"] = "Must be on or after the start date."
+    if form["cursor"] and not form["cursor"].isdigit():
+        errors["cursor"] = "Invalid page: start again from the first page."
+    rows, more = [], False
+    if not errors:
+        with services().sessions() as session:
+            rows, more = audit.search(
+                session,
+                g.principal.account_id,
+                action=form["action"] or None,
+                actor=form["actor"] or None,
+                since=since,
+                until=until,
+                before_id=int(form["cursor"]) if form["cursor"] else None,
+                limit=50,
+            )
     entries = [audit_view(row) for row in rows]
-    next_cursor = rows[-1].id if more and rows else None
+    filters = {k: v for k, v in form.items() if v and k != "cursor"}
+    next_url = url_for("dashboard.audit_log", **filters, cursor=rows[-1].id) if more and rows else None
     return _page(
         "app/audit_logs.html",
+        400 if errors else 200,
         entries=entries,
-        action=action or "",
-        actor=actor or "",
-        next_cursor=next_cursor,
+        form=form,
+        errors=errors,
+        filtered=bool(filters),
+        next_url=next_url,
+        first_url=url_for("dashboard.audit_log", **filters) if form["cursor"] else None,
+        actions=AUDIT_ACTIONS,
     )
-
-
-@bp.route("/app/settings", methods=["GET", "POST"])
-@auth.page
-@_hidden("Settings")
-def settings_page():
-    if g.get("dashboard") is None:
-        return _login_redirect()
-    principal = g.principal
-    error, status, saved = None, 200, False
-    if request.method == "POST":
-        if not _csrf_ok():
-            return _csrf_failed()
-        value = request.form.get("custom_domain", "").strip() or None
-        own_host = urlsplit(services().settings.public_url).hostname
-        try:
-            with services().sessions() as session, session.begin():
-                accounts.set_custom_domain(
-                    session, principal.account_id, value, principal.actor(g.request_id), own_host=own_host
-                )
-            saved = True
-        except accounts.AccountError as exc:
-            error, status = str(exc), 400
-    with services().sessions() as session:
-        account = session.get(Account, principal.account_id)
-        domain = account.custom_domain
-    return _page("app/settings.html", status, custom_domain=domain or "", error=error, saved=saved)

@@ -1,58 +1,40 @@
 """Dashboard: usage and billing (``/app/usage-billing``), its chart, CSV export and plan changes.
 
-The usage chart is drawn by Chartfleet itself. The page embeds ``<img src="/app/usage-billing/
-chart.png?c=<base64url chart>&width=..&height=..&format=png&exp=..&sig=..">``: the query is exactly
-the base64 form of ``GET /api/v1/render`` (parsed by the same ``parse_query``), plus an expiry and an
-HMAC (keyed with CHARTFLEET_SECRET_KEY) binding the query to the session's account. The route renders
-it through the normal render path (``respond_with_image``: cache, queue, worker, storage). It is
-same-origin, so the session cookie authenticates the ``<img>``; the signature means a member cannot
-turn it into a free render endpoint for arbitrary specs. The render is recorded under the internal
-owner ``ip:dashboard`` (never charged to the customer, never in their history), so viewing the
-billing page does not change the usage it shows.
+The usage chart is drawn by Chartfleet itself: the page embeds ``<img src="/app/usage-billing/
+chart.png?c=<base64url chart>&width=..&height=..&format=png&exp=..&sig=..">``, the base64 form of
+``GET /api/v1/render`` (parsed by the same ``parse_query``) signed for the session's account and
+rendered uncharged through the normal render path (see ``api/signed_images.py``).
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import dataclasses
-import hashlib
-import hmac
 import io
-import json
 import time
-from urllib.parse import urlencode
 
 from flask import Blueprint, Response, g, redirect, request, url_for
 
-from api import auth
+from api import auth, signed_images
 from api.extensions import services
-from api.rendering import respond_with_image
 from api.routes.dashboard import _csrf_failed, _csrf_ok, _hidden, _login_redirect, _page
 from core.db import utcnow
 from core.models import Account
 from core.services import billing, dashboard, plans, reports
-from core.services.jobs import RenderRequest
-from core.services.keys import Principal
+from core.services import brandkits as kits
 from core.services.quotas import month_start
+from core.specs import brandkits
 from core.specs.chartjs import parse_query
 from core.specs.errors import SpecError
 
 bp = Blueprint("dashboard_usage", __name__)
-CHART_TTL_SECONDS = 600
-CHART_OWNER_IP = "dashboard"  # jobs of the dashboard's own charts: owner "ip:dashboard"
-SIGNED = ("c", "width", "height", "format", "exp")
+CHART_PURPOSE = "usage-chart"
 
 
-def _sign(account_id, params: dict[str, str]) -> str:
-    message = "|".join(["usage-chart", str(account_id), *(params.get(k, "") for k in SIGNED)])
-    key = services().settings.secret_key.encode()
-    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
-
-
-def usage_chart_spec(days: list[dict]) -> dict:
-    """A bar chart of charged renders and cache hits per day."""
-    return {
+def usage_chart_spec(days: list[dict], *, branded: bool = False) -> dict:
+    """A bar chart of charged renders and cache hits per day (in the brand kit's palette when
+    ``branded``: colours in the spec would win over the kit's)."""
+    spec = {
         "type": "bar",
         "data": {
             "labels": [d["date"].strftime("%d") for d in days],
@@ -66,19 +48,24 @@ def usage_chart_spec(days: list[dict]) -> dict:
             "scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}},
         },
     }
+    if branded:
+        for dataset in spec["data"]["datasets"]:
+            del dataset["backgroundColor"]
+    return spec
 
 
-def chart_src(account_id, days: list[dict]) -> str:
-    raw = json.dumps(usage_chart_spec(days), separators=(",", ":")).encode()
+def chart_src(account_id, days: list[dict], kit_id=None) -> str:
+    """The signed ``<img src>`` of the usage chart, drawn in brand kit ``kit_id`` when given."""
     params = {
-        "c": base64.urlsafe_b64encode(raw).decode().rstrip("="),
+        "c": signed_images.b64json(usage_chart_spec(days, branded=kit_id is not None)),
         "width": "800",
         "height": "280",
         "format": "png",
-        "exp": str(int(time.time()) + CHART_TTL_SECONDS),
     }
-    params["sig"] = _sign(account_id, params)
-    return url_for("dashboard_usage.usage_chart") + "?" + urlencode(params)
+    if kit_id is not None:
+        params["kit"] = str(kit_id)
+    query = signed_images.signed_query(CHART_PURPOSE, account_id, params)
+    return url_for("dashboard_usage.usage_chart") + "?" + query
 
 
 @bp.get("/app/usage-billing")
@@ -97,6 +84,9 @@ def usage_billing():
         bill = dashboard.invoice(terms, plan.price_cents, usage["used"])
         past = dashboard.past_periods(session, account_id, now)
         split = dashboard.breakdowns(session, account_id, now)
+        own_kits = kits.list_kits(session, account_id)
+    # the chart wears the account's brand kit: the one edited last, when it has any
+    kit = max(own_kits, key=lambda row: row.updated_at, default=None)
     projected = dashboard.projection(usage["used"], now)
     return _page(
         "app/usage_billing.html",
@@ -108,7 +98,7 @@ def usage_billing():
         projected_invoice=dashboard.invoice(terms, plan.price_cents, projected),
         past=past,
         split=split,
-        chart_src=chart_src(account_id, usage["days"]),
+        chart_src=chart_src(account_id, usage["days"], kit.id if kit else None),
         changed=request.args.get("changed"),
         error=None,
     )
@@ -118,31 +108,20 @@ def usage_billing():
 @auth.page
 @_hidden("Usage chart image")
 def usage_chart():
-    if g.get("dashboard") is None:
-        return Response("Log in first", 401, mimetype="text/plain")
     started = time.perf_counter()
-    args = request.args
-    params = {k: args.get(k, "") for k in SIGNED}
-    if not hmac.compare_digest(args.get("sig", ""), _sign(g.principal.account_id, params)):
-        return Response("Invalid signature", 403, mimetype="text/plain")
-    if not params["exp"].isdigit() or int(params["exp"]) < time.time():
-        return Response("This chart link expired: reload the page", 410, mimetype="text/plain")
+    params = signed_images.check(CHART_PURPOSE)
+    if isinstance(params, Response):
+        return params
     try:
-        parsed = parse_query({k: v for k, v in params.items() if k != "exp"})
-    except SpecError as exc:
+        kit_id = params.pop("kit", None)
+        parsed = parse_query(params)
+        if kit_id is not None:
+            with services().sessions() as session:
+                theme = kits.resolve_theme(session, g.principal.account_id, kit_id, "kit")
+            parsed = dataclasses.replace(parsed, spec=brandkits.apply_theme(parsed.spec, theme))
+    except (SpecError, kits.NotFound) as exc:  # a kit deleted since the page was drawn
         return Response(str(exc), 400, mimetype="text/plain")
-    with services().sessions() as session:
-        terms = plans.account_terms(session, g.principal.account_id)
-    # The account's own limits (size, formats, retention), never its quota or trial.
-    internal = Principal(
-        client_ip=CHART_OWNER_IP,
-        plan=dataclasses.replace(terms, overage_cents_per_1000=0, trial_ends_at=None),
-        label="dashboard",
-    )
-    req = RenderRequest(spec=parsed.spec, dialect="chartjs", principal=internal, mode="sync")
-    response = respond_with_image(req, started)
-    response.headers["Cache-Control"] = "private, max-age=300"
-    return response
+    return signed_images.render_internal(parsed.spec, started)
 
 
 @bp.get("/app/usage-billing/usage.csv")

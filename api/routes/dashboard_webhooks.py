@@ -13,7 +13,7 @@ import uuid
 from flask import Blueprint, g, redirect, request, url_for
 from sqlalchemy import select
 
-from api import auth
+from api import auth, flash
 from api.errors import ApiError
 from api.extensions import services
 from api.routes.dashboard import _csrf_failed, _csrf_ok, _hidden, _login_redirect, _page
@@ -65,7 +65,7 @@ def webhooks():
     if g.get("dashboard") is None:
         return _login_redirect()
     if request.method == "GET":
-        return _list_page()
+        return _list_page(created=flash.pop("webhook_created"))
     if not _csrf_ok():
         return _csrf_failed()
     principal = g.principal
@@ -108,8 +108,9 @@ def webhooks():
             secret_key=svc.settings.secret_key,
             actor=principal.actor(g.request_id),
         )
-        created = {"id": row.id, "url": row.url, "secret": secret}
-    return _list_page(201, created=created)
+        # Post/Redirect/Get: the secret is shown once, by the page the browser is sent to
+        flash.put("webhook_created", id=str(row.id), url=row.url, secret=secret)
+    return redirect(url_for(".webhooks"), code=303)
 
 
 def _deliveries(session, endpoint_id: uuid.UUID) -> list[dict]:
@@ -171,7 +172,9 @@ def _detail_page(endpoint_id: uuid.UUID, status: int = 200, *, secret=None, noti
 def webhook_detail(endpoint_id: uuid.UUID):
     if g.get("dashboard") is None:
         return _login_redirect()
-    return _detail_page(endpoint_id, notice=request.args.get("notice"))
+    shown = flash.pop("webhook_secret")
+    secret = shown["secret"] if shown and shown.get("id") == str(endpoint_id) else None
+    return _detail_page(endpoint_id, notice=request.args.get("notice"), secret=secret)
 
 
 def _guard():
@@ -223,7 +226,8 @@ def rotate(endpoint_id: uuid.UUID):
             svc.settings.secret_key,
             g.principal.actor(g.request_id),
         )
-    return _detail_page(endpoint_id, secret=secret)
+    flash.put("webhook_secret", id=str(endpoint_id), secret=secret)
+    return redirect(url_for(".webhook_detail", endpoint_id=endpoint_id), code=303)
 
 
 @bp.post("/app/webhooks/<uuid:endpoint_id>/enabled")

@@ -28,6 +28,7 @@ from api.schemas.brandkits import (
 )
 from api.theming import theme_for
 from core.services import brandkits as kits
+from core.services.jobs import RenderRequest
 from core.specs import brandkits, template_dialects, templates
 from core.specs.errors import SpecError
 from core.specs.template_dialects import DEFAULT_DIALECT
@@ -140,16 +141,19 @@ def get_template(template: str):
     responses={201: TemplateSchema, 400: "A field is invalid (`field` names it)."},
 )
 def create_template():
-    principal = principal_for_request()
-    payload = TemplateCreateSchema().load(object_body())
-    fields = _check_fields(payload)
+    return dumped(TemplateSchema, create_from_payload(principal_for_request(), object_body()), 201)
+
+
+def create_from_payload(principal, payload: dict) -> dict:
+    """Validate ``payload`` (the API's body) and create the template (audited); returns its view.
+    Raises ``ValidationError``, ``ApiError`` or ``SpecError`` naming the field."""
+    fields = _check_fields(TemplateCreateSchema().load(payload))
     with services().sessions() as session, session.begin():
         try:
             row = kits.create_template(session, principal.account_id, fields, principal.actor(g.request_id))
         except kits.TooMany as exc:
             raise ApiError(409, str(exc), field="name") from exc
-        view = _view(row)
-    return dumped(TemplateSchema, view, 201)
+        return _view(row)
 
 
 @bp.put("/<template>")
@@ -162,14 +166,17 @@ def create_template():
     responses={200: TemplateSchema, 400: "A field is invalid.", 404: NOT_FOUND},
 )
 def update_template(template: str):
-    principal = principal_for_request()
-    template_id = _template_id(template)
-    payload = TemplateUpdateSchema().load(object_body())
+    view = update_from_payload(principal_for_request(), _template_id(template), object_body())
+    return jsonify(TemplateSchema().dump(view))
+
+
+def update_from_payload(principal, template_id: uuid.UUID, payload: dict) -> dict:
+    """Validate ``payload`` and apply it to the template (audited, version + 1); returns its view."""
+    loaded = TemplateUpdateSchema().load(payload)
     with services().sessions() as session, session.begin():
         row = _load(session, template_id)
-        row = kits.update_template(session, row, _check_fields(payload, row), principal.actor(g.request_id))
-        view = _view(row)
-    return jsonify(TemplateSchema().dump(view))
+        row = kits.update_template(session, row, _check_fields(loaded, row), principal.actor(g.request_id))
+        return _view(row)
 
 
 @bp.delete("/<template>")
@@ -203,33 +210,8 @@ def delete_template(template: str):
 )
 def render_template(template: str):
     started = time.perf_counter()
-    principal = principal_for_request()
     args = {k: v for k, v in request.args.items()}
-    entry = templates.builtin(template)
-    kit_value: Any = None
-    if entry is not None:
-        dialect = dialects.DIALECTS[DEFAULT_DIALECT]
-        progress = bool(entry.get("progress"))
-        applied = template_dialects.apply_chartjs(entry["spec"], args, {}, progress=progress)
-    else:
-        with services().sessions() as session:
-            row = _load(session, _template_id(template))
-        dialect, progress, kit_value = dialects.DIALECTS[row.dialect], False, row.brand_kit
-        applied = dialect.template.apply(row.spec, args, row.parameters)
-    theme = theme_for(principal, args.get("brandKitId") or kit_value)
-    if applied.palette:
-        theme = brandkits.with_palette(theme, applied.palette)
-    if progress:
-        templates.progress_track(applied.body, (theme.palette[0] if theme else "#36a2ebff")[:7])
-    try:
-        req = dialect.template_request(applied.body, principal, theme)
-        spec = template_dialects.with_ratio(req.spec, applied.ratio, applied.ratio_field)
-    except SpecError as exc:
-        blamed = applied.blame(exc)
-        if blamed is exc:
-            raise
-        raise blamed from exc
-    req = dataclasses.replace(req, spec=spec)
+    req = template_request(principal_for_request(), template, args)
     return_url = flag(args.get("returnUrl", False))
     response = respond_with_image(req, started, return_url=return_url)
     if not return_url:
@@ -237,3 +219,47 @@ def render_template(template: str):
         # proxies keep the image and revalidate it with its ETag (a 304 when nothing changed).
         response.headers["Cache-Control"] = "public, no-cache"
     return response
+
+
+def template_request(principal, template: str, args: dict[str, str]) -> RenderRequest:
+    """The render a built-in or the caller's template asks for with the query ``args`` applied."""
+    entry = templates.builtin(template)
+    if entry is not None:
+        return chart_from(principal, entry["spec"], {}, args, progress=bool(entry.get("progress")))
+    with services().sessions() as session:
+        row = _load(session, _template_id(template))
+        spec, parameters, kit, dialect = row.spec, row.parameters, row.brand_kit, row.dialect
+    return chart_from(principal, spec, parameters, args, dialect=dialect, kit=kit)
+
+
+def chart_from(
+    principal,
+    spec: dict[str, Any],
+    parameters: dict[str, Any],
+    args: dict[str, str],
+    *,
+    dialect: str = DEFAULT_DIALECT,
+    progress: bool = False,
+    kit: Any = None,
+) -> RenderRequest:
+    """A template body in ``dialect`` with overrides applied, in its brand kit (the render URL's
+    rules; the dashboard previews unsaved templates through this too)."""
+    entry = dialects.DIALECTS[dialect]
+    if progress:
+        applied = template_dialects.apply_chartjs(spec, args, parameters, progress=True)
+    else:
+        applied = entry.template.apply(spec, args, parameters)
+    theme = theme_for(principal, args.get("brandKitId") or kit)
+    if applied.palette:
+        theme = brandkits.with_palette(theme, applied.palette)
+    if progress:
+        templates.progress_track(applied.body, (theme.palette[0] if theme else "#36a2ebff")[:7])
+    try:
+        req = entry.template_request(applied.body, principal, theme)
+        ratio_spec = template_dialects.with_ratio(req.spec, applied.ratio, applied.ratio_field)
+    except SpecError as exc:
+        blamed = applied.blame(exc)
+        if blamed is exc:
+            raise
+        raise blamed from exc
+    return dataclasses.replace(req, spec=ratio_spec)

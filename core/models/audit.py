@@ -22,6 +22,10 @@ class AuditLog(Base):
     __table_args__ = (
         Index("ix_audit_logs_account_id_id", "account_id", "id"),
         Index("ix_audit_logs_account_id_action", "account_id", "action"),
+        # the dashboard's audit log filters, newest first (migration 0013)
+        Index("ix_audit_logs_account_action_id", "account_id", "action", "id"),
+        Index("ix_audit_logs_account_actor_label_id", "account_id", "actor_label", "id"),
+        Index("ix_audit_logs_account_actor_id_id", "account_id", "actor_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)

@@ -25,6 +25,14 @@ class Member(Base):
     role: Mapped[str] = mapped_column(String(20), default="member")
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     last_login_at: Mapped[dt.datetime | None]
+    # A pending invite: SHA-256 of the invite link's token (cleared once accepted), and when it was
+    # sent. A pending member's password_hash is core.services.members.INVITED (never a real hash).
+    invite_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    invited_at: Mapped[dt.datetime | None]
+
+    @property
+    def pending(self) -> bool:
+        return self.invite_token_hash is not None
 
 
 class MemberSession(Base):

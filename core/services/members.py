@@ -32,6 +32,10 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # argon2 is happy with more; this bounds the work one request can ask for
 ROLES = ("owner", "member")
+INVITE_TTL = dt.timedelta(days=7)
+# The password_hash of a pending member: not an argon2 hash, so no password ever verifies against it.
+INVITED = "!invited"
+TAKEN = "Someone with this email already has a Chartfleet login"
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both paths cost one argon2 verification.
@@ -77,19 +81,26 @@ def add_member(
     if session.scalar(select(func.count()).select_from(Member).where(Member.email == email)):
         raise MemberError("An account with this email already exists; log in instead")
     member = Member(account_id=account.id, email=email, password_hash=hash_password(password), role=role)
+    return _insert(
+        session, member, "member.added", actor, "An account with this email already exists; log in instead"
+    )
+
+
+def _insert(session: Session, member: Member, action: str, actor: audit.Actor, taken: str) -> Member:
+    """Add ``member`` (audited with ``action``); ``taken`` is the error when the email is in use."""
     try:
         with session.begin_nested():
             session.add(member)
             session.flush()
-    except IntegrityError as exc:  # the same email, signed up a moment ago
-        raise MemberError("An account with this email already exists; log in instead") from exc
+    except IntegrityError as exc:  # the same email, added a moment ago
+        raise MemberError(taken) from exc
     audit.record(
         session,
-        "member.added",
+        action,
         actor,
-        account.id,
+        member.account_id,
         ("member", member.id),
-        after={"email": email, "role": role},
+        after={"email": member.email, "role": member.role},
     )
     return member
 
@@ -115,6 +126,8 @@ def verify_login(session: Session, email: str, password: str) -> Member | None:
     except MemberError:
         email = ""
     member = session.scalars(select(Member).where(Member.email == email)).first() if email else None
+    if member is not None and member.pending:  # an invite not accepted yet: no password to check
+        member = None
     if not password or len(password) > MAX_PASSWORD:
         return None
     try:
@@ -127,6 +140,127 @@ def verify_login(session: Session, email: str, password: str) -> Member | None:
         member.password_hash = _hasher.hash(password)
     member.last_login_at = utcnow()
     return member
+
+
+def password_matches(member: Member, password: str) -> bool:
+    """Whether ``password`` is the member's current one (one argon2 verification)."""
+    if not password or len(password) > MAX_PASSWORD or member.pending:
+        return False
+    try:
+        return _hasher.verify(member.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def list_members(session: Session, account_id: uuid.UUID) -> list[Member]:
+    query = select(Member).where(Member.account_id == account_id).order_by(Member.created_at, Member.email)
+    return list(session.scalars(query))
+
+
+def _get_member(session: Session, account_id: uuid.UUID, member_id: uuid.UUID) -> Member:
+    member = session.get(Member, member_id, with_for_update=True)
+    if member is None or member.account_id != account_id:
+        raise LookupError(str(member_id))
+    return member
+
+
+def _owners(session: Session, account_id: uuid.UUID) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Member)
+        .where(Member.account_id == account_id, Member.role == "owner", Member.invite_token_hash.is_(None))
+    )
+
+
+def invite_member(
+    session: Session, account: Account, email: str, role: str, actor: audit.Actor
+) -> tuple[Member, str]:
+    """A pending membership for ``email`` with ``role`` (audited ``member.invited``); returns it and
+    the invite token (shown once, in the invite link; only its SHA-256 is stored)."""
+    if role not in ROLES:
+        raise MemberError(f"Role must be one of {', '.join(ROLES)}")
+    email = normalize_email(email)
+    if session.scalar(select(func.count()).select_from(Member).where(Member.email == email)):
+        raise MemberError(TAKEN)
+    token = secrets.token_urlsafe(32)
+    member = Member(
+        account_id=account.id,
+        email=email,
+        password_hash=INVITED,
+        role=role,
+        invite_token_hash=_token_hash(token),
+        invited_at=utcnow(),
+    )
+    _insert(session, member, "member.invited", actor, TAKEN)
+    return member, token
+
+
+def find_invite(session: Session, token: str) -> Member | None:
+    """The pending member a live invite token belongs to, or None (unknown, used or expired)."""
+    if not token or len(token) > 100:
+        return None
+    member = session.scalars(select(Member).where(Member.invite_token_hash == _token_hash(token))).first()
+    if member is None or member.invited_at is None or member.invited_at + INVITE_TTL < utcnow():
+        return None
+    return member
+
+
+def accept_invite(session: Session, member: Member, password: str, ip: str | None) -> Member:
+    """The invitee sets a password: the membership becomes active (audited)."""
+    member.password_hash = hash_password(password)
+    member.invite_token_hash = None
+    session.flush()
+    audit.record(
+        session,
+        "member.invite_accepted",
+        audit.Actor("member", str(member.id), member.email, ip),
+        member.account_id,
+        ("member", member.id),
+    )
+    return member
+
+
+def change_role(
+    session: Session, account_id: uuid.UUID, member_id: uuid.UUID, role: str, actor: audit.Actor
+) -> Member:
+    """Give a member another role (audited); the account keeps at least one owner."""
+    if role not in ROLES:
+        raise MemberError(f"Role must be one of {', '.join(ROLES)}")
+    member = _get_member(session, account_id, member_id)
+    if member.role == role:
+        return member
+    if member.role == "owner" and not member.pending and _owners(session, account_id) <= 1:
+        raise MemberError("The account needs at least one owner: make someone else owner first")
+    before = member.role
+    member.role = role
+    session.flush()
+    audit.record(
+        session,
+        "member.role_changed",
+        actor,
+        account_id,
+        ("member", member.id),
+        before={"email": member.email, "role": before},
+        after={"email": member.email, "role": role},
+    )
+    return member
+
+
+def remove_member(session: Session, account_id: uuid.UUID, member_id: uuid.UUID, actor: audit.Actor) -> None:
+    """Remove a member or cancel an invite (audited); their sessions end with the row."""
+    member = _get_member(session, account_id, member_id)
+    if member.role == "owner" and not member.pending and _owners(session, account_id) <= 1:
+        raise MemberError("The account needs at least one owner: make someone else owner first")
+    audit.record(
+        session,
+        "member.invite_cancelled" if member.pending else "member.removed",
+        actor,
+        account_id,
+        ("member", member.id),
+        before={"email": member.email, "role": member.role},
+    )
+    session.delete(member)
+    session.flush()
 
 
 def change_password(session: Session, member: Member, new_password: str, actor: audit.Actor) -> None:

@@ -192,8 +192,126 @@ def test_the_whole_dashboard_in_a_browser(page, api_url):
         timeout=60,
     )
     assert refused.status_code == 401, refused.text
-    for name, path in (("audit-log", "/app/audit-logs"), ("settings", "/app/settings")):
+    for name, path in (("audit-log", "/app/audit-log"), ("settings", "/app/settings")):
         page.goto(f"{api_url}{path}")
         _shoot(page, name)
+    assert page.foreign == [], page.foreign
+    assert not [e for e in page.errors if "Content Security Policy" in e], page.errors
+
+
+def _preview_bytes(page, selector: str) -> str:
+    """The preview image as the browser loaded it (its pixels, as a data URL) once it is complete."""
+    _image_loaded(page, selector)
+    return page.evaluate(
+        """s => { const i = document.querySelector(s); const c = document.createElement('canvas');
+                  c.width = i.naturalWidth; c.height = i.naturalHeight;
+                  c.getContext('2d').drawImage(i, 0, 0); return c.toDataURL(); }""",
+        selector,
+    )
+
+
+def test_brand_kits_templates_audit_log_and_settings_in_a_browser(page, api_url):
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    email = sign_up(page, api_url, "Brand")
+
+    # a brand kit: created from a preset, then its preview follows a colour as it is typed
+    page.click("nav >> text=Brand kits")
+    assert "No brand kits of your own yet" in page.text_content("main")
+    _shoot(page, "brand-kits-empty")
+    page.click("#new-kit")
+    page.fill("input[name=name]", "Acme")
+    page.select_option("select[name=base]", "harbor")
+    page.click("#save-kit")
+    page.wait_for_selector("text=Brand kit created.")
+    before_src = page.get_attribute("#kit-preview", "src")
+    before = _preview_bytes(page, "#kit-preview")
+    page.fill("input[name=backgroundColor]", "#ff00aa")  # the debounced live preview
+    page.wait_for_function(
+        "s => document.querySelector('#kit-preview').src.indexOf(s) < 0", arg=before_src[-40:]
+    )
+    after = _preview_bytes(page, "#kit-preview")
+    assert after != before
+    page.fill("input[name=textColor]", "not a colour")
+    page.wait_for_function("() => document.querySelector('#preview-error').textContent.includes('textColor')")
+    page.fill("input[name=textColor]", "")
+    _shoot(page, "brand-kit-edit")
+    page.click("#save-kit")
+    page.wait_for_selector("text=Saved.")
+    page.click("text=← Brand kits")
+    page.wait_for_selector("#own-kits >> text=Acme")
+    _shoot(page, "brand-kits")
+
+    # a template: validation beside the field, then created with its preview
+    page.click("nav >> text=Templates")
+    assert "No templates of your own yet" in page.text_content("main")
+    _image_loaded(page, "#builtin-templates img")
+    _shoot(page, "templates-empty")
+    page.click("#new-template")
+    page.fill("input[name=name]", "Weekly")
+    page.fill("textarea[name=spec]", "{not json")
+    page.click("#save-template")
+    page.wait_for_selector("#error-spec")
+    _shoot(page, "template-validation")
+    page.fill(
+        "textarea[name=spec]",
+        '{"type": "line", "width": 400, "height": 220, "data": {"labels": ["a", "b", "c"], '
+        '"datasets": [{"label": "visits", "data": [3, 1, 4]}]}}',
+    )
+    page.select_option("select[name=brandKitId]", label="Acme")
+    page.wait_for_function("() => !document.querySelector('#template-preview').hidden")
+    _image_loaded(page, "#template-preview")  # the unsaved template's preview
+    page.click("#save-template")
+    page.wait_for_selector("text=Template created.")
+    _image_loaded(page, "#template-preview")
+    assert page.evaluate("document.querySelector('#template-preview').naturalWidth") > 0
+    _shoot(page, "template-edit")
+    page.click("text=← Templates")
+    _image_loaded(page, "#own-templates img")
+    _shoot(page, "templates")
+    page.click("#own-templates button.danger")  # delete, confirmed
+    page.wait_for_selector("text=Template deleted.")
+
+    # the audit log, filtered
+    page.click("nav >> text=Audit log")
+    page.fill("input[name=action]", "brand_kit.*")
+    page.click("#audit-filters button[type=submit]")
+    actions = page.locator("#audit td.action").all_text_contents()
+    assert actions and set(actions) == {"brand_kit.created", "brand_kit.updated"}, actions
+    _shoot(page, "audit-log-filtered")
+    page.fill("input[name=from]", "2026-02-01")
+    page.fill("input[name=to]", "2026-01-01")
+    page.click("#audit-filters button[type=submit]")
+    page.wait_for_selector("#error-to")
+
+    # settings: invite a member, change their role, remove them; change the password
+    page.click("nav >> text=Settings")
+    invitee = f"invitee-{uuid.uuid4().hex[:8]}@example.com"
+    page.fill("#invite-form input[name=email]", invitee)
+    page.select_option("#invite-form select[name=role]", "member")
+    page.click("#invite-form button[type=submit]")
+    link = page.text_content("#invite-link").strip()
+    assert "/invite/" in link
+    row = page.locator(f"#members tr[data-member='{invitee}']")
+    assert row.locator(".member-status").text_content() == "invited"
+    _shoot(page, "settings-invited")
+    row.locator("select[name=role]").select_option("owner")
+    row.locator(".role-form button").click()
+    page.wait_for_selector("text=Role changed.")
+    assert page.locator(f"#members tr[data-member='{invitee}'] select[name=role]").input_value() == "owner"
+    page.locator(f"#members tr[data-member='{invitee}'] button.remove").click()  # confirmed
+    page.wait_for_selector("text=Member removed.")
+    assert page.locator(f"#members tr[data-member='{invitee}']").count() == 0
+    page.fill("input[name=current_password]", "a browser password")
+    page.fill("input[name=new_password]", "a brand new password")
+    page.fill("input[name=confirm_password]", "a brand new password")
+    page.click("#password-form button[type=submit]")
+    page.wait_for_selector("#login-notice")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", "a brand new password")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{api_url}/app")
+    page.goto(f"{api_url}/app/settings")
+    _shoot(page, "settings")
     assert page.foreign == [], page.foreign
     assert not [e for e in page.errors if "Content Security Policy" in e], page.errors

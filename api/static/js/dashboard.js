@@ -29,3 +29,41 @@ function selectText(node) {
   selection.removeAllRanges();
   selection.addRange(range);
 }
+// - forms with data-preview (brand kits, templates) post themselves, debounced, to that URL while
+//   they are edited; the answer is the signed URL of the unsaved version's image (set on the <img>
+//   named by data-preview-img) or the field errors (shown under the image).
+(function () {
+  var timers = new WeakMap();
+  function refresh(form) {
+    var img = document.getElementById(form.getAttribute("data-preview-img"));
+    var note = document.getElementById("preview-error");
+    fetch(form.getAttribute("data-preview"), {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json();
+    }).then(function (answer) {
+      if (answer.src) {
+        img.hidden = false;
+        img.src = answer.src;
+        if (note) note.textContent = "";
+      } else if (note) {
+        note.textContent = Object.keys(answer.errors || {}).map(function (k) {
+          return k + ": " + answer.errors[k];
+        }).join(" ");
+      }
+    }).catch(function () {
+      if (note) note.textContent = "The preview could not be refreshed.";
+    });
+  }
+  function schedule(event) {
+    var form = event.target.form;
+    if (!form || !form.hasAttribute("data-preview")) return;
+    clearTimeout(timers.get(form));
+    timers.set(form, setTimeout(function () { refresh(form); }, 400));
+  }
+  document.addEventListener("input", schedule);
+  document.addEventListener("change", schedule);
+})();
