@@ -44,6 +44,8 @@ def _submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byt
         except ObjectNotFound:
             events.forget_rendered(svc.redis, settings.redis_prefix, req.cache_key)
             cached = None
+        except StorageError as exc:  # a cache hit needs the store too: 503, and tell every process
+            raise storage_unavailable() from exc
     try:
         with svc.sessions() as session, session.begin():
             job, message, created = jobs.create_job(
@@ -190,7 +192,21 @@ def read_image(job: RenderJob) -> bytes:
     except ObjectNotFound as exc:
         raise ApiError(410, "The image has expired or was deleted", jobId=str(job.id)) from exc
     except StorageError as exc:
-        raise ApiError(503, "Image storage is unavailable; retry shortly", jobId=str(job.id)) from exc
+        raise storage_unavailable(jobId=str(job.id)) from exc
+
+
+def storage_unavailable(**detail: Any) -> ApiError:
+    """The 503 of a read the object store failed. The store is marked down for every process (as a
+    failed write in a worker does), so the next sync renders are refused at once, not after a wait."""
+    svc = services()
+    seconds = max(1, round(svc.settings.storage_retry_after))
+    try:
+        events.mark_storage_down(svc.redis, svc.settings.redis_prefix, seconds)
+    except redis.RedisError:
+        pass  # a Redis outage is handled by its own rules; this answer is still a 503
+    return ApiError(
+        503, "Image storage is unavailable; retry shortly", headers={"Retry-After": str(seconds)}, **detail
+    )
 
 
 def status_url(job: RenderJob) -> str:

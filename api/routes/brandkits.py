@@ -12,6 +12,7 @@ from api import auth
 from api.errors import ApiError
 from api.extensions import services
 from api.openapi import doc
+from api.rendering import storage_unavailable
 from api.routes.common import dumped, object_body, principal_for_request
 from api.schemas.brandkits import (
     BrandKitCreateSchema,
@@ -193,7 +194,7 @@ def put_logo(kit: str):
     try:
         svc.store.put(key, png, "image/png")
     except StorageError as exc:
-        raise ApiError(503, "Image storage is unavailable; retry shortly") from exc
+        raise storage_unavailable() from exc
     source = (request.content_type or "").split(";")[0].strip().lower()
     with svc.sessions() as session, session.begin():
         row = kits.set_logo(session, _load(session, kit_id), key, source, principal.actor(g.request_id))
