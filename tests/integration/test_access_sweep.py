@@ -237,12 +237,6 @@ def test_another_account_is_refused_every_id_route(api_url, owner, intruder):
     )
 
 
-def test_an_anonymous_caller_cannot_read_an_accounts_job(api_url, owner):
-    for path in (f"/api/v1/jobs/{owner.ids['job']}", f"/api/v1/jobs/{owner.ids['job']}/image"):
-        r = requests.get(api_url + path, allow_redirects=False, timeout=30)
-        assert r.status_code == 404 and not _leaks(owner, r.text, path), r.text
-
-
 def test_lists_never_show_another_accounts_items(api_url, owner, intruder):
     key, browser, _ = intruder
     for path in LISTS:
