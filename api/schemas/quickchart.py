@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from api.schemas.imagecharts import ChartQuerySchema
 
@@ -82,5 +82,11 @@ _QR = {
 }
 
 QrQuerySchema = Schema.from_dict(
-    {name: fields.String(metadata={"description": text}) for name, text in _QR.items()}, name="QrQuery"
+    {
+        name: fields.String(metadata={"description": text})
+        if name != "text"
+        else fields.String(required=True, validate=validate.Length(min=1), metadata={"description": text})
+        for name, text in _QR.items()
+    },
+    name="QrQuery",
 )

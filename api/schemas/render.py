@@ -34,11 +34,10 @@ class DatasetSchema(Schema):
     label = fields.String(validate=validate.Length(max=MAX_TEXT))
     data = fields.List(
         fields.Float(allow_none=True),
-        required=True,
         validate=validate.Length(max=MAX_POINTS),
         metadata={
             "description": "Numbers; scatter/bubble charts take {x, y[, r]} points instead. At most "
-            f"{MAX_POINTS:,} points in all datasets together."
+            f"{MAX_POINTS:,} points in all datasets together. Missing: a dataset with nothing to draw."
         },
     )
     type = fields.String(validate=validate.OneOf(CHART_TYPES), metadata={"description": "Mixed charts."})
@@ -75,13 +74,15 @@ class ChartRequestSchema(Schema):
     devicePixelRatio = fields.Float(load_default=1, validate=validate.Range(MIN_PIXEL_RATIO, MAX_PIXEL_RATIO))
     data = fields.Nested(ChartDataSchema, required=True)
     options = fields.Dict(
+        allow_none=True,  # null: no options
         metadata={
             "description": "Chart.js options (2.x or 3.x/4.x layout), including the QuickChart plugins "
             "datalabels, tickFormat, annotation, doughnutlabel and outlabels (declarative only)."
         }
     )
     backgroundColor = fields.String(
-        metadata={"description": "Canvas color; default white (transparent SVG)."}
+        allow_none=True,
+        metadata={"description": "Canvas color; default white (transparent SVG); null: the default."},
     )
     returnUrl = fields.Boolean(
         load_default=False, metadata={"description": "Answer JSON with the image URL instead of the bytes."}
@@ -90,6 +91,7 @@ class ChartRequestSchema(Schema):
 
 class JobRequestSchema(ChartRequestSchema):
     webhookUrl = fields.String(
+        allow_none=True,  # null: no one-off webhook
         validate=validate.Length(max=MAX_URL_LENGTH),
         metadata={"description": "http(s) URL called when the job finishes (plans with webhooks)."},
     )
