@@ -31,16 +31,23 @@ class DatasetSchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    label = fields.String(validate=validate.Length(max=MAX_TEXT))
+    label = fields.String(allow_none=True, validate=validate.Length(max=MAX_TEXT))
     data = fields.List(
-        fields.Float(allow_none=True),
+        # A number, null (a gap), a [low, high] pair (floating bars) or an {x, y[, r]} point.
+        fields.Raw(allow_none=True),
+        allow_none=True,  # null: nothing to draw
         validate=validate.Length(max=MAX_POINTS),
         metadata={
-            "description": "Numbers; scatter/bubble charts take {x, y[, r]} points instead. At most "
+            "description": "Numbers (null: a gap), [low, high] pairs for floating bars; scatter/bubble "
+            "charts take {x, y[, r]} points instead. At most "
             f"{MAX_POINTS:,} points in all datasets together. Missing: a dataset with nothing to draw."
         },
     )
-    type = fields.String(validate=validate.OneOf(CHART_TYPES), metadata={"description": "Mixed charts."})
+    type = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(CHART_TYPES),
+        metadata={"description": "Mixed charts; null: the chart's."},
+    )
     backgroundColor = fields.Raw(metadata={"description": "A CSS color or a list of them."})
     borderColor = fields.Raw(metadata={"description": "A CSS color or a list of them."})
 
@@ -78,7 +85,7 @@ class ChartRequestSchema(Schema):
         metadata={
             "description": "Chart.js options (2.x or 3.x/4.x layout), including the QuickChart plugins "
             "datalabels, tickFormat, annotation, doughnutlabel and outlabels (declarative only)."
-        }
+        },
     )
     backgroundColor = fields.String(
         allow_none=True,

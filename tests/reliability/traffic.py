@@ -194,3 +194,41 @@ def latency_ms(answers: list[Answer]) -> dict[str, float]:
         "p95_ms": round(percentile(seconds, 0.95) * 1000, 1),
         "max_ms": round(max(seconds, default=0) * 1000, 1),
     }
+
+
+@dataclasses.dataclass(frozen=True)
+class Outage:
+    """The answers of a cut made under load, and when it began and ended (time.monotonic())."""
+
+    traffic: Traffic
+    cut_at: float
+    restored_at: float
+
+    def down(self, settled: float = 0.0) -> list[Answer]:
+        """The answers while cut, from ``settled`` seconds after the cut."""
+        return self.traffic.between(self.cut_at + settled, self.restored_at)
+
+    def after(self) -> list[Answer]:
+        return self.traffic.between(self.restored_at, float("inf"))
+
+
+def cut_under_load(
+    base: str, key: str, proxy, *, before: float, cut: float, after: float, at_restore=None
+) -> Outage:
+    """The load mix on ``base`` for ``before`` seconds, then ``proxy`` cut for ``cut`` seconds
+    (``at_restore()`` runs just before it is restored), then ``after`` seconds more. While it was cut,
+    every answer was a success or a 503 with Retry-After: never another 5xx nor a dropped connection."""
+    with Traffic(base, key) as traffic:
+        time.sleep(before)
+        cut_at = time.monotonic()
+        proxy.cut()
+        time.sleep(cut)
+        restored_at = time.monotonic()
+        if at_restore is not None:
+            at_restore()
+        proxy.restore()
+        time.sleep(after)
+    outage = Outage(traffic, cut_at, restored_at)
+    wrong = [a for a in outage.down() if not (200 <= a.status < 300 or (a.status == 503 and a.retry_after))]
+    assert not wrong, wrong[:5]
+    return outage
