@@ -25,6 +25,8 @@ CHECKS = REGISTERED_CHECKS.get_all()
 # positive_data_acceptance check (schema-valid data must be accepted) cannot hold there, and the 400
 # each answers names the field. Every other check runs on them.
 POSITIVE_DATA_BEYOND_SCHEMA = {
+    ("POST", "/api/v1/render"): "a chart's colours are CSS colours; its parts depend on each other",
+    ("POST", "/api/v1/jobs"): "the same chart spec, and `webhookUrl` gets the webhook destination check",
     ("POST", "/api/v1/brand-kits"): "colours are CSS colours: named ones are checked against the CSS list",
     ("PUT", "/api/v1/brand-kits/{kit}"): "the same CSS colours",
     ("GET", "/api/v1/render"): "`chart` and `c` are aliases: giving both is refused",
@@ -40,7 +42,6 @@ POSITIVE_DATA_BEYOND_SCHEMA = {
     ("GET", "/api/v1/candles"): "`from` and `to` are times in several notations (ISO 8601, unix s/ms/us)",
     ("GET", "/api/v1/history"): "`to` must not be before `from`",
     ("GET", "/api/v1/history/rows"): "the same `from`/`to` order",
-    ("POST", "/api/v1/jobs"): "`webhookUrl` gets the webhook destination check",
     ("GET", "/qr"): "`dark` and `light` are colours (hex or CSS); `size` and `margin` numbers in text",
     (
         "POST",
