@@ -10,6 +10,7 @@ from typing import Any
 import redis
 from flask import Response, g, has_request_context, jsonify, url_for
 
+from api import db_outage
 from api.errors import ApiError
 from api.extensions import services
 from api.routes.common import etag_matches, quoted_etag, warnings_header
@@ -91,7 +92,7 @@ def _submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byt
             outbox.dispatch(svc.celery, settings, message)
         job = _reload(job.id)
         if not JobStatus(job.status).finished:
-            event = waiter.wait(settings.sync_timeout)
+            event = _wait(waiter, job.id, settings.sync_timeout)
             job = _reload(job.id)
     if not JobStatus(job.status).finished and event and event.get("reason") == events.STORAGE_UNAVAILABLE:
         raise ApiError(
@@ -112,6 +113,20 @@ def _submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byt
         )
     _raise_if_failed(job)
     return job, "MISS", read_image(job)
+
+
+def _wait(waiter: events.JobWaiter, job_id, timeout: float) -> dict[str, Any] | None:
+    """The job's completion event, or None after ``timeout``. While this process knows the database
+    is down no worker can finish the job, so the wait ends at once with the outage's 503 (the query
+    below fails) instead of holding the caller for the whole timeout."""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        event = waiter.wait(min(left, 1.0))
+        if event is not None:
+            return event
+        if db_outage.STATE.down:
+            _reload(job_id)  # raises while Postgres is unreachable; answers once it is back
+    return None
 
 
 def respond_with_image(

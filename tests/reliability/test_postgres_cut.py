@@ -43,6 +43,10 @@ def test_postgres_cut_under_load_is_503_then_recovers_losing_nothing(base_env, p
         outage = cut_under_load(base, key, proxy, before=BEFORE, cut=CUT, after=AFTER)
         down, after, traffic = outage.down(), outage.after(), outage.traffic
         assert sum(a.status == 503 for a in down) > 10, by_status(down)  # the cut was felt
+        # A sync render already waiting for its worker when the cut came ends with the outage's 503
+        # too, not after the 20 s sync timeout (a generous bound: these take milliseconds).
+        refused = [a for a in down if a.status == 503]
+        assert max(a.seconds for a in refused) < 10, latency_ms(refused)
         recovered = seconds_to_recover(after, outage.restored_at)
         assert recovered < AFTER - 3, by_status(after)  # the last seconds are all successes
         wait_all_succeeded_once(sessions, traffic.accepted)
@@ -50,7 +54,9 @@ def test_postgres_cut_under_load_is_503_then_recovers_losing_nothing(base_env, p
         assert [p.proc.pid for p in processes] == pids
         api_log = api.log()
         assert "Traceback" not in api_log, api_log[-3000:]
-        assert api_log.count("database unreachable") <= 2, "one line per api process and state change"
+        # One line per api process and state change, not one per request (defect 3 logged 641 in
+        # 20 s); a query already in flight at the cut may still succeed: one flap per process.
+        assert api_log.count("database unreachable") <= 4, api_log.count("database unreachable")
     finally:
         worker.stop()
         beat.stop()
