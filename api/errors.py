@@ -57,7 +57,9 @@ def init_app(app: Flask) -> None:
             return error_response(
                 413, f"Request body over {limit // (1024 * 1024)} MiB", field="body", maxBytes=limit
             )
-        return error_response(exc.code or 500, exc.description or exc.name)
+        # The exception's own headers stay (a 405's Allow lists the route's methods, RFC 9110).
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return error_response(exc.code or 500, exc.description or exc.name, headers)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -10,6 +10,7 @@ from typing import Any
 import redis
 from flask import Response, g, has_request_context, jsonify, url_for
 
+from api import db_outage
 from api.errors import ApiError
 from api.extensions import services
 from api.routes.common import etag_matches, quoted_etag, warnings_header
@@ -44,6 +45,8 @@ def _submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byt
         except ObjectNotFound:
             events.forget_rendered(svc.redis, settings.redis_prefix, req.cache_key)
             cached = None
+        except StorageError as exc:  # a cache hit needs the store too: 503, and tell every process
+            raise storage_unavailable() from exc
     try:
         with svc.sessions() as session, session.begin():
             job, message, created = jobs.create_job(
@@ -89,7 +92,7 @@ def _submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byt
             outbox.dispatch(svc.celery, settings, message)
         job = _reload(job.id)
         if not JobStatus(job.status).finished:
-            event = waiter.wait(settings.sync_timeout)
+            event = _wait(waiter, job.id, settings.sync_timeout)
             job = _reload(job.id)
     if not JobStatus(job.status).finished and event and event.get("reason") == events.STORAGE_UNAVAILABLE:
         raise ApiError(
@@ -110,6 +113,20 @@ def _submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byt
         )
     _raise_if_failed(job)
     return job, "MISS", read_image(job)
+
+
+def _wait(waiter: events.JobWaiter, job_id, timeout: float) -> dict[str, Any] | None:
+    """The job's completion event, or None after ``timeout``. While this process knows the database
+    is down no worker can finish the job, so the wait ends at once with the outage's 503 (the query
+    below fails) instead of holding the caller for the whole timeout."""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        event = waiter.wait(min(left, 1.0))
+        if event is not None:
+            return event
+        if db_outage.STATE.down:
+            _reload(job_id)  # raises while Postgres is unreachable; answers once it is back
+    return None
 
 
 def respond_with_image(
@@ -190,7 +207,21 @@ def read_image(job: RenderJob) -> bytes:
     except ObjectNotFound as exc:
         raise ApiError(410, "The image has expired or was deleted", jobId=str(job.id)) from exc
     except StorageError as exc:
-        raise ApiError(503, "Image storage is unavailable; retry shortly", jobId=str(job.id)) from exc
+        raise storage_unavailable(jobId=str(job.id)) from exc
+
+
+def storage_unavailable(**detail: Any) -> ApiError:
+    """The 503 of a read the object store failed. The store is marked down for every process (as a
+    failed write in a worker does), so the next sync renders are refused at once, not after a wait."""
+    svc = services()
+    seconds = max(1, round(svc.settings.storage_retry_after))
+    try:
+        events.mark_storage_down(svc.redis, svc.settings.redis_prefix, seconds)
+    except redis.RedisError:
+        pass  # a Redis outage is handled by its own rules; this answer is still a 503
+    return ApiError(
+        503, "Image storage is unavailable; retry shortly", headers={"Retry-After": str(seconds)}, **detail
+    )
 
 
 def status_url(job: RenderJob) -> str:

@@ -13,6 +13,7 @@ from api import auth
 from api.errors import ApiError
 from api.extensions import services
 from api.openapi import doc
+from api.rendering import storage_unavailable
 from api.routes.common import dumped, object_body, principal_for_request
 from api.schemas.brandkits import (
     BrandKitCreateSchema,
@@ -219,7 +220,7 @@ def store_logo(principal, kit_id: uuid.UUID, raw: bytes, content_type: str) -> d
     try:
         svc.store.put(key, png, "image/png")
     except StorageError as exc:
-        raise ApiError(503, "Image storage is unavailable; retry shortly") from exc
+        raise storage_unavailable() from exc
     source = content_type.split(";")[0].strip().lower()
     with svc.sessions() as session, session.begin():
         row = _load(session, kit_id, lock=True)

@@ -60,7 +60,9 @@ def post_render():
     started = time.perf_counter()
     req, payload = chartjs_request("sync")
     req = decorate(req, payload)
-    return_url = flag(payload.get("returnUrl", False))
+    return_url = payload.get("returnUrl", False)
+    if not isinstance(return_url, bool):  # a JSON body says true or false; query strings use flag()
+        raise ApiError(400, "returnUrl must be true or false", field="returnUrl")
     return respond_with_image(req, started, return_url=return_url)
 
 

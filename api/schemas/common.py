@@ -50,9 +50,17 @@ class PageQuerySchema(Schema):
     )
 
 
-def text_query_schema(descriptions: dict[str, str], name: str) -> type[Schema]:
-    """A query schema that only documents its parameters: each a string, described by the table."""
-    return Schema.from_dict(
-        {param: fields.String(metadata={"description": text}) for param, text in descriptions.items()},
-        name=name,
-    )
+def text_query_schema(
+    descriptions: dict[str, str], name: str, required: tuple[str, ...] = ()
+) -> type[Schema]:
+    """A query schema that only documents its parameters: each a string, described by the table;
+    those ``required`` must be present and non-empty."""
+
+    def field(param: str, text: str) -> fields.String:
+        if param in required:
+            return fields.String(
+                required=True, validate=validate.Length(min=1), metadata={"description": text}
+            )
+        return fields.String(metadata={"description": text})
+
+    return Schema.from_dict({param: field(param, text) for param, text in descriptions.items()}, name=name)

@@ -11,7 +11,11 @@ TIME = "ISO 8601 (naive = UTC) or unix seconds, milliseconds or microseconds."
 
 
 class CandlesQuerySchema(Schema):
-    symbol = fields.String(required=True, metadata={"description": "Symbol or alias, any case (BTCUSDT)."})
+    symbol = fields.String(
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": "Symbol or alias, any case (BTCUSDT)."},
+    )
     interval = fields.String(required=True, validate=validate.OneOf(CANDLE_INTERVALS))
     from_ = fields.String(data_key="from", metadata={"description": f"Start of the window. {TIME}"})
     to = fields.String(metadata={"description": f"End of the window (exclusive; default now). {TIME}"})
@@ -126,8 +130,12 @@ class UdfErrorSchema(Schema):
 
 
 class AuthorizeFormSchema(Schema):
-    login = fields.String(required=True, metadata={"description": "The account id (or name)."})
-    password = fields.String(required=True, metadata={"description": "An API key of the account."})
+    login = fields.String(
+        required=True, validate=validate.Length(min=1), metadata={"description": "The account id (or name)."}
+    )
+    password = fields.String(
+        required=True, validate=validate.Length(min=1), metadata={"description": "An API key of the account."}
+    )
 
 
 class TokenSchema(Schema):
@@ -152,8 +160,12 @@ class SymbolInfoSchema(Schema):
 
 
 class HistoryQuerySchema(Schema):
-    symbol = fields.String(required=True)
-    resolution = fields.String(required=True, metadata={"description": "Required, not used (say 1m)."})
+    symbol = fields.String(required=True, validate=validate.Length(min=1))
+    resolution = fields.String(
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": "Required, not used (say 1m)."},
+    )
     from_ = fields.Integer(
         required=True, data_key="from", metadata={"description": "Unix seconds, inclusive."}
     )

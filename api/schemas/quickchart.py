@@ -80,4 +80,4 @@ _QR = {
     "key": "API key (also the X-Api-Key header).",
 }
 
-QrQuerySchema = text_query_schema(_QR, "QrQuery")
+QrQuerySchema = text_query_schema(_QR, "QrQuery", required=("text",))

@@ -45,17 +45,23 @@ class DatasetSchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    label = fields.String(validate=validate.Length(max=MAX_TEXT))
+    label = fields.String(allow_none=True, validate=validate.Length(max=MAX_TEXT))
     data = fields.List(
-        fields.Float(allow_none=True),
-        required=True,
+        # A number, null (a gap), a [low, high] pair (floating bars) or an {x, y[, r]} point.
+        fields.Raw(allow_none=True),
+        allow_none=True,  # null: nothing to draw
         validate=validate.Length(max=MAX_POINTS),
         metadata={
-            "description": "Numbers; scatter/bubble charts take {x, y[, r]} points instead. At most "
-            f"{MAX_POINTS:,} points in all datasets together."
+            "description": "Numbers (null: a gap), [low, high] pairs for floating bars; scatter/bubble "
+            "charts take {x, y[, r]} points instead. At most "
+            f"{MAX_POINTS:,} points in all datasets together. Missing: a dataset with nothing to draw."
         },
     )
-    type = fields.String(validate=validate.OneOf(CHART_TYPES), metadata={"description": "Mixed charts."})
+    type = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(CHART_TYPES),
+        metadata={"description": "Mixed charts; null: the chart's."},
+    )
     backgroundColor = fields.Raw(metadata={"description": "A CSS color or a list of them."})
     borderColor = fields.Raw(metadata={"description": "A CSS color or a list of them."})
 
@@ -89,13 +95,15 @@ class ChartRequestSchema(Schema):
     devicePixelRatio = fields.Float(load_default=1, validate=validate.Range(MIN_PIXEL_RATIO, MAX_PIXEL_RATIO))
     data = fields.Nested(ChartDataSchema, required=True)
     options = fields.Dict(
+        allow_none=True,  # null: no options
         metadata={
             "description": "Chart.js options (2.x or 3.x/4.x layout), including the QuickChart plugins "
             "datalabels, tickFormat, annotation, doughnutlabel and outlabels (declarative only)."
-        }
+        },
     )
     backgroundColor = fields.String(
-        metadata={"description": "Canvas color; default white (transparent SVG)."}
+        allow_none=True,
+        metadata={"description": "Canvas color; default white (transparent SVG); null: the default."},
     )
     returnUrl = fields.Boolean(
         load_default=False, metadata={"description": "Answer JSON with the image URL instead of the bytes."}
@@ -108,6 +116,7 @@ class ChartRequestSchema(Schema):
 
 class JobRequestSchema(ChartRequestSchema):
     webhookUrl = fields.String(
+        allow_none=True,  # null: no one-off webhook
         validate=validate.Length(max=MAX_URL_LENGTH),
         metadata={"description": "http(s) URL called when the job finishes (plans with webhooks)."},
     )

@@ -166,3 +166,13 @@ def test_unknown_keys_postgres_cannot_store_are_still_a_warning(api_url, http, n
     r = http.post(f"{api_url}/api/v1/render", data=body, headers={"Content-Type": "application/json"})
     assert r.status_code == 200, r.text
     assert "X-Chart-Warnings" in r.headers
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [("TRACE", "/api/v1/usage", {"GET"}), ("PATCH", "/api/v1/render", {"GET", "POST"})],
+)
+def test_an_undeclared_method_is_a_json_405_with_allow(api_url, method, path, allowed):
+    r = requests.request(method, f"{api_url}{path}", timeout=30)
+    assert r.status_code == 405 and r.json()["error"], r.text
+    assert allowed <= {m.strip() for m in r.headers["Allow"].split(",")}, r.headers
