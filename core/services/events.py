@@ -96,5 +96,16 @@ def lookup_rendered(client: redis.Redis, prefix: str, cache_key: str) -> dict[st
     return json.loads(raw) if raw else None
 
 
+def lookup_rendered_and_storage(
+    client: redis.Redis, prefix: str, cache_key: str
+) -> tuple[dict[str, Any] | None, int]:
+    """``lookup_rendered`` and ``storage_down_for`` in one round trip."""
+    pipe = client.pipeline(transaction=False)
+    pipe.get(cache_entry_key(prefix, cache_key))
+    pipe.ttl(storage_down_key(prefix))
+    raw, ttl = pipe.execute()
+    return (json.loads(raw) if raw else None), max(0, int(ttl))
+
+
 def forget_rendered(client: redis.Redis, prefix: str, cache_key: str) -> None:
     client.delete(cache_entry_key(prefix, cache_key))

@@ -19,6 +19,7 @@ from sqlalchemy import select, text
 from core.models import Account, AuditLog, Member, RenderJob
 from tests.integration.test_dashboard import csrf_of, sign_up
 from tests.support.accounts import bearer, unique_spec
+from tests.support.polling import wait_for_job_row
 from tests.support.receiver import Receiver
 
 CHART_SRC = re.compile(r'id="usage-chart" src="([^"]+)"')
@@ -130,6 +131,7 @@ def test_overview_and_render_history_with_filters_detail_and_image(api_url, memb
     ok = requests.post(f"{api_url}/api/v1/render", json=spec, headers=bearer(key), timeout=60)
     hit = requests.post(f"{api_url}/api/v1/render", json=spec, headers=bearer(key), timeout=60)
     assert ok.headers["X-Cache"] == "MISS" and hit.headers["X-Cache"] == "HIT"
+    wait_for_job_row(sessions, hit.headers["X-Job-Id"])  # the hit log's flush (beat) records the hit
     # a failed render, as the worker records one (the renderer rarely fails on a valid spec)
     with sessions() as s, s.begin():
         failed_id = s.execute(
