@@ -1,0 +1,308 @@
+"""HTTP benchmark: unique sync renders vs a Node Chart.js server, and cache hits vs /healthz.
+
+Starts a private stack (gunicorn api with 2 processes, a Celery worker with 2 processes, beat; the
+real Postgres and Redis of this machine under a private database and prefix) and, beside it, the
+benchmark-only peer ``bench/peer_http/server.js``: one Node process serving Chart.js 4 on
+``@napi-rs/canvas`` over HTTP (the shape of a QuickChart server), installed with
+``npm install --prefix var/peer_http`` on first use. Then, in one run:
+
+1. unique sync renders: the engine suite's five Chart.js configs (800x400 PNG), each request with
+   its own title so nothing is cached, ``--renders`` of them by ``--clients`` connections, through
+   ``POST /api/v1/render`` and through the peer's ``POST /render``: renders/s, p50 and p95;
+2. cache hits: the same chart again through ``POST /api/v1/render`` for ``--seconds``, and
+   ``GET /healthz`` of the same stack for as long, on ``--connections`` connections: requests/s,
+   p50, p95 and the ratio. The hits' history rows are then waited for in Postgres (the hit log's
+   flush), so the figure includes recording them.
+
+The load comes from ``bench/peer_http/load.js`` (one Node event loop: the client must cost little
+next to what it measures on a 2-core machine).
+
+    python -m bench.http [--renders 200] [--clients 8] [--seconds 8] [--connections 16]
+
+Prints JSON and writes ``var/bench/http.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, func, select
+
+from bench.common import drop_database, forget_redis, publish, stack_env
+from bench.platform import suite, unique
+
+ROOT = Path(__file__).resolve().parent.parent
+PEER_SRC = ROOT / "bench" / "peer_http"
+PEER_DIR = ROOT / "var" / "peer_http"
+SIZE = {"width": 800, "height": 400}
+
+
+def install_peer() -> Path:
+    """``npm install`` the peer's dependencies under var/peer_http (once; benchmark only)."""
+    PEER_DIR.mkdir(parents=True, exist_ok=True)
+    package = PEER_SRC / "package.json"
+    if not (PEER_DIR / "node_modules" / "chart.js").exists() or (PEER_DIR / "package.json").read_bytes() != (
+        package.read_bytes()
+    ):
+        shutil.copy(package, PEER_DIR / "package.json")
+        subprocess.run(
+            ["npm", "install", "--prefix", str(PEER_DIR), "--no-audit", "--no-fund", "--loglevel", "error"],
+            check=True,
+        )
+    return PEER_DIR / "node_modules"
+
+
+def node_env(modules: Path) -> dict[str, str]:
+    return {**os.environ, "NODE_PATH": str(modules)}
+
+
+@contextlib.contextmanager
+def peer_server(modules: Path):
+    """The Node peer on a free port: yields its base URL."""
+    from devstack.s3server import free_port
+
+    port = free_port()
+    proc = subprocess.Popen(
+        ["node", str(PEER_SRC / "server.js"), str(port)],
+        env=node_env(modules),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        if not line.startswith("listening"):
+            raise SystemExit(f"http benchmark: the Node peer did not start: {line}{proc.stdout.read()}")
+        yield f"http://127.0.0.1:{port}", proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def load(modules: Path, job: dict) -> dict:
+    """Run bench/peer_http/load.js on ``job``; its figures."""
+    out = subprocess.run(
+        ["node", str(PEER_SRC / "load.js")],
+        input=json.dumps(job),
+        env=node_env(modules),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def rate(result: dict) -> dict:
+    """Requests per second, p50 and p95 of one load run."""
+    return {
+        "requests": result["requests"],
+        "errors": result["errors"],
+        "seconds": round(result["seconds"], 3),
+        "per_second": round(result["requests"] / result["seconds"], 1),
+        "p50_ms": round(result["p50_ms"], 1),
+        "p95_ms": round(result["p95_ms"], 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--renders", type=int, default=200, help="unique renders per side (default 200)")
+    parser.add_argument("--clients", type=int, default=8, help="connections for unique renders (default 8)")
+    parser.add_argument(
+        "--seconds", type=float, default=8.0, help="seconds of hits and of /healthz (default 8)"
+    )
+    parser.add_argument("--connections", type=int, default=16, help="connections for hits and /healthz")
+    parser.add_argument("--workers", type=int, default=2, help="render worker processes (default 2)")
+    parser.add_argument("--web-processes", type=int, default=2, help="api processes (default 2)")
+    args = parser.parse_args(argv)
+
+    from devstack.stack import BIN, start_api, start_beat, start_worker
+
+    modules = install_peer()
+    run = f"benchhttp{os.getpid()}"
+    db_name = f"chartfleet_{run}"
+    admin_url = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    base = [{**body, **SIZE} for body in suite()]
+    ours_bodies = [json.dumps({**unique(base[i % len(base)], i), **SIZE}) for i in range(args.renders)]
+    peer_bodies = [
+        json.dumps({"chart": unique(suite()[i % len(base)], i), **SIZE}) for i in range(args.renders)
+    ]
+    json_headers = {"Content-Type": "application/json"}
+
+    with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        env = stack_env(run, admin_url, db_name, "local", tmp)
+        env["CHARTFLEET_WEB_PROCESSES"] = str(args.web_processes)
+        subprocess.run(
+            [str(BIN / "chartfleet"), "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
+        )
+        # One anonymous client: lift the seeded anonymous limits so the rate limiter is not measured.
+        env["CHARTFLEET_ANONYMOUS_PLAN"] = "anonymous"
+        subprocess.run(
+            [str(BIN / "chartfleet"), "plans", "set", "anonymous"]
+            + ["--rate-limit", "100000000", "--monthly-quota", "100000000"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        stack.callback(forget_redis, env["CHARTFLEET_REDIS_URL"], run)
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        stack.callback(admin.dispose)
+        stack.callback(lambda: drop_database(admin, db_name))
+        logs = Path(tmp) / "logs"
+        logs.mkdir()
+        api, url = start_api(env, logs, name="bench-api")
+        stack.callback(api.stop)
+        worker = start_worker(env, logs, name="bench-worker", concurrency=args.workers)
+        stack.callback(worker.stop)
+        beat = start_beat(env, logs, name="bench-beat")
+        stack.callback(beat.stop)
+        peer_url, _ = stack.enter_context(peer_server(modules))
+
+        # Warm-up: every worker process and the peer draw every chart type a few times.
+        warm = len(base) * args.workers * 3
+        load(
+            modules,
+            {
+                "url": f"{url}/api/v1/render",
+                "method": "POST",
+                "headers": json_headers,
+                "connections": args.workers,
+                "bodies": [json.dumps({**unique(b, -1 - n), **SIZE}) for n, b in enumerate(base * 6)][:warm],
+            },
+        )
+        load(
+            modules,
+            {
+                "url": f"{peer_url}/render",
+                "method": "POST",
+                "headers": json_headers,
+                "connections": 1,
+                "bodies": [json.dumps({"chart": unique(b, -1 - n), **SIZE}) for n, b in enumerate(base * 3)],
+            },
+        )
+
+        ours = rate(
+            load(
+                modules,
+                {
+                    "url": f"{url}/api/v1/render",
+                    "method": "POST",
+                    "headers": json_headers,
+                    "connections": args.clients,
+                    "bodies": ours_bodies,
+                },
+            )
+        )
+        peer = rate(
+            load(
+                modules,
+                {
+                    "url": f"{peer_url}/render",
+                    "method": "POST",
+                    "headers": json_headers,
+                    "connections": args.clients,
+                    "bodies": peer_bodies,
+                },
+            )
+        )
+
+        hit_body = json.dumps({**base[0], **SIZE})
+        first = requests.post(f"{url}/api/v1/render", data=hit_body, headers=json_headers, timeout=60)
+        first.raise_for_status()
+        if (
+            requests.post(
+                f"{url}/api/v1/render", data=hit_body, headers=json_headers, timeout=60
+            ).headers.get("X-Cache")
+            != "HIT"
+        ):
+            raise SystemExit("http benchmark: the repeated chart was not a cache hit")
+        hits = rate(
+            load(
+                modules,
+                {
+                    "url": f"{url}/api/v1/render",
+                    "method": "POST",
+                    "headers": json_headers,
+                    "connections": args.connections,
+                    "seconds": args.seconds,
+                    "bodies": [hit_body],
+                },
+            )
+        )
+        healthz = rate(
+            load(
+                modules,
+                {
+                    "url": f"{url}/healthz",
+                    "method": "GET",
+                    "connections": args.connections,
+                    "seconds": args.seconds,
+                },
+            )
+        )
+        recorded_after = _wait_recorded(
+            env["CHARTFLEET_DATABASE_URL"],
+            first.headers["ETag"].strip('"'),
+            hits["requests"] - hits["errors"] + 2,
+        )
+
+    report = {
+        "benchmark": "http",
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "api_processes": args.web_processes,
+        "worker_processes": args.workers,
+        "unique_sync_renders": {
+            "renders": args.renders,
+            "clients": args.clients,
+            "ours": ours,
+            "peer_node_chartjs": peer,
+            "ratio": round(ours["per_second"] / peer["per_second"], 3),
+            "target": ">= 1.0",
+        },
+        "cache_hits": {
+            "connections": args.connections,
+            "hits": hits,
+            "healthz": healthz,
+            "ratio": round(hits["per_second"] / healthz["per_second"], 3),
+            "target": ">= 0.25",
+            "history_recorded_seconds_after_load": recorded_after,
+        },
+    }
+    publish(report, ROOT / "var" / "bench" / "http.json")
+    return 0
+
+
+def _wait_recorded(database_url: str, cache_key: str, expected: int) -> float | None:
+    """Seconds until every hit of the run is a row of render history (None: not within 60 s)."""
+    from core.models import RenderJob
+
+    engine = create_engine(database_url)
+    started = time.monotonic()
+    try:
+        while time.monotonic() - started < 60:
+            with engine.connect() as conn:
+                count = conn.scalar(
+                    select(func.count()).select_from(RenderJob).where(RenderJob.cache_key == cache_key)
+                )
+            if count >= expected:
+                return round(time.monotonic() - started, 2)
+            time.sleep(0.2)
+        return None
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
