@@ -102,11 +102,15 @@ def _submit(
     event = None
     with events.JobWaiter(svc.redis, settings.redis_prefix, job.id) as waiter:
         if message is not None:
+            # Subscribed before the message goes out: the job cannot finish unheard, so there is
+            # nothing to read back before waiting (a lost event costs the timeout, then the row).
             outbox.dispatch(svc.celery, settings, message)
-        job = _reload(job.id)
+        else:
+            job = _reload(job.id)  # an idempotent replay of a job already on its way
         if not JobStatus(job.status).finished:
             event = waiter.wait(settings.sync_timeout)
-            job = _reload(job.id)
+            done = _succeeded_from_event(job, event) if lazy_history else None
+            job = done or _reload(job.id)
     if not JobStatus(job.status).finished and event and event.get("reason") == events.STORAGE_UNAVAILABLE:
         raise ApiError(
             503,
@@ -210,6 +214,18 @@ def _lookup_cache(cache_key: str, *, refuse_while_storage_down: bool) -> dict[st
             503, "Image storage is unavailable; retry shortly", headers={"Retry-After": str(down_for)}
         )
     return entry
+
+
+def _succeeded_from_event(job: RenderJob, event: dict[str, Any] | None) -> RenderJob | None:
+    """``job`` as the worker's success event describes it (its image's columns; the event is sent
+    after the row is committed with them), or None when the row must be read (no event, another
+    outcome, or an event of an older worker without the columns)."""
+    if not event or event.get("status") != JobStatus.SUCCEEDED.value or "object_key" not in event:
+        return None
+    job.status = JobStatus.SUCCEEDED.value
+    for column in ("object_key", "size", "etag", "content_type"):
+        setattr(job, column, event[column])
+    return job
 
 
 def _reload(job_id) -> RenderJob:

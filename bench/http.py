@@ -30,6 +30,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -124,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16, help="connections for hits and /healthz")
     parser.add_argument("--workers", type=int, default=2, help="render worker processes (default 2)")
     parser.add_argument("--web-processes", type=int, default=2, help="api processes (default 2)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample the api and worker processes with py-spy during the unique renders and the hits; "
+        "top entries in the JSON, raw stacks under var/bench/profiles/",
+    )
     args = parser.parse_args(argv)
 
     from devstack.stack import BIN, start_api, start_beat, start_worker
@@ -132,11 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     run = f"benchhttp{os.getpid()}"
     db_name = f"chartfleet_{run}"
     admin_url = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    base = [{**body, **SIZE} for body in suite()]
-    ours_bodies = [json.dumps({**unique(base[i % len(base)], i), **SIZE}) for i in range(args.renders)]
-    peer_bodies = [
-        json.dumps({"chart": unique(suite()[i % len(base)], i), **SIZE}) for i in range(args.renders)
-    ]
+    base = suite()
+    ours_bodies = [_ours(base[i % len(base)], i + 1) for i in range(args.renders)]
+    peer_bodies = [_peers(base[i % len(base)], i + 1) for i in range(args.renders)]
     json_headers = {"Content-Type": "application/json"}
 
     with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
@@ -169,87 +174,30 @@ def main(argv: list[str] | None = None) -> int:
         stack.callback(beat.stop)
         peer_url, _ = stack.enter_context(peer_server(modules))
 
-        # Warm-up: every worker process and the peer draw every chart type a few times.
-        warm = len(base) * args.workers * 3
-        load(
-            modules,
-            {
-                "url": f"{url}/api/v1/render",
-                "method": "POST",
-                "headers": json_headers,
-                "connections": args.workers,
-                "bodies": [json.dumps({**unique(b, -1 - n), **SIZE}) for n, b in enumerate(base * 6)][:warm],
-            },
-        )
-        load(
-            modules,
-            {
-                "url": f"{peer_url}/render",
-                "method": "POST",
-                "headers": json_headers,
-                "connections": 1,
-                "bodies": [json.dumps({"chart": unique(b, -1 - n), **SIZE}) for n, b in enumerate(base * 3)],
-            },
-        )
+        # Load through bench/peer_http/load.js; first a warm-up: every process draws every chart a few times.
+        def drive(target: str, bodies: list[str], connections: int, seconds: float | None = None) -> dict:
+            job = {"url": target, "method": "POST", "headers": json_headers, "connections": connections}
+            return rate(load(modules, {**job, "bodies": bodies, "seconds": seconds}))
 
-        ours = rate(
-            load(
-                modules,
-                {
-                    "url": f"{url}/api/v1/render",
-                    "method": "POST",
-                    "headers": json_headers,
-                    "connections": args.clients,
-                    "bodies": ours_bodies,
-                },
-            )
-        )
-        peer = rate(
-            load(
-                modules,
-                {
-                    "url": f"{peer_url}/render",
-                    "method": "POST",
-                    "headers": json_headers,
-                    "connections": args.clients,
-                    "bodies": peer_bodies,
-                },
-            )
-        )
+        drive(f"{url}/api/v1/render", [_ours(b, -1 - n) for n, b in enumerate(base * 3 * args.workers)], 2)
+        drive(f"{peer_url}/render", [_peers(b, -1 - n) for n, b in enumerate(base * 3)], 1)
 
-        hit_body = json.dumps({**base[0], **SIZE})
-        first = requests.post(f"{url}/api/v1/render", data=hit_body, headers=json_headers, timeout=60)
-        first.raise_for_status()
-        if (
-            requests.post(
-                f"{url}/api/v1/render", data=hit_body, headers=json_headers, timeout=60
-            ).headers.get("X-Cache")
-            != "HIT"
+        profiles: dict[str, dict] = {}
+        with _profiling(
+            args.profile, profiles, "unique_renders", {"api": api.proc.pid, "worker": worker.proc.pid}
         ):
+            ours = drive(f"{url}/api/v1/render", ours_bodies, args.clients)
+        peer = drive(f"{peer_url}/render", peer_bodies, args.clients)
+
+        hit_body = _ours(base[0], 0)
+        first = requests.post(f"{url}/api/v1/render", data=hit_body, headers=json_headers, timeout=60)
+        again = requests.post(f"{url}/api/v1/render", data=hit_body, headers=json_headers, timeout=60)
+        if first.status_code != 200 or again.headers.get("X-Cache") != "HIT":
             raise SystemExit("http benchmark: the repeated chart was not a cache hit")
-        hits = rate(
-            load(
-                modules,
-                {
-                    "url": f"{url}/api/v1/render",
-                    "method": "POST",
-                    "headers": json_headers,
-                    "connections": args.connections,
-                    "seconds": args.seconds,
-                    "bodies": [hit_body],
-                },
-            )
-        )
+        with _profiling(args.profile, profiles, "cache_hits", {"api": api.proc.pid}):
+            hits = drive(f"{url}/api/v1/render", [hit_body], args.connections, args.seconds)
         healthz = rate(
-            load(
-                modules,
-                {
-                    "url": f"{url}/healthz",
-                    "method": "GET",
-                    "connections": args.connections,
-                    "seconds": args.seconds,
-                },
-            )
+            load(modules, {"url": f"{url}/healthz", "connections": args.connections, "seconds": args.seconds})
         )
         recorded_after = _wait_recorded(
             env["CHARTFLEET_DATABASE_URL"],
@@ -280,8 +228,101 @@ def main(argv: list[str] | None = None) -> int:
             "history_recorded_seconds_after_load": recorded_after,
         },
     }
-    publish(report, ROOT / "var" / "bench" / "http.json")
+    if profiles:
+        report["profiles"] = profiles
+    publish(report, ROOT / "var" / "bench" / ("http-profile.json" if args.profile else "http.json"))
     return 0
+
+
+def _ours(chart: dict, n: int) -> str:
+    """A POST /api/v1/render body: the chart with title ``job n``, 800x400."""
+    return json.dumps({**unique(chart, n), **SIZE})
+
+
+def _peers(chart: dict, n: int) -> str:
+    """The peer's body for the same chart."""
+    return json.dumps({"chart": unique(chart, n), **SIZE})
+
+
+@contextlib.contextmanager
+def _profiling(enabled: bool, into: dict[str, dict], phase: str, pids: dict[str, int]):
+    """py-spy on each process tree of ``pids`` for the length of the block (nothing when disabled);
+    the top entries of each land in ``into[phase][name]``."""
+    if not enabled:
+        yield
+        return
+    from devstack.stack import BIN
+
+    out_dir = ROOT / "var" / "bench" / "profiles"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    spies = {}
+    for name, pid in pids.items():
+        raw = out_dir / f"{phase}-{name}.txt"
+        spies[name] = (
+            raw,
+            subprocess.Popen(
+                [
+                    str(BIN / "py-spy"),
+                    "record",
+                    "--pid",
+                    str(pid),
+                    "--subprocesses",
+                    "--nonblocking",
+                    "--rate",
+                    "200",
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(raw),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ),
+        )
+    time.sleep(1.0)  # py-spy attaches
+    try:
+        yield
+    finally:
+        for name, (raw, proc) in spies.items():
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=60)
+            into.setdefault(phase, {})[name] = top_entries(raw.read_text() if raw.exists() else "")
+
+
+def top_entries(collapsed: str, n: int = 15) -> dict[str, list[list]]:
+    """The ``n`` functions with the most samples of their own (``self``) and in their stack
+    (``total``), in percent of all samples, from py-spy's raw (collapsed) output."""
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in collapsed.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = [f for f in stack.split(";") if not f.startswith(("process ", "thread "))]
+        if not frames:
+            continue
+        total += count
+        names = [_short(f) for f in frames]
+        own[names[-1]] = own.get(names[-1], 0) + count
+        for name in set(names):
+            inclusive[name] = inclusive.get(name, 0) + count
+
+    def top(counts: dict[str, int]) -> list[list]:
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:n]
+        return [[name, round(100 * c / max(1, total), 1)] for name, c in ranked]
+
+    return {"samples": total, "self": top(own), "total": top(inclusive)}
+
+
+def _short(frame: str) -> str:
+    """``func (path/to/module.py:12)`` as ``func (module.py)``: one entry per function."""
+    func, _, where = frame.partition(" (")
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    parts = path.split("/")
+    tail = "/".join(parts[-2:]) if len(parts) > 1 else path
+    return f"{func} ({tail})"
 
 
 def _wait_recorded(database_url: str, cache_key: str, expected: int) -> float | None:

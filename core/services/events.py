@@ -84,10 +84,12 @@ def remember_rendered(
 def announce_rendered(
     client: redis.Redis, prefix: str, job_id: uuid.UUID | str, cache_key: str, entry: dict[str, Any], ttl: int
 ) -> None:
-    """Index the new object in the render cache and wake the job's waiters, in one round trip."""
+    """Index the new object in the render cache and wake the job's waiters, in one round trip. The
+    event carries the image's columns (sent once the job row is committed with them), so a sync
+    waiter that only needs the image does not read the row back."""
     pipe = client.pipeline(transaction=False)
     pipe.set(cache_entry_key(prefix, cache_key), json.dumps(entry), ex=max(1, ttl))
-    pipe.publish(job_channel(prefix, job_id), json.dumps({"id": str(job_id), "status": "succeeded"}))
+    pipe.publish(job_channel(prefix, job_id), json.dumps({"id": str(job_id), "status": "succeeded", **entry}))
     pipe.execute()
 
 

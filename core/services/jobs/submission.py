@@ -3,6 +3,7 @@ written with its outbox message in the caller's transaction."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -126,8 +127,11 @@ def create_job(
         job = hit_job(req, cached, retention_days)
     else:
         job = _new_job(req, status=JobStatus.QUEUED.value, retention_days=retention_days)
+    # Without an Idempotency-Key nothing here can hit a unique constraint and a refused charge
+    # undoes the caller's whole transaction, so the savepoint (two round trips) is not needed.
+    nested = session.begin_nested() if req.idempotency_key else contextlib.nullcontext()
     try:
-        with session.begin_nested():
+        with nested:
             session.add(job)
             session.flush()
             if cached is not None:
