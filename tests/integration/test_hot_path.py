@@ -79,16 +79,13 @@ def test_an_account_change_reaches_cached_keys(api_url, base_env, sessions):
             ),
             {"a": account},
         )
-    refused = wait_for(
-        lambda: (
-            (r := requests.post(render, json=unique_spec(), headers=bearer(key), timeout=60)).status_code
-            == 402
-            and r
-        ),
-        timeout=REVOCATION_BOUND + 1,
-        what="the expired trial applied",
-    )
-    assert refused.json()["error"] == "Trial expired. Please upgrade to continue."
+
+    def refusal() -> dict | None:
+        r = requests.post(render, json=unique_spec(), headers=bearer(key), timeout=60)
+        return r.json() if r.status_code == 402 else None
+
+    refused = wait_for(refusal, timeout=REVOCATION_BOUND + 1, what="the expired trial applied")
+    assert refused["error"] == "Trial expired. Please upgrade to continue."
 
 
 def _rows(sessions, cache_key: str) -> list[RenderJob]:
