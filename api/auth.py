@@ -125,7 +125,9 @@ def principal_for_key(svc: Services, key: str, ip: str) -> Principal | None:
             found = authenticate_key(session, key, ip)
         return None if found is None else (found, found.key_expires_at)
 
-    principal = svc.auth_cache.lookup("key:" + hash_key(key), load) if svc.auth_cache else _value(load())
+    principal = (
+        svc.auth_cache.lookup("key:" + hash_key(key), load) if svc.auth_cache is not None else _value(load())
+    )
     return None if principal is None else dataclasses.replace(principal, client_ip=ip)
 
 
@@ -135,6 +137,20 @@ def _value(loaded: tuple[Principal, object] | None) -> Principal | None:
 
 def init_app(app: Flask) -> None:
     app.before_request(_authenticate_request)
+    app.teardown_request(_forget_cached_principals_after_changes)
+
+
+def _forget_cached_principals_after_changes(_exc: BaseException | None) -> None:
+    """A change through the management API or the dashboard may have touched keys, accounts or
+    plans: this process forgets its cached principals at once, without waiting for the NOTIFY
+    (which empties every process's cache, this one included, a moment later)."""
+    if request.method not in UNSAFE_METHODS or request.endpoint is None:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if access_of(view).kind in ("account", "page"):
+        cache = services().auth_cache
+        if cache is not None:
+            cache.invalidate()
 
 
 def _authenticate_request() -> None:
@@ -203,7 +219,7 @@ def anonymous_plan_terms(svc: Services, source: str | None = None) -> PlanTerms:
         with svc.sessions() as session:
             return anonymous_terms(session, source), None
 
-    return svc.auth_cache.lookup("anonymous:" + source, load) if svc.auth_cache else load()[0]
+    return svc.auth_cache.lookup("anonymous:" + source, load) if svc.auth_cache is not None else load()[0]
 
 
 def _page_principal(svc) -> Principal:

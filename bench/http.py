@@ -290,8 +290,9 @@ def _profiling(enabled: bool, into: dict[str, dict], phase: str, pids: dict[str,
 
 
 def top_entries(collapsed: str, n: int = 15) -> dict[str, list[list]]:
-    """The ``n`` functions with the most samples of their own (``self``) and in their stack
-    (``total``), in percent of all samples, from py-spy's raw (collapsed) output."""
+    """The ``n`` functions with the most samples of their own (``self``, any code) and the ``n`` of
+    ours (api/, core/, worker/) with the most samples in their stack (``total``), in percent of all
+    samples, from py-spy's raw (collapsed) output."""
     own: dict[str, int] = {}
     inclusive: dict[str, int] = {}
     total = 0
@@ -306,7 +307,7 @@ def top_entries(collapsed: str, n: int = 15) -> dict[str, list[list]]:
         total += count
         names = [_short(f) for f in frames]
         own[names[-1]] = own.get(names[-1], 0) + count
-        for name in set(names):
+        for name in {_short(f) for f in frames if _ours_frame(f)}:
             inclusive[name] = inclusive.get(name, 0) + count
 
     def top(counts: dict[str, int]) -> list[list]:
@@ -314,6 +315,11 @@ def top_entries(collapsed: str, n: int = 15) -> dict[str, list[list]]:
         return [[name, round(100 * c / max(1, total), 1)] for name, c in ranked]
 
     return {"samples": total, "self": top(own), "total": top(inclusive)}
+
+
+def _ours_frame(frame: str) -> bool:
+    """A frame of our code: py-spy names files relative to their sys.path entry (api/auth.py)."""
+    return frame.partition(" (")[2].startswith(("api/", "core/", "worker/"))
 
 
 def _short(frame: str) -> str:

@@ -110,10 +110,6 @@ class AuthCache:
             self._generation += 1
             self._entries.clear()
 
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
-
     # -- the listener ----------------------------------------------------------------------
     def _ensure_listener(self) -> None:
         pid = os.getpid()
