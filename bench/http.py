@@ -15,7 +15,8 @@ benchmark-only peer ``bench/peer_http/server.js``: one Node process serving Char
    flush), so the figure includes recording them.
 
 The load comes from ``bench/peer_http/load.js`` (one Node event loop: the client must cost little
-next to what it measures on a 2-core machine).
+next to what it measures on a 2-core machine). Each comparison runs in four alternating turns per
+side, so a change of the machine's load during the run hits both sides alike.
 
     python -m bench.http [--renders 200] [--clients 8] [--seconds 8] [--connections 16]
 
@@ -34,18 +35,20 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
 from sqlalchemy import create_engine, func, select
 
-from bench.common import drop_database, forget_redis, publish, stack_env
+from bench.common import drop_database, forget_redis, percentile, publish, stack_env
 from bench.platform import suite, unique
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER_SRC = ROOT / "bench" / "peer_http"
 PEER_DIR = ROOT / "var" / "peer_http"
 SIZE = {"width": 800, "height": 400}
+ROUNDS = 4  # each side's load in four alternating turns
 
 
 def install_peer() -> Path:
@@ -103,16 +106,28 @@ def load(modules: Path, job: dict) -> dict:
     return json.loads(out.stdout)
 
 
-def rate(result: dict) -> dict:
-    """Requests per second, p50 and p95 of one load run."""
+def rate(results: list[dict]) -> dict:
+    """Requests per second, p50 and p95 over load runs (the rounds of one side)."""
+    latencies = [ms for r in results for ms in r["latencies_ms"]]
+    requests_, seconds = sum(r["requests"] for r in results), sum(r["seconds"] for r in results)
     return {
-        "requests": result["requests"],
-        "errors": result["errors"],
-        "seconds": round(result["seconds"], 3),
-        "per_second": round(result["requests"] / result["seconds"], 1),
-        "p50_ms": round(result["p50_ms"], 1),
-        "p95_ms": round(result["p95_ms"], 1),
+        "requests": requests_,
+        "errors": sum(r["errors"] for r in results),
+        "seconds": round(seconds, 3),
+        "per_second": round(requests_ / seconds, 1),
+        "p50_ms": round(percentile(latencies, 0.5), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
     }
+
+
+def interleaved(rounds: int, sides: dict[str, Callable[[int], dict]]) -> dict[str, dict]:
+    """Each side's load in ``rounds`` turns, alternating, so that a change of the machine's load
+    during the run hits both sides alike; ``sides[name](turn)`` runs one turn."""
+    results: dict[str, list[dict]] = {name: [] for name in sides}
+    for turn in range(rounds):
+        for name, run_turn in sides.items():
+            results[name].append(run_turn(turn))
+    return {name: rate(r) for name, r in results.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,28 +192,43 @@ def main(argv: list[str] | None = None) -> int:
         # Load through bench/peer_http/load.js; first a warm-up: every process draws every chart a few times.
         def drive(target: str, bodies: list[str], connections: int, seconds: float | None = None) -> dict:
             job = {"url": target, "method": "POST", "headers": json_headers, "connections": connections}
-            return rate(load(modules, {**job, "bodies": bodies, "seconds": seconds}))
+            return load(modules, {**job, "bodies": bodies, "seconds": seconds})
 
         drive(f"{url}/api/v1/render", [_ours(b, -1 - n) for n, b in enumerate(base * 3 * args.workers)], 2)
         drive(f"{peer_url}/render", [_peers(b, -1 - n) for n, b in enumerate(base * 3)], 1)
+
+        def turn(bodies: list[str], k: int) -> list[str]:
+            return bodies[k * len(bodies) // ROUNDS : (k + 1) * len(bodies) // ROUNDS]
 
         profiles: dict[str, dict] = {}
         with _profiling(
             args.profile, profiles, "unique_renders", {"api": api.proc.pid, "worker": worker.proc.pid}
         ):
-            ours = drive(f"{url}/api/v1/render", ours_bodies, args.clients)
-        peer = drive(f"{peer_url}/render", peer_bodies, args.clients)
+            unique_rates = interleaved(
+                ROUNDS,
+                {
+                    "ours": lambda k: drive(f"{url}/api/v1/render", turn(ours_bodies, k), args.clients),
+                    "peer": lambda k: drive(f"{peer_url}/render", turn(peer_bodies, k), args.clients),
+                },
+            )
+        ours, peer = unique_rates["ours"], unique_rates["peer"]
 
         hit_body = _ours(base[0], 0)
         first = requests.post(f"{url}/api/v1/render", data=hit_body, headers=json_headers, timeout=60)
         again = requests.post(f"{url}/api/v1/render", data=hit_body, headers=json_headers, timeout=60)
         if first.status_code != 200 or again.headers.get("X-Cache") != "HIT":
             raise SystemExit("http benchmark: the repeated chart was not a cache hit")
+        slice_ = args.seconds / ROUNDS
+        healthz_job = {"url": f"{url}/healthz", "connections": args.connections, "seconds": slice_}
         with _profiling(args.profile, profiles, "cache_hits", {"api": api.proc.pid}):
-            hits = drive(f"{url}/api/v1/render", [hit_body], args.connections, args.seconds)
-        healthz = rate(
-            load(modules, {"url": f"{url}/healthz", "connections": args.connections, "seconds": args.seconds})
-        )
+            hit_rates = interleaved(
+                ROUNDS,
+                {
+                    "hits": lambda k: drive(f"{url}/api/v1/render", [hit_body], args.connections, slice_),
+                    "healthz": lambda k: load(modules, healthz_job),
+                },
+            )
+        hits, healthz = hit_rates["hits"], hit_rates["healthz"]
         recorded_after = _wait_recorded(
             env["CHARTFLEET_DATABASE_URL"],
             first.headers["ETag"].strip('"'),

@@ -2,7 +2,7 @@
 //   {"url", "method", "headers", "bodies": [strings], "connections", "seconds" (optional)}
 // sends every body once (or, with "seconds", cycles through them for that long) over `connections`
 // keep-alive connections, each with one request in flight; prints
-//   {"requests", "errors", "statuses", "seconds", "p50_ms", "p95_ms"}.
+//   {"requests", "errors", "statuses", "seconds", "p50_ms", "p95_ms", "latencies_ms"}.
 // One event loop costs the client far less CPU than Python threads would on a shared 2-core machine.
 "use strict";
 
@@ -58,6 +58,7 @@ async function main() {
       seconds,
       p50_ms: percentile(latencies, 0.5),
       p95_ms: percentile(latencies, 0.95),
+      latencies_ms: latencies,
     }) + "\n",
   );
   agent.destroy();
