@@ -35,6 +35,10 @@ from core.db import utcnow
 log = logging.getLogger(__name__)
 
 CHANNEL = "chartfleet_auth"
+HEARTBEAT = 2.0  # seconds between the listener's liveness checks
+HEARTBEAT_STALE = 10.0  # the cache is not used when the listener has not been heard from for this long
+# libpq: a connection that stops answering fails within seconds instead of hanging.
+_KEEPALIVE = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 1, "keepalives_count": 3}
 
 
 @dataclasses.dataclass
@@ -57,6 +61,7 @@ class AuthCache:
         self._entries: collections.OrderedDict[str, _Entry] = collections.OrderedDict()
         self._generation = 0
         self._listening = False
+        self._heard_at = 0.0
         self._pid: int | None = None
         self._stop = threading.Event()
 
@@ -80,7 +85,9 @@ class AuthCache:
     def _current_generation(self) -> int | None:
         self._ensure_listener()
         with self._lock:
-            return self._generation if self._listening else None
+            # A connection that hangs rather than fails must not pass for a quiet one either.
+            alive = time.monotonic() - self._heard_at < HEARTBEAT_STALE
+            return self._generation if self._listening and alive else None
 
     def _get(self, name: str) -> Any | None:
         with self._lock:
@@ -133,22 +140,33 @@ class AuthCache:
         import psycopg
 
         stop = self._stop
+        failing = False
         while not stop.is_set():
             try:
-                with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5) as conn:
+                with psycopg.connect(
+                    self._conninfo, autocommit=True, connect_timeout=5, **_KEEPALIVE
+                ) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     with self._lock:  # changes made before LISTEN took effect were not heard
                         self._generation += 1
                         self._entries.clear()
                         self._listening = True
+                        self._heard_at = time.monotonic()
+                    if failing:
+                        log.info("auth cache listener connected again")
+                        failing = False
                     while not stop.is_set():
-                        for _ in conn.notifies(timeout=5.0):
+                        for _ in conn.notifies(timeout=HEARTBEAT):
                             self.invalidate()
                         conn.execute("SELECT 1")  # a dead connection must not pass for a quiet one
-            except Exception:
-                log.warning(
-                    "auth cache listener lost its connection; keys are read from Postgres", exc_info=True
-                )
+                        with self._lock:
+                            self._heard_at = time.monotonic()
+            except Exception as exc:  # noqa: BLE001 - any failure: stop trusting the cache, reconnect
+                if not failing:  # one line per outage, not one per attempt
+                    log.warning(
+                        "auth cache listener disconnected (%s); keys come from Postgres", type(exc).__name__
+                    )
+                    failing = True
             with self._lock:
                 self._listening = False
                 self._generation += 1
