@@ -41,7 +41,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, func, select
 
-from bench.common import drop_database, forget_redis, percentile, publish, stack_env
+from bench.common import percentile, prepare_database, publish, stack_env, start_processes
 from bench.platform import suite, unique
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,8 +148,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from devstack.stack import BIN, start_api, start_beat, start_worker
-
     modules = install_peer()
     run = f"benchhttp{os.getpid()}"
     db_name = f"chartfleet_{run}"
@@ -162,31 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
         env = stack_env(run, admin_url, db_name, "local", tmp)
         env["CHARTFLEET_WEB_PROCESSES"] = str(args.web_processes)
-        subprocess.run(
-            [str(BIN / "chartfleet"), "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
-        )
-        # One anonymous client: lift the seeded anonymous limits so the rate limiter is not measured.
-        env["CHARTFLEET_ANONYMOUS_PLAN"] = "anonymous"
-        subprocess.run(
-            [str(BIN / "chartfleet"), "plans", "set", "anonymous"]
-            + ["--rate-limit", "100000000", "--monthly-quota", "100000000"],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-        stack.callback(forget_redis, env["CHARTFLEET_REDIS_URL"], run)
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        stack.callback(admin.dispose)
-        stack.callback(lambda: drop_database(admin, db_name))
-        logs = Path(tmp) / "logs"
-        logs.mkdir()
-        api, url = start_api(env, logs, name="bench-api")
-        stack.callback(api.stop)
-        worker = start_worker(env, logs, name="bench-worker", concurrency=args.workers)
-        stack.callback(worker.stop)
-        beat = start_beat(env, logs, name="bench-beat")
-        stack.callback(beat.stop)
+        prepare_database(env, ROOT, create_engine(admin_url, isolation_level="AUTOCOMMIT"), db_name, stack)
+        api, url, worker = start_processes(env, tmp, stack, workers=args.workers, beat=True)
         peer_url, _ = stack.enter_context(peer_server(modules))
 
         # Load through bench/peer_http/load.js; first a warm-up: every process draws every chart a few times.

@@ -114,14 +114,7 @@ def create_job(
     if existing is not None:
         return Recorded(existing, None, created=False)
     terms = quotas.terms_for(session, req.principal)
-    quotas.check_render(
-        req.principal,
-        terms,
-        fmt=req.spec.format,
-        width=req.spec.width,
-        height=req.spec.height,
-        webhook=bool(req.webhook_url),
-    )
+    _check_terms(req, terms)
     retention_days = terms.retention_days or retention_days
     if cached is not None:
         job = hit_job(req, cached, retention_days)
@@ -183,6 +176,14 @@ def record_hit_later(
     terms = req.principal.plan
     if terms is None:
         raise ValueError("record_hit_later needs a principal with its plan terms")
+    _check_terms(req, terms)
+    job = hit_job(req, cached, terms.retention_days or retention_days, id=uuid.uuid4())
+    record(job)
+    return job
+
+
+def _check_terms(req: RenderRequest, terms: quotas.PlanTerms) -> None:
+    """Raise QuotaExceeded or PlanLimitExceeded unless ``terms`` allow ``req``."""
     quotas.check_render(
         req.principal,
         terms,
@@ -191,9 +192,6 @@ def record_hit_later(
         height=req.spec.height,
         webhook=bool(req.webhook_url),
     )
-    job = hit_job(req, cached, terms.retention_days or retention_days, id=uuid.uuid4())
-    record(job)
-    return job
 
 
 def queue_for(job: RenderJob) -> str:
