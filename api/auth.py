@@ -26,11 +26,10 @@ from flask import Flask, Request, current_app, g, request
 
 from api import browser
 from api.errors import ApiError
-from api.extensions import services
+from api.extensions import Services, services
 from api.ratelimit import check_rate_limit, count_auth_failure
-from core.config import Settings
-from core.services.keys import Principal, authenticate_key
-from core.services.plans import anonymous_terms
+from core.services.keys import Principal, authenticate_key, hash_key, well_formed
+from core.services.plans import PlanTerms, anonymous_terms
 
 ACCESS_ATTR = "__chartfleet_access__"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -102,22 +101,56 @@ def presented_key(request: Request) -> str | None:
     return None
 
 
-def authenticate(request: Request, settings: Settings, sessions) -> Principal:
+def authenticate(request: Request, svc: Services) -> Principal:
     """Resolve the principal of an ``api`` request: a key that is present but not valid
     (malformed, unknown, revoked or expired) is 401; no key at all is anonymous."""
-    ip = client_ip(request, settings.trusted_proxies)
+    ip = client_ip(request, svc.settings.trusted_proxies)
     key = presented_key(request)
-    with sessions() as session, session.begin():
-        if key is None:
-            return Principal(client_ip=ip, plan=anonymous_terms(session, settings.anonymous_plan))
-        principal = authenticate_key(session, key, ip)
+    if key is None:
+        return anonymous_principal(svc, ip)
+    principal = principal_for_key(svc, key, ip)
     if principal is None:
         raise ApiError(401, "Invalid API key")
     return principal
 
 
+def principal_for_key(svc: Services, key: str, ip: str) -> Principal | None:
+    """The principal of ``key`` (None: malformed, unknown, revoked or expired), from the process's
+    auth cache when it holds it (core.services.auth_cache), else from Postgres."""
+    if not well_formed(key):
+        return None
+
+    def load() -> tuple[Principal, object] | None:
+        with svc.sessions() as session, session.begin():
+            found = authenticate_key(session, key, ip)
+        return None if found is None else (found, found.key_expires_at)
+
+    principal = (
+        svc.auth_cache.lookup("key:" + hash_key(key), load) if svc.auth_cache is not None else _value(load())
+    )
+    return None if principal is None else dataclasses.replace(principal, client_ip=ip)
+
+
+def _value(loaded: tuple[Principal, object] | None) -> Principal | None:
+    return None if loaded is None else loaded[0]
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_authenticate_request)
+    app.teardown_request(_forget_cached_principals_after_changes)
+
+
+def _forget_cached_principals_after_changes(_exc: BaseException | None) -> None:
+    """A change through the management API or the dashboard may have touched keys, accounts or
+    plans: this process forgets its cached principals at once, without waiting for the NOTIFY
+    (which empties every process's cache, this one included, a moment later)."""
+    if request.method not in UNSAFE_METHODS or request.endpoint is None:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if access_of(view).kind in ("account", "page"):
+        cache = services().auth_cache
+        if cache is not None:
+            cache.invalidate()
 
 
 def _authenticate_request() -> None:
@@ -135,7 +168,7 @@ def _authenticate_request() -> None:
         elif access.kind == "account":
             principal, refusal = _account_principal(svc, access.scope or "manage")
         else:
-            principal = authenticate(request, svc.settings, svc.sessions)
+            principal = authenticate(request, svc)
     except ApiError as exc:
         _count_failure(svc, exc)
         raise
@@ -149,7 +182,7 @@ def _authenticate_request() -> None:
 def api_principal(svc) -> Principal:
     """``authenticate`` for the current request, a wrong key counted as a failed authentication."""
     try:
-        return authenticate(request, svc.settings, svc.sessions)
+        return authenticate(request, svc)
     except ApiError as exc:
         _count_failure(svc, exc)
         raise
@@ -174,9 +207,19 @@ def credentials_presented(request: Request) -> bool:
     )
 
 
-def anonymous_principal(svc, ip: str) -> Principal:
-    with svc.sessions() as session:
-        return Principal(client_ip=ip, plan=anonymous_terms(session, svc.settings.anonymous_plan))
+def anonymous_principal(svc: Services, ip: str) -> Principal:
+    return Principal(client_ip=ip, plan=anonymous_plan_terms(svc))
+
+
+def anonymous_plan_terms(svc: Services, source: str | None = None) -> PlanTerms:
+    """The anonymous terms (of CHARTFLEET_ANONYMOUS_PLAN unless ``source``), cached like keys."""
+    source = source or svc.settings.anonymous_plan
+
+    def load() -> tuple[PlanTerms, None]:
+        with svc.sessions() as session:
+            return anonymous_terms(session, source), None
+
+    return svc.auth_cache.lookup("anonymous:" + source, load) if svc.auth_cache is not None else load()[0]
 
 
 def _page_principal(svc) -> Principal:
@@ -192,7 +235,7 @@ def _account_principal(svc, scope: str) -> tuple[Principal, ApiError | None]:
     ip = client_ip(request, svc.settings.trusted_proxies)
     key = presented_key(request)
     if key is not None:
-        principal = authenticate(request, svc.settings, svc.sessions)
+        principal = authenticate(request, svc)
         if not principal.allows(scope):
             return principal, ApiError(403, f"This API key lacks the '{scope}' scope", requiredScope=scope)
         return principal, None

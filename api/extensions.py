@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.config import Settings
 from core.db import session_factory
 from core.queue import make_celery
+from core.services.auth_cache import AuthCache
 from core.storage import ObjectStore, build_store
 
 EXTENSION = "chartfleet"
@@ -31,6 +32,7 @@ class Services:
     redis: redis.Redis
     celery: Celery | None
     store: ObjectStore | None
+    auth_cache: AuthCache | None = None  # principals of API keys, invalidated across processes
 
 
 def build_services(
@@ -42,6 +44,9 @@ def build_services(
         redis=redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2),
         celery=make_celery(settings, name=celery_name) if celery_name else None,
         store=build_store(settings) if store else None,
+        auth_cache=AuthCache(settings.database_url, max_age=settings.auth_cache_max_age)
+        if settings.auth_cache_max_age > 0
+        else None,
     )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import redis
@@ -17,47 +19,30 @@ from api.routes.common import etag_matches, quoted_etag, warnings_header
 from core import metrics
 from core.db import utcnow
 from core.models import JobStatus, RenderJob
-from core.services import events, jobs, outbox
+from core.services import events, hit_log, jobs, outbox
 from core.services.quotas import PlanLimitExceeded, QuotaExceeded
 from core.services.webhooks import deliveries as webhook_deliveries
 from core.specs.model import FILE_EXTENSIONS
 from core.storage import ObjectNotFound, StorageError
 
 
-def submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, bytes | None]:
+def submit(
+    req: jobs.RenderRequest, *, wait: bool, lazy_history: bool = False
+) -> tuple[RenderJob, str, bytes | None]:
     """Record ``req`` and, for sync callers, wait for it. Returns ``(job, cache, image_bytes)``:
-    ``cache`` is "HIT" or "MISS"; bytes are set only for a finished sync render."""
-    job, cache, data = _submit(req, wait=wait)
+    ``cache`` is "HIT" or "MISS"; bytes are set only for a finished sync render. With
+    ``lazy_history`` (the caller never shows the job's URL) a sync cache hit is recorded in the
+    hit log (core.services.hit_log) and reaches render history within seconds, without Postgres."""
+    job, cache, data = _submit(req, wait=wait, lazy_history=lazy_history)
     metrics.RENDER_REQUESTS.labels(req.dialect, req.spec.format, cache).inc()
     return job, cache, data
 
 
-def _submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, bytes | None]:
-    svc = services()
-    settings = svc.settings
-    if wait:
-        _refuse_while_storage_down()
-    cached = _lookup_cache(req.cache_key)
-    cached_bytes: bytes | None = None
-    if cached is not None and wait:
-        try:
-            cached_bytes = svc.store.get(cached["object_key"])
-        except ObjectNotFound:
-            events.forget_rendered(svc.redis, settings.redis_prefix, req.cache_key)
-            cached = None
-        except StorageError as exc:  # a cache hit needs the store too: 503, and tell every process
-            raise storage_unavailable() from exc
+@contextlib.contextmanager
+def _plan_refusals() -> Iterator[None]:
+    """The plan's refusals (and an Idempotency-Key reused for another body) as API errors."""
     try:
-        with svc.sessions() as session, session.begin():
-            job, message, created = jobs.create_job(
-                session, req, cached=cached, retention_days=settings.retention_days
-            )
-            # A cache hit is a finished render too: its webhooks go out like the worker's would.
-            hooks = (
-                webhook_deliveries.enqueue_job_event(session, job.id, settings, utcnow())
-                if created and job.cache_hit and (job.account_id or job.webhook_url)
-                else []
-            )
+        yield
     except jobs.IdempotencyConflict as exc:
         raise ApiError(
             422, "Idempotency-Key was already used with a different request body", idempotencyKey=str(exc)
@@ -67,6 +52,37 @@ def _submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byt
         raise ApiError(402, str(body.pop("error")), **body) from exc
     except PlanLimitExceeded as exc:
         raise ApiError(exc.status, exc.message, **exc.detail) from exc
+
+
+def _submit(
+    req: jobs.RenderRequest, *, wait: bool, lazy_history: bool
+) -> tuple[RenderJob, str, bytes | None]:
+    svc = services()
+    settings = svc.settings
+    cached = _lookup_cache(req.cache_key, refuse_while_storage_down=wait)
+    cached_bytes: bytes | None = None
+    if cached is not None and wait:
+        try:
+            cached_bytes = svc.store.get(cached["object_key"])
+        except ObjectNotFound:
+            events.forget_rendered(svc.redis, settings.redis_prefix, req.cache_key)
+            cached = None
+        except StorageError as exc:  # a cache hit needs the store too: 503, and tell every process
+            raise storage_unavailable() from exc
+    if cached_bytes is not None and lazy_history and not req.idempotency_key and req.principal.plan:
+        job = _record_hit(req, cached)
+        if job is not None:
+            return job, "HIT", cached_bytes
+    with _plan_refusals(), svc.sessions() as session, session.begin():
+        job, message, created = jobs.create_job(
+            session, req, cached=cached, retention_days=settings.retention_days
+        )
+        # A cache hit is a finished render too: its webhooks go out like the worker's would.
+        hooks = (
+            webhook_deliveries.enqueue_job_event(session, job.id, settings, utcnow())
+            if created and job.cache_hit and (job.account_id or job.webhook_url)
+            else []
+        )
 
     for hook in hooks:
         outbox.dispatch(svc.celery, settings, hook)
@@ -89,11 +105,15 @@ def _submit(req: jobs.RenderRequest, *, wait: bool) -> tuple[RenderJob, str, byt
     event = None
     with events.JobWaiter(svc.redis, settings.redis_prefix, job.id) as waiter:
         if message is not None:
+            # Subscribed before the message goes out: the job cannot finish unheard, so there is
+            # nothing to read back before waiting (a lost event costs the timeout, then the row).
             outbox.dispatch(svc.celery, settings, message)
-        job = _reload(job.id)
+        else:
+            job = _reload(job.id)  # an idempotent replay of a job already on its way
         if not JobStatus(job.status).finished:
             event = _wait(waiter, job.id, settings.sync_timeout)
-            job = _reload(job.id)
+            done = _succeeded_from_event(job, event) if lazy_history else None
+            job = done or _reload(job.id)
     if not JobStatus(job.status).finished and event and event.get("reason") == events.STORAGE_UNAVAILABLE:
         raise ApiError(
             503,
@@ -142,7 +162,7 @@ def respond_with_image(
         response.headers["ETag"] = quoted_etag(etag)
         response.headers["X-Cache"] = "HIT"
         return response
-    job, cache, data = submit(req, wait=True)
+    job, cache, data = submit(req, wait=True, lazy_history=not return_url)
     if return_url:
         response = jsonify(job_document(job))
     elif as_data_uri:
@@ -161,17 +181,26 @@ def respond_with_image(
     return response
 
 
-def _refuse_while_storage_down() -> None:
-    """A sync render cannot be served while the object store is known to be down: say so at once."""
+def _record_hit(req: jobs.RenderRequest, cached: dict[str, Any]) -> RenderJob | None:
+    """The hot path of a sync cache hit: plan checked from the principal's snapshot, history row
+    appended to the hit log with the cache entry's refresh, one Redis round trip, no Postgres.
+    None when Redis refuses the write (the caller records the hit in Postgres instead)."""
     svc = services()
-    try:
-        down_for = events.storage_down_for(svc.redis, svc.settings.redis_prefix)
-    except redis.RedisError:
-        return  # a Redis outage is handled by its own rules; the render may still work
-    if down_for:
-        raise ApiError(
-            503, "Image storage is unavailable; retry shortly", headers={"Retry-After": str(down_for)}
-        )
+    prefix = svc.settings.redis_prefix
+    pipe = svc.redis.pipeline(transaction=False)
+
+    def record(job: RenderJob) -> None:
+        hit_log.record(pipe, prefix, job, req.canonical_spec)
+        events.remember_rendered(pipe, prefix, req.cache_key, cached, ttl=svc.settings.retention_days * 86400)
+        pipe.execute()
+
+    with _plan_refusals():
+        try:
+            return jobs.record_hit_later(
+                req, cached, retention_days=svc.settings.retention_days, record=record
+            )
+        except redis.RedisError:
+            return None
 
 
 def _raise_if_failed(job: RenderJob) -> None:
@@ -188,12 +217,32 @@ def _raise_if_failed(job: RenderJob) -> None:
         )
 
 
-def _lookup_cache(cache_key: str) -> dict[str, Any] | None:
+def _lookup_cache(cache_key: str, *, refuse_while_storage_down: bool) -> dict[str, Any] | None:
+    """The render-cache entry of ``cache_key``, in the same round trip as the storage-down flag:
+    a sync render cannot be served while the object store is known to be down, so it is told at
+    once (503). A Redis outage means a render, not an error (the render may still work)."""
     svc = services()
     try:
-        return events.lookup_rendered(svc.redis, svc.settings.redis_prefix, cache_key)
+        entry, down_for = events.lookup_rendered_and_storage(svc.redis, svc.settings.redis_prefix, cache_key)
     except Exception:  # noqa: BLE001 - a cache outage means a render, not an error
         return None
+    if refuse_while_storage_down and down_for:
+        raise ApiError(
+            503, "Image storage is unavailable; retry shortly", headers={"Retry-After": str(down_for)}
+        )
+    return entry
+
+
+def _succeeded_from_event(job: RenderJob, event: dict[str, Any] | None) -> RenderJob | None:
+    """``job`` as the worker's success event describes it (its image's columns; the event is sent
+    after the row is committed with them), or None when the row must be read (no event, another
+    outcome, or an event of an older worker without the columns)."""
+    if not event or event.get("status") != JobStatus.SUCCEEDED.value or "object_key" not in event:
+        return None
+    job.status = JobStatus.SUCCEEDED.value
+    for column in ("object_key", "size", "etag", "content_type"):
+        setattr(job, column, event[column])
+    return job
 
 
 def _reload(job_id) -> RenderJob:

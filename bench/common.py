@@ -94,3 +94,44 @@ def main_for(
     n, w = quick if args.quick else (max(1, args.runs), warmup)
     publish(run(n, w), out)
     return 0
+
+
+def prepare_database(env: dict[str, str], root: Path, admin, db_name: str, stack) -> None:
+    """Migrate a benchmark's private database with the real CLI and lift the anonymous plan's
+    limits (the benchmark client is one anonymous address: it measures throughput, not the rate
+    limiter); the database and the run's Redis keys go when ``stack`` (an ExitStack) closes."""
+    import subprocess
+
+    from devstack.stack import BIN
+
+    subprocess.run(
+        [str(BIN / "chartfleet"), "db", "upgrade"], env=env, cwd=root, check=True, capture_output=True
+    )
+    env["CHARTFLEET_ANONYMOUS_PLAN"] = "anonymous"  # the plan edited here, not starter's terms
+    subprocess.run(
+        [str(BIN / "chartfleet"), "plans", "set", "anonymous", "--rate-limit", "100000000"]
+        + ["--monthly-quota", "100000000"],
+        env=env,
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    stack.callback(forget_redis, env["CHARTFLEET_REDIS_URL"], env["CHARTFLEET_REDIS_PREFIX"].rstrip(":"))
+    stack.callback(admin.dispose)
+    stack.callback(lambda: drop_database(admin, db_name))
+
+
+def start_processes(env: dict[str, str], tmp: str, stack, *, workers: int, beat: bool = False):
+    """A benchmark stack's api (gunicorn) and Celery worker (``workers`` processes), and beat when
+    asked, logging under ``tmp`` and stopped when ``stack`` closes. Returns ``(api, url, worker)``."""
+    from devstack.stack import start_api, start_beat, start_worker
+
+    logs = Path(tmp) / "logs"
+    logs.mkdir(exist_ok=True)
+    api, url = start_api(env, logs, name="bench-api")
+    stack.callback(api.stop)
+    worker = start_worker(env, logs, name="bench-worker", concurrency=workers)
+    stack.callback(worker.stop)
+    if beat:
+        stack.callback(start_beat(env, logs, name="bench-beat").stop)
+    return api, url, worker

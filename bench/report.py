@@ -289,6 +289,47 @@ def _imagecharts_details(d: dict[str, Any]) -> list[str]:
     ]
 
 
+def _http_summary(d: dict[str, Any]) -> tuple[str, str]:
+    u, h = d["unique_sync_renders"], d["cache_hits"]
+    return (
+        f"unique sync renders {u['ratio']}x the Node Chart.js server ({_n(u['ours']['per_second'])} vs "
+        f"{_n(u['peer_node_chartjs']['per_second'])}/s); cache hits {h['ratio']}x /healthz "
+        f"({_n(h['hits']['per_second'])} vs {_n(h['healthz']['per_second'])}/s)",
+        "at least 1.0 and 0.25",
+    )
+
+
+def _http_details(d: dict[str, Any]) -> list[str]:
+    u, h = d["unique_sync_renders"], d["cache_hits"]
+
+    def row(label: str, r: dict[str, Any]) -> list[str]:
+        return [
+            label,
+            _n(r["per_second"]),
+            f"{r['p50_ms']} / {r['p95_ms']}",
+            f"{_n(r['requests'])} / {r['errors']}",
+        ]
+
+    rows = [
+        row(f"ours: POST /api/v1/render, unique, {u['clients']} clients", u["ours"]),
+        row(
+            f"peer: Node Chart.js 4 on @napi-rs/canvas, unique, {u['clients']} clients",
+            u["peer_node_chartjs"],
+        ),
+        row(f"ours: cache hits, {h['connections']} connections", h["hits"]),
+        row(f"ours: GET /healthz, {h['connections']} connections", h["healthz"]),
+    ]
+    lines = _table(["measurement", "per second", "p50 / p95 ms", "requests / errors"], rows)
+    lines += [
+        "",
+        f"Ratios: unique sync renders {u['ratio']} (target at least 1.0), cache hits vs /healthz "
+        f"{h['ratio']} (target at least 0.25); {d['api_processes']} api and {d['worker_processes']} worker "
+        f"processes; every hit was in render history {h['history_recorded_seconds_after_load']} s "
+        "after the load.",
+    ]
+    return lines
+
+
 Summary = Callable[[dict[str, Any]], tuple[str, str]]
 Details = Callable[[dict[str, Any]], list[str]]
 
@@ -298,6 +339,11 @@ KNOWN: dict[str, tuple[str, Summary, Details]] = {
         "Platform: async jobs end to end vs the in-process engine loop",
         _platform_summary,
         _platform_details,
+    ),
+    "http": (
+        "HTTP: unique sync renders vs a Node Chart.js server, cache hits vs /healthz",
+        _http_summary,
+        _http_details,
     ),
     "market": ("Market data: history latency and ingestion", _market_summary, _market_details),
     "imagecharts": (

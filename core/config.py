@@ -118,6 +118,23 @@ class Settings:
     outbox_interval: float = _setting(
         "CHARTFLEET_OUTBOX_INTERVAL", 2.0, "Seconds between outbox relay runs (beat)."
     )
+    auth_cache_max_age: float = _setting(
+        "CHARTFLEET_AUTH_CACHE_MAX_AGE",
+        60.0,
+        "Seconds an api process keeps a resolved API key (account and plan terms) before reading it "
+        "again; any change to keys, accounts or plans empties every process's cache at once "
+        "(Postgres NOTIFY). 0 disables the cache.",
+    )
+    hit_flush_interval: float = _setting(
+        "CHARTFLEET_HIT_FLUSH_INTERVAL",
+        1.0,
+        "Seconds between flushes (beat) of the cache hits recorded in Redis into render history.",
+    )
+    hit_claim_after: float = _setting(
+        "CHARTFLEET_HIT_CLAIM_AFTER",
+        30.0,
+        "Seconds a cache hit read by a flush that never finished waits before another flush claims it.",
+    )
     outbox_grace: float = _setting(
         "CHARTFLEET_OUTBOX_GRACE",
         30.0,

@@ -18,6 +18,7 @@ EXPIRE_OBJECTS_TASK = "chartfleet.expire_objects"
 MARKET_ROLLUP_TASK = "chartfleet.market_rollup"
 WEBHOOK_DELIVER_TASK = "chartfleet.webhook_deliver"
 WEBHOOK_SCAN_TASK = "chartfleet.webhook_scan"
+FLUSH_HITS_TASK = "chartfleet.flush_hits"
 
 # Renders by class of work, so a flood of one never waits in front of another; each class can be
 # given its own workers (Procfile: `worker` takes interactive renders, `batch` the other two).
@@ -40,6 +41,7 @@ TASK_QUEUES = {
     MARKET_ROLLUP_TASK: MAINTENANCE_QUEUE,
     WEBHOOK_DELIVER_TASK: WEBHOOKS_QUEUE,
     WEBHOOK_SCAN_TASK: MAINTENANCE_QUEUE,
+    FLUSH_HITS_TASK: MAINTENANCE_QUEUE,
 }
 
 
@@ -91,6 +93,12 @@ def make_celery(settings: Settings, name: str = "chartfleet") -> Celery:
                 "task": WEBHOOK_SCAN_TASK,
                 "schedule": settings.webhook_scan_interval,
                 "options": {"expires": settings.webhook_scan_interval},
+            },
+            # Cache hits recorded in Redis into render history (core.services.hit_log).
+            "flush-hits": {
+                "task": FLUSH_HITS_TASK,
+                "schedule": settings.hit_flush_interval,
+                "options": {"expires": max(1.0, settings.hit_flush_interval)},
             },
             "expire-objects": {"task": EXPIRE_OBJECTS_TASK, "schedule": 3600.0},
             # Candle roll-ups; until a run, queries compute the unfinished tail on the fly. A run

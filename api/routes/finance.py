@@ -31,7 +31,7 @@ from core.models import JobStatus, RenderJob
 from core.services.jobs import RenderRequest
 from core.services.keys import Principal
 from core.services.market.snapshots import InvalidSymbol, snapshot_spec
-from core.services.plans import anonymous_terms
+from core.services.plans import ANONYMOUS
 from core.specs.errors import SpecError
 from core.specs.finance import SnapshotFieldErrors, SnapshotRequest, parse_snapshot, query_to_body
 from core.specs.finance_studies import catalog_document
@@ -69,13 +69,13 @@ def _principal() -> Principal:
     svc = services()
     try:
         key = auth.presented_key(request)
-        principal = auth.authenticate(request, svc.settings, svc.sessions) if key else None
+        principal = auth.authenticate(request, svc) if key else None
     except ApiError:
         principal = None
     if principal is None:
         ip = auth.client_ip(request, svc.settings.trusted_proxies)
-        with svc.sessions() as session:
-            g.rate_limit_headers = check_rate_limit(Principal(client_ip=ip, plan=anonymous_terms(session)))
+        terms = auth.anonymous_plan_terms(svc, ANONYMOUS)
+        g.rate_limit_headers = check_rate_limit(Principal(client_ip=ip, plan=terms))
         raise _Refusal(403, {"message": "Forbidden"})
     g.principal = principal
     g.rate_limit_headers = check_rate_limit(principal)

@@ -33,7 +33,7 @@ from api.schemas.quickchart import QrQuerySchema, QuickChartBodySchema, ShortUrl
 from api.theming import decorate
 from core.services import short_charts
 from core.services.jobs import RenderRequest
-from core.services.keys import Principal, authenticate_key
+from core.services.keys import Principal
 from core.services.plans import account_terms
 from core.specs.chartjs import ParseResult
 from core.specs.errors import SpecError
@@ -244,8 +244,7 @@ def _principal(body_key: Any) -> Principal:
         return principal_for_request()
     svc = services()
     ip = auth.client_ip(request, svc.settings.trusted_proxies)
-    with svc.sessions() as session:
-        principal = authenticate_key(session, body_key, ip)
+    principal = auth.principal_for_key(svc, body_key, ip)
     if principal is None:
         raise ApiError(401, "Invalid API key", field="key")
     g.principal = principal

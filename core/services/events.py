@@ -84,16 +84,29 @@ def remember_rendered(
 def announce_rendered(
     client: redis.Redis, prefix: str, job_id: uuid.UUID | str, cache_key: str, entry: dict[str, Any], ttl: int
 ) -> None:
-    """Index the new object in the render cache and wake the job's waiters, in one round trip."""
+    """Index the new object in the render cache and wake the job's waiters, in one round trip. The
+    event carries the image's columns (sent once the job row is committed with them), so a sync
+    waiter that only needs the image does not read the row back."""
     pipe = client.pipeline(transaction=False)
     pipe.set(cache_entry_key(prefix, cache_key), json.dumps(entry), ex=max(1, ttl))
-    pipe.publish(job_channel(prefix, job_id), json.dumps({"id": str(job_id), "status": "succeeded"}))
+    pipe.publish(job_channel(prefix, job_id), json.dumps({"id": str(job_id), "status": "succeeded", **entry}))
     pipe.execute()
 
 
 def lookup_rendered(client: redis.Redis, prefix: str, cache_key: str) -> dict[str, Any] | None:
     raw = client.get(cache_entry_key(prefix, cache_key))
     return json.loads(raw) if raw else None
+
+
+def lookup_rendered_and_storage(
+    client: redis.Redis, prefix: str, cache_key: str
+) -> tuple[dict[str, Any] | None, int]:
+    """``lookup_rendered`` and ``storage_down_for`` in one round trip."""
+    pipe = client.pipeline(transaction=False)
+    pipe.get(cache_entry_key(prefix, cache_key))
+    pipe.ttl(storage_down_key(prefix))
+    raw, ttl = pipe.execute()
+    return (json.loads(raw) if raw else None), max(0, int(ttl))
 
 
 def forget_rendered(client: redis.Redis, prefix: str, cache_key: str) -> None:

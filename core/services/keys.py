@@ -6,8 +6,9 @@ the whole key is stored; the first 16 characters are kept as the visible prefix.
 
 Scopes: ``render`` (render and submit jobs), ``read`` (the read-only management endpoints: stats,
 render history, usage) and ``manage`` (everything in the management API, keys and settings
-included; it implies ``read``). A revoked or expired key is refused on its next request: every
-request looks the key up in Postgres, nothing is cached.
+included; it implies ``read``). A revoked or expired key is refused on its next request: the api
+caches principals per process only while it hears every change to keys, accounts and plans
+(core.services.auth_cache), and never past a key's expiry.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Principal:
     plan: PlanTerms | None = None
     custom_domain: str | None = None
     label: str | None = None  # a key prefix or a member's email, for audit rows
+    key_expires_at: dt.datetime | None = None  # the API key's own expiry, if it has one
 
     @property
     def owner(self) -> str:
@@ -207,6 +209,7 @@ def authenticate_key(session: Session, key: str, client_ip: str) -> Principal | 
             ApiKey.id,
             ApiKey.prefix,
             ApiKey.scopes,
+            ApiKey.expires_at,
             Account.id,
             Account.trial_ends_at,
             Account.custom_domain,
@@ -218,7 +221,7 @@ def authenticate_key(session: Session, key: str, client_ip: str) -> Principal | 
     ).first()
     if row is None:
         return None
-    key_id, prefix, scopes, account_id, trial_ends_at, custom_domain, plan = row
+    key_id, prefix, scopes, key_expires_at, account_id, trial_ends_at, custom_domain, plan = row
     _touch(session, key_id)
     return Principal(
         client_ip=client_ip,
@@ -228,6 +231,7 @@ def authenticate_key(session: Session, key: str, client_ip: str) -> Principal | 
         plan=PlanTerms.of(plan, trial_ends_at),
         custom_domain=custom_domain,
         label=prefix,
+        key_expires_at=key_expires_at,
     )
 
 

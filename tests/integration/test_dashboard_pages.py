@@ -22,6 +22,7 @@ from sqlalchemy import select, text
 from core.models import Account, AuditLog, Member, RenderJob
 from tests.integration.test_dashboard import PASSWORD, csrf_of, log_in, sign_up
 from tests.support.accounts import bearer, unique_spec
+from tests.support.polling import wait_for_job_row
 from tests.support.receiver import Receiver
 
 CHART_SRC = re.compile(r'id="usage-chart" src="([^"]+)"')
@@ -145,6 +146,7 @@ def test_overview_and_render_history_with_filters_detail_and_image(api_url, memb
     ok = requests.post(f"{api_url}/api/v1/render", json=spec, headers=bearer(key), timeout=60)
     hit = requests.post(f"{api_url}/api/v1/render", json=spec, headers=bearer(key), timeout=60)
     assert ok.headers["X-Cache"] == "MISS" and hit.headers["X-Cache"] == "HIT"
+    wait_for_job_row(sessions, hit.headers["X-Job-Id"])  # the hit log's flush (beat) records the hit
     # a failed render, as the worker records one (the renderer rarely fails on a valid spec)
     with sessions() as s, s.begin():
         failed_id = s.execute(

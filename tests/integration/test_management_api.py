@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from core.models import Account, ApiKey, AuditLog, RenderJob
 from core.services.keys import hash_key
 from tests.support.accounts import bearer, cli, new_key, unique_spec
+from tests.support.polling import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +124,11 @@ def test_stats_history_and_usage(api_url, http, base_env):
             http.post(f"{api_url}/api/v1/render", json=unique_spec(), headers=bearer(key)).status_code == 200
         )
 
-    stats = http.get(f"{api_url}/api/v1/stats", headers=bearer(key)).json()
+    def stats_with_the_hit() -> dict | None:  # the hit reaches history with the hit log's flush
+        body = http.get(f"{api_url}/api/v1/stats", headers=bearer(key)).json()
+        return body if body["rendersThisMonth"] == 4 else None
+
+    stats = wait_for(stats_with_the_hit, timeout=30, what="the cache hit in the stats")
     assert stats["rendersThisMonth"] == 4 and stats["cacheHits"] == 1 and stats["rendered"] == 3
     assert stats["successRate"] == 1.0 and stats["averageLatencyMs"] >= 0
     assert stats["quota"]["used"] == 3 and stats["plan"] == "starter"

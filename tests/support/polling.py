@@ -36,3 +36,17 @@ def wait_finished(http: Any, status_url: str, timeout: float = 30.0) -> dict[str
         return wait_for(finished, timeout)
     except AssertionError as exc:
         raise AssertionError(f"job not finished: {last.get('body')}") from exc
+
+
+def wait_for_job_row(sessions: Any, job_id: Any, timeout: float = 30.0) -> Any:
+    """The ``render_jobs`` row of ``job_id`` once it exists: a sync cache hit's row reaches
+    Postgres with the next flush of the hit log (beat), a second or so after the answer."""
+    import uuid
+
+    from core.models import RenderJob
+
+    def row() -> Any:
+        with sessions() as s:
+            return s.get(RenderJob, uuid.UUID(str(job_id)))
+
+    return wait_for(row, timeout, what=f"render_jobs row {job_id}")

@@ -7,14 +7,17 @@ import logging
 import redis
 from celery import current_app, shared_task
 
+from core.db import utcnow
 from core.queue import (
     EXPIRE_OBJECTS_TASK,
+    FLUSH_HITS_TASK,
     OUTBOX_RELAY_TASK,
     RENDER_QUEUES,
     SWEEP_STUCK_TASK,
     queue_depth,
 )
-from core.services import events, expiry, jobs, outbox, short_charts
+from core.services import events, expiry, hit_log, jobs, outbox, short_charts
+from core.services.webhooks import deliveries as webhook_deliveries
 from worker.context import get_context
 
 log = logging.getLogger(__name__)
@@ -53,3 +56,24 @@ def expire_objects() -> int:
     with ctx.sessions() as session, session.begin():
         short_charts.delete_expired(session)  # QuickChart short URLs past their retention
     return expiry.expire_objects(ctx.sessions, ctx.store, ctx.redis, ctx.settings)
+
+
+@shared_task(name=FLUSH_HITS_TASK, acks_late=True, soft_time_limit=60, time_limit=90)
+def flush_hits() -> int:
+    """Cache hits recorded in Redis into render history, with their webhooks (exactly once)."""
+    ctx = get_context()
+
+    def publish(messages: list) -> None:
+        for message in messages:
+            outbox.dispatch(current_app, ctx.settings, message)
+
+    return hit_log.flush(
+        ctx.redis,
+        ctx.sessions,
+        ctx.settings.redis_prefix,
+        claim_after=ctx.settings.hit_claim_after,
+        on_commit=publish,
+        webhooks=lambda session, job_id: webhook_deliveries.enqueue_job_event(
+            session, job_id, ctx.settings, utcnow()
+        ),
+    )

@@ -8,6 +8,7 @@ from core.services.jobs.submission import (
     RenderRequest,
     create_job,
     find_idempotent,
+    record_hit_later,
 )
 from core.services.jobs.sweeper import sweep_stuck_jobs
 from core.services.jobs.transitions import (
@@ -32,6 +33,7 @@ __all__ = [
     "create_job",
     "dispatch",
     "find_idempotent",
+    "record_hit_later",
     "image_columns",
     "mark_failed",
     "mark_succeeded",

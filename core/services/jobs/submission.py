@@ -3,9 +3,11 @@ written with its outbox message in the caller's transaction."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import uuid
 from typing import Any, NamedTuple
 
 from sqlalchemy import Text, cast, literal, select
@@ -112,36 +114,17 @@ def create_job(
     if existing is not None:
         return Recorded(existing, None, created=False)
     terms = quotas.terms_for(session, req.principal)
-    quotas.check_render(
-        req.principal,
-        terms,
-        fmt=req.spec.format,
-        width=req.spec.width,
-        height=req.spec.height,
-        webhook=bool(req.webhook_url),
-    )
+    _check_terms(req, terms)
     retention_days = terms.retention_days or retention_days
     if cached is not None:
-        now = utcnow()
-        job = _new_job(
-            req,
-            retention_days=retention_days,
-            status=JobStatus.SUCCEEDED.value,
-            cache_hit=True,
-            queued_at=now,
-            started_at=now,
-            finished_at=now,
-            render_ms=0,
-            object_key=cached["object_key"],
-            size=cached["size"],
-            etag=cached["etag"],
-            content_type=cached["content_type"],
-            expires_at=now + dt.timedelta(days=retention_days),
-        )
+        job = hit_job(req, cached, retention_days)
     else:
         job = _new_job(req, status=JobStatus.QUEUED.value, retention_days=retention_days)
+    # Without an Idempotency-Key nothing here can hit a unique constraint and a refused charge
+    # undoes the caller's whole transaction, so the savepoint (two round trips) is not needed.
+    nested = session.begin_nested() if req.idempotency_key else contextlib.nullcontext()
     try:
-        with session.begin_nested():
+        with nested:
             session.add(job)
             session.flush()
             if cached is not None:
@@ -159,6 +142,56 @@ def create_job(
             raise
         return Recorded(existing, None, created=False)
     return Recorded(job, message, created=True)
+
+
+def hit_job(req: RenderRequest, cached: dict[str, Any], retention_days: int, **fields: Any) -> RenderJob:
+    """The job row of a cache hit: born succeeded, pointing at the cached object (not persisted)."""
+    now = utcnow()
+    return _new_job(
+        req,
+        retention_days=retention_days,
+        status=JobStatus.SUCCEEDED.value,
+        cache_hit=True,
+        attempts=0,
+        queued_at=now,
+        started_at=now,
+        finished_at=now,
+        render_ms=0,
+        object_key=cached["object_key"],
+        size=cached["size"],
+        etag=cached["etag"],
+        content_type=cached["content_type"],
+        expires_at=now + dt.timedelta(days=retention_days),
+        **fields,
+    )
+
+
+def record_hit_later(
+    req: RenderRequest, cached: dict[str, Any], *, retention_days: int, record: Any
+) -> RenderJob:
+    """A cache hit whose history row is written later (core.services.hit_log): the plan's terms are
+    checked as for any render, nothing is charged (hits are free), and ``record(job)`` appends the
+    row to the hit log before the caller answers. Needs the principal's plan snapshot (taken at
+    authentication). Returns the (not persisted) job."""
+    terms = req.principal.plan
+    if terms is None:
+        raise ValueError("record_hit_later needs a principal with its plan terms")
+    _check_terms(req, terms)
+    job = hit_job(req, cached, terms.retention_days or retention_days, id=uuid.uuid4())
+    record(job)
+    return job
+
+
+def _check_terms(req: RenderRequest, terms: quotas.PlanTerms) -> None:
+    """Raise QuotaExceeded or PlanLimitExceeded unless ``terms`` allow ``req``."""
+    quotas.check_render(
+        req.principal,
+        terms,
+        fmt=req.spec.format,
+        width=req.spec.width,
+        height=req.spec.height,
+        webhook=bool(req.webhook_url),
+    )
 
 
 def queue_for(job: RenderJob) -> str:
