@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import zlib
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -26,7 +28,12 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from PIL import Image
 
-PNG_COMPRESS_LEVEL = 3  # zlib: 1-3 cost ~70 % of level 6's time for ~15 % more bytes; 3 is smallest of them
+# PNG: every row "Up"-filtered (minus the row above; charts are mostly flat colour, so rows repeat)
+# with numpy, then zlib level 2. Pillow's encoder tries all five filters on every row, which cost
+# three times as long (about 20 ms of a 9 ms render at 800x400) for files of about the same size.
+PNG_COMPRESS_LEVEL = 2
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_FILTER_UP = 2
 JPEG_QUALITY = 90
 # Lossless WebP: charts are flat colours and text, which lossless method 0 codes to about PNG's
 # size in a few milliseconds, pixel-exact (lossy WebP is 4:2:0 only: coloured fringes on text,
@@ -67,10 +74,31 @@ def _flatten(img: Image.Image) -> Image.Image:
     return Image.alpha_composite(white, img).convert("RGB")
 
 
+def _png_chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(tag)))
+
+
 def encode_png(rgba: np.ndarray, opaque: bool) -> bytes:
-    out = io.BytesIO()
-    _image(rgba, opaque).save(out, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
-    return out.getvalue()
+    """8-bit truecolour PNG (RGB when ``opaque``, else RGBA), non-interlaced, pixel-exact."""
+    h, w = rgba.shape[:2]
+    pixels = rgba[..., :3] if opaque else rgba
+    channels = pixels.shape[2]
+    raw = np.empty((h, w * channels + 1), dtype=np.uint8)
+    raw[:, 0] = _PNG_FILTER_UP
+    raw[0, 0] = 0  # the first row has no row above: unfiltered
+    body = raw[:, 1:].view()
+    body.shape = (h, w, channels)  # a view of raw's pixel bytes (never a copy: this would raise)
+    body[0] = pixels[0]
+    np.subtract(pixels[1:], pixels[:-1], out=body[1:])  # uint8 arithmetic wraps modulo 256, as PNG wants
+    header = struct.pack(">IIBBBBB", w, h, 8, 2 if opaque else 6, 0, 0, 0)
+    return b"".join(
+        (
+            _PNG_SIGNATURE,
+            _png_chunk(b"IHDR", header),
+            _png_chunk(b"IDAT", zlib.compress(raw, PNG_COMPRESS_LEVEL)),
+            _png_chunk(b"IEND", b""),
+        )
+    )
 
 
 def encode_jpeg(rgba: np.ndarray, opaque: bool) -> bytes:
