@@ -27,10 +27,12 @@ from matplotlib.backends.backend_pdf import FigureCanvasPdf
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from PIL import Image
+from zlib_ng import zlib_ng
 
-# PNG: every row "Up"-filtered (minus the row above; charts are mostly flat colour, so rows repeat)
-# with numpy, then zlib level 2. Pillow's encoder tries all five filters on every row, which cost
-# three times as long (about 20 ms of a 9 ms render at 800x400) for files of about the same size.
+# PNG: every row "Up"-filtered (minus the row above: charts are mostly flat colour, so rows repeat)
+# with numpy, then deflated by zlib-ng at level 2. Pillow's encoder (stdlib zlib, all five filters
+# tried on every row) took about 20 ms at 800x400, twice the drawing; this takes 1-2 ms for files
+# 5-15 % smaller than Pillow's at level 3. Level 1 (zlib-ng's "quick") is 20 % larger.
 PNG_COMPRESS_LEVEL = 2
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_FILTER_UP = 2
@@ -81,21 +83,22 @@ def _png_chunk(tag: bytes, data: bytes) -> bytes:
 def encode_png(rgba: np.ndarray, opaque: bool) -> bytes:
     """8-bit truecolour PNG (RGB when ``opaque``, else RGBA), non-interlaced, pixel-exact."""
     h, w = rgba.shape[:2]
-    pixels = rgba[..., :3] if opaque else rgba
-    channels = pixels.shape[2]
+    channels = 3 if opaque else 4
+    pixels = np.empty((h, w, channels), dtype=np.uint8)
+    for c in range(channels):  # plane by plane: numpy's loop over 3-byte pixels is 20 times slower
+        pixels[:, :, c] = rgba[:, :, c]
+    rows = pixels.reshape(h, w * channels)
     raw = np.empty((h, w * channels + 1), dtype=np.uint8)
     raw[:, 0] = _PNG_FILTER_UP
     raw[0, 0] = 0  # the first row has no row above: unfiltered
-    body = raw[:, 1:].view()
-    body.shape = (h, w, channels)  # a view of raw's pixel bytes (never a copy: this would raise)
-    body[0] = pixels[0]
-    np.subtract(pixels[1:], pixels[:-1], out=body[1:])  # uint8 arithmetic wraps modulo 256, as PNG wants
+    raw[0, 1:] = rows[0]
+    np.subtract(rows[1:], rows[:-1], out=raw[1:, 1:])  # uint8 arithmetic wraps modulo 256, as PNG wants
     header = struct.pack(">IIBBBBB", w, h, 8, 2 if opaque else 6, 0, 0, 0)
     return b"".join(
         (
             _PNG_SIGNATURE,
             _png_chunk(b"IHDR", header),
-            _png_chunk(b"IDAT", zlib.compress(raw, PNG_COMPRESS_LEVEL)),
+            _png_chunk(b"IDAT", zlib_ng.compress(raw, PNG_COMPRESS_LEVEL)),
             _png_chunk(b"IEND", b""),
         )
     )
