@@ -60,6 +60,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PEER_SOURCE = ROOT / "bench" / "peer_engine"
 PEER_DIR = ROOT / "var" / "peer_engine"
 
+PIE_LABELS = ("Red", "Blue", "Yellow", "Green", "Purple", "Orange")
+RADAR_LABELS = ("Eating", "Drinking", "Sleeping", "Designing", "Coding", "Cycling", "Running", "Reading")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -76,8 +78,7 @@ def _data() -> dict[str, object]:
 
 def suite() -> dict[str, tuple[ChartSpec, Callable[[], bytes]]]:
     d = _data()
-    pie_labels = ("Red", "Blue", "Yellow", "Green", "Purple", "Orange")
-    radar_labels = ("Eating", "Drinking", "Sleeping", "Designing", "Coding", "Cycling", "Running", "Reading")
+    pie_labels, radar_labels = PIE_LABELS, RADAR_LABELS
     line_labels = tuple(str(i) for i in range(1000))
     sx, sy = d["scatter"]
 
@@ -170,6 +171,7 @@ def chartjs_suite() -> dict[str, dict]:
     """The same five charts as Chart.js configurations (what both Chart.js and ``parse_chart`` read)."""
     d = _data()
     sx, sy = d["scatter"]
+    points = [{"x": round(float(x), 4), "y": round(float(y), 4)} for x, y in zip(sx, sy, strict=True)]
     title = lambda text: {"title": {"display": True, "text": text}}  # noqa: E731
     return {
         "bar": {
@@ -191,7 +193,7 @@ def chartjs_suite() -> dict[str, dict]:
         "pie": {
             "type": "pie",
             "data": {
-                "labels": ["Red", "Blue", "Yellow", "Green", "Purple", "Orange"],
+                "labels": list(PIE_LABELS),
                 "datasets": [{"label": "Votes", "data": list(d["pie"])}],
             },
             "options": {"plugins": title("Votes")},
@@ -199,9 +201,10 @@ def chartjs_suite() -> dict[str, dict]:
         "radar": {
             "type": "radar",
             "data": {
-                "labels": ["Eating", "Drinking", "Sleeping", "Designing", "Coding", "Cycling", "Running", "Reading"],
+                "labels": list(RADAR_LABELS),
                 "datasets": [
-                    {"label": f"Person {k + 1}", "data": list(v), "fill": True} for k, v in enumerate(d["radar"])
+                    {"label": f"Person {k + 1}", "data": list(v), "fill": True}
+                    for k, v in enumerate(d["radar"])
                 ],
             },
             "options": {"plugins": title("Skills")},
@@ -212,7 +215,7 @@ def chartjs_suite() -> dict[str, dict]:
                 "datasets": [
                     {
                         "label": "Samples",
-                        "data": [{"x": round(float(x), 4), "y": round(float(y), 4)} for x, y in zip(sx, sy, strict=True)],
+                        "data": points,
                     }
                 ]
             },
