@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run migrate demo test test-reliability lint docs bench bench-engine bench-platform bench-market bench-imagecharts bench-finance bench-report clean
+.PHONY: install run migrate demo test test-reliability lint docs bench bench-engine bench-platform bench-market bench-memory bench-imagecharts bench-finance bench-report clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,7 +51,7 @@ test-reliability: install
 docs: install
 	$(BIN)/chartfleet config --update docs/operations.md
 
-BENCHES := engine platform market imagecharts finance
+BENCHES := engine platform memory market imagecharts finance
 
 # Every benchmark in turn, then bench-report.
 bench: install
