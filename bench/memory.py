@@ -7,9 +7,11 @@ renders the platform benchmark's chart mix (bar, 1,000-point line, pie, radar, 5
 scatter; PNG 800x400) with a distinct title and distinct category labels on every render, so
 every label cache sees a stream of never-seen strings and must evict. Its resident set size
 (RSS) is sampled after every ``--every`` renders. Reported: the samples, first / last / max, and
-the slope (least squares over the samples after the first, in KiB per 1,000 renders); flat means
-the slope stays within noise (a few hundred KiB per 1,000 renders at most) rather than growing
-with the number of renders.
+least-squares slopes in KiB per 1,000 renders: over the samples after the first, and over the
+second half of the run, the steady state once the bounded caches (label sprites, text widths, the
+payload checker's key facts) are full. Flat means the steady-state slope stays below
+``FLAT_KIB_PER_1000`` rather than growing with the number of renders. (A Celery worker child is
+also replaced after ``worker_max_tasks_per_child`` tasks; this process never is: the stricter test.)
 
 Prints JSON and writes ``var/bench/memory.json``.
 """
@@ -55,8 +57,7 @@ def child(renders: int, every: int) -> None:
     print(json.dumps(samples))
 
 
-def slope_kib_per_1000(samples: list[dict]) -> float:
-    points = samples[1:] if len(samples) > 2 else samples
+def slope_kib_per_1000(points: list[dict]) -> float:
     if len(points) < 2:
         return 0.0
     xs = [p["renders"] / 1000 for p in points]
@@ -87,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     samples = json.loads(done.stdout.strip().splitlines()[-1])
     rss = [s["rss_mib"] for s in samples]
-    slope = slope_kib_per_1000(samples)
+    slope = slope_kib_per_1000(samples[1:] if len(samples) > 2 else samples)
+    steady = slope_kib_per_1000(samples[len(samples) // 2 - 1 :])
     publish(
         {
             "benchmark": "memory",
@@ -96,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
             "samples": samples,
             "rss_mib": {"first": rss[0], "last": rss[-1], "max": max(rss)},
             "slope_kib_per_1000_renders": round(slope, 1),
-            "target": f"flat: slope at most {FLAT_KIB_PER_1000} KiB per 1,000 renders",
-            "flat": slope <= FLAT_KIB_PER_1000,
+            "steady_slope_kib_per_1000_renders": round(steady, 1),
+            "target": f"flat: steady-state slope at most {FLAT_KIB_PER_1000} KiB per 1,000 renders",
+            "flat": steady <= FLAT_KIB_PER_1000,
         },
         OUT,
     )

@@ -232,7 +232,8 @@ def _memory_summary(d: dict[str, Any]) -> tuple[str, str]:
     rss = d["rss_mib"]
     return (
         f"worker RSS over {_n(d['renders'])} renders: first {rss['first']} MiB, last {rss['last']} MiB, "
-        f"max {rss['max']} MiB; slope {d['slope_kib_per_1000_renders']} KiB per 1,000 renders",
+        f"max {rss['max']} MiB; slope {d['slope_kib_per_1000_renders']} KiB per 1,000 renders "
+        f"({d.get('steady_slope_kib_per_1000_renders', '—')} over the second half)",
         d["target"] + ("" if d.get("flat", True) else " (missed)"),
     )
 
