@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run migrate demo test test-reliability fuzz lint docs bench bench-engine bench-platform bench-http bench-market bench-imagecharts bench-finance bench-report clean
+.PHONY: install run migrate demo test test-reliability fuzz lint docs bench bench-engine bench-platform bench-http bench-market bench-memory bench-imagecharts bench-finance bench-report clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,7 +55,7 @@ fuzz: install
 docs: install
 	$(BIN)/chartfleet config --update docs/operations.md
 
-BENCHES := engine platform http market imagecharts finance
+BENCHES := engine platform http memory market imagecharts finance
 
 # Every benchmark in turn, then bench-report.
 bench: install

@@ -1,4 +1,4 @@
-"""Render-engine benchmark: ``worker.render.render_chart`` against a naive pyplot script.
+"""Render-engine benchmark: ``worker.render.render_chart`` against a naive pyplot script and Chart.js.
 
     python -m bench.engine [--runs N] [--quick]
 
@@ -13,15 +13,29 @@ reported alongside. Lower is better; the target is ``overall_ratio <= 0.6``.
 rasterized anew, as for a chart with never-seen labels) and ``overall_ratio_uncached_text`` is
 its geometric mean ratio: the worst case, reported alongside.
 
+The second baseline is Chart.js 4 drawing on skia (``@napi-rs/canvas``) in one Node process
+(``bench/peer_engine/render.js``, installed with ``npm install --prefix var/peer_engine``: a
+benchmark-only peer, never a runtime dependency). The same charts go to it as Chart.js
+configurations; our side of that comparison is ``parse_chart`` + ``render_chart`` of the same
+configuration (parse, draw, PNG encode), Node's is ``new Chart`` + PNG encode + ``destroy``. The
+two are interleaved run by run (the peer answers one request a line). ``chartjs.overall_ratio``
+(label cache warm, target at most 0.5) and ``chartjs.overall_ratio_cold`` (label cache emptied
+before every render, target at most 0.6) are geometric means of the per-chart median ratios. When
+Node or npm is missing the peer is skipped and ``chartjs.skipped`` says why.
+
 JSON goes to stdout and to ``var/bench/engine.json``. pyplot is allowed here only, for the
 baseline; the renderer never imports it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
+import shutil
 import statistics
-from collections.abc import Callable
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import matplotlib
@@ -33,14 +47,21 @@ matplotlib.use("Agg")  # the baseline's pyplot must not try to open a window
 import matplotlib.pyplot as plt
 import numpy as np
 
+from core.specs.chartjs import parse_chart
 from core.specs.model import ChartSpec, Dataset, Point, Text
 from worker.render import render_chart
 from worker.render.typeset import clear_text_cache
 
 WIDTH, HEIGHT = 800, 400
 TARGET = 0.6
+CHARTJS_TARGET, CHARTJS_TARGET_COLD = 0.5, 0.6
 OUT = Path("var/bench/engine.json")
+ROOT = Path(__file__).resolve().parent.parent
+PEER_SOURCE = ROOT / "bench" / "peer_engine"
+PEER_DIR = ROOT / "var" / "peer_engine"
 
+PIE_LABELS = ("Red", "Blue", "Yellow", "Green", "Purple", "Orange")
+RADAR_LABELS = ("Eating", "Drinking", "Sleeping", "Designing", "Coding", "Cycling", "Running", "Reading")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -57,8 +78,7 @@ def _data() -> dict[str, object]:
 
 def suite() -> dict[str, tuple[ChartSpec, Callable[[], bytes]]]:
     d = _data()
-    pie_labels = ("Red", "Blue", "Yellow", "Green", "Purple", "Orange")
-    radar_labels = ("Eating", "Drinking", "Sleeping", "Designing", "Coding", "Cycling", "Running", "Reading")
+    pie_labels, radar_labels = PIE_LABELS, RADAR_LABELS
     line_labels = tuple(str(i) for i in range(1000))
     sx, sy = d["scatter"]
 
@@ -147,6 +167,168 @@ def _naive(title: str, draw: Callable[[], object]) -> Callable[[], bytes]:
     return chart
 
 
+def chartjs_suite() -> dict[str, dict]:
+    """The same five charts as Chart.js configurations (what both Chart.js and ``parse_chart`` read)."""
+    d = _data()
+    sx, sy = d["scatter"]
+    points = [{"x": round(float(x), 4), "y": round(float(y), 4)} for x, y in zip(sx, sy, strict=True)]
+    title = lambda text: {"title": {"display": True, "text": text}}  # noqa: E731
+    return {
+        "bar": {
+            "type": "bar",
+            "data": {
+                "labels": list(MONTHS),
+                "datasets": [{"label": f"Store {k + 1}", "data": list(v)} for k, v in enumerate(d["bar"])],
+            },
+            "options": {"plugins": title("Sales by month")},
+        },
+        "line": {
+            "type": "line",
+            "data": {
+                "labels": [str(i) for i in range(1000)],
+                "datasets": [{"label": "Price", "data": list(d["line"]), "pointRadius": 0}],
+            },
+            "options": {"plugins": title("1,000 points")},
+        },
+        "pie": {
+            "type": "pie",
+            "data": {
+                "labels": list(PIE_LABELS),
+                "datasets": [{"label": "Votes", "data": list(d["pie"])}],
+            },
+            "options": {"plugins": title("Votes")},
+        },
+        "radar": {
+            "type": "radar",
+            "data": {
+                "labels": list(RADAR_LABELS),
+                "datasets": [
+                    {"label": f"Person {k + 1}", "data": list(v), "fill": True}
+                    for k, v in enumerate(d["radar"])
+                ],
+            },
+            "options": {"plugins": title("Skills")},
+        },
+        "scatter": {
+            "type": "scatter",
+            "data": {
+                "datasets": [
+                    {
+                        "label": "Samples",
+                        "data": points,
+                    }
+                ]
+            },
+            "options": {"plugins": title("5,000 points")},
+        },
+    }
+
+
+def install_peer() -> str | None:
+    """Install the Chart.js peer under var/peer_engine (npm); None when ready, else why not."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        return "node and npm are not installed"
+    PEER_DIR.mkdir(parents=True, exist_ok=True)
+    wanted = (PEER_SOURCE / "package.json").read_text()
+    installed = PEER_DIR / "package.json"
+    if not (PEER_DIR / "node_modules").is_dir() or not installed.exists() or installed.read_text() != wanted:
+        installed.write_text(wanted)
+        done = subprocess.run(
+            [npm, "install", "--prefix", str(PEER_DIR), "--no-audit", "--no-fund"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if done.returncode != 0:
+            return f"npm install failed: {done.stderr.strip()[-300:]}"
+    shutil.copyfile(PEER_SOURCE / "render.js", PEER_DIR / "render.js")
+    return None
+
+
+@contextlib.contextmanager
+def chartjs_peer(configs: dict[str, dict]) -> Iterator[Callable[[str, int], list[float]]]:
+    """A running Node peer; yields ``timings(chart, runs)``: its milliseconds per render."""
+    path = PEER_DIR / "configs.json"
+    path.write_text(
+        json.dumps({name: {"width": WIDTH, "height": HEIGHT, "config": c} for name, c in configs.items()})
+    )
+    proc = subprocess.Popen(
+        ["node", str(PEER_DIR / "render.js"), str(path), "--serve"],
+        cwd=PEER_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert json.loads(proc.stdout.readline()).get("ready")
+
+        def timings(chart: str, runs: int) -> list[float]:
+            proc.stdin.write(json.dumps({"chart": chart, "runs": runs}) + "\n")
+            proc.stdin.flush()
+            return json.loads(proc.stdout.readline())["ms"]
+
+        yield timings
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+
+
+def run_chartjs(runs: int, warmup: int) -> dict[str, object]:
+    """Our parse + render against Chart.js on skia, per chart, interleaved run by run."""
+    why_not = install_peer()
+    if why_not is not None:
+        return {"skipped": why_not}
+    configs = chartjs_suite()
+    results: dict[str, dict[str, float]] = {}
+    with chartjs_peer(configs) as peer:
+        for name, body in configs.items():
+
+            def ours(body=body) -> None:
+                render_chart(parse_chart(body).spec)
+
+            for _ in range(warmup):
+                ours()
+                peer(name, 1)
+            ours_t, cold_t, peer_t = [], [], []
+            for _ in range(runs):
+                ours_t.append(time_ms(ours))
+                peer_t += peer(name, 1)
+                clear_text_cache()
+                cold_t.append(time_ms(ours))
+            o, c, p = statistics.median(ours_t), statistics.median(cold_t), statistics.median(peer_t)
+            results[name] = {
+                "ours_ms": round(o, 2),
+                "ours_cold_ms": round(c, 2),
+                "chartjs_ms": round(p, 2),
+                "ratio": round(o / p, 3),
+                "ratio_cold": round(c / p, 3),
+            }
+    geo = statistics.geometric_mean([r["ratio"] for r in results.values()])
+    geo_cold = statistics.geometric_mean([r["ratio_cold"] for r in results.values()])
+    return {
+        "peer": "Chart.js 4 on @napi-rs/canvas (skia), one Node process",
+        "peer_versions": _peer_versions(),
+        "specs": results,
+        "overall_ratio": round(geo, 3),
+        "overall_ratio_cold": round(geo_cold, 3),
+        "target": CHARTJS_TARGET,
+        "target_cold": CHARTJS_TARGET_COLD,
+        "meets_target": geo <= CHARTJS_TARGET and geo_cold <= CHARTJS_TARGET_COLD,
+    }
+
+
+def _peer_versions() -> dict[str, str]:
+    out = {}
+    for package in ("chart.js", "@napi-rs/canvas"):
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            meta = json.loads((PEER_DIR / "node_modules" / package / "package.json").read_text())
+            out[package] = meta["version"]
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        out["node"] = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    return out
+
+
 def run(runs: int, warmup: int) -> dict[str, object]:
     results: dict[str, dict[str, float]] = {}
     for name, (spec, naive) in suite().items():
@@ -185,6 +367,7 @@ def run(runs: int, warmup: int) -> dict[str, object]:
         "overall_ratio_uncached_text": round(geo_cold, 3),
         "target": TARGET,
         "meets_target": geo <= TARGET,
+        "chartjs": run_chartjs(runs, warmup),
         **versions(),
     }
 

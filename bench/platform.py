@@ -1,11 +1,26 @@
 """Platform benchmark: sustained async-job throughput through HTTP + queue + worker + storage.
 
-Starts a real api (gunicorn), a Celery worker with 2 processes and uses the real Postgres/Redis of
-this machine (a private database and Redis prefix), then submits jobs over HTTP as fast as a small
-client pool can, and waits for all of them. The baseline is the in-process engine loop
-(``parse_chart`` + ``render_chart``) over the same specs in the same run.
+Starts a real api (gunicorn) and a Celery worker and uses the real Postgres/Redis of this machine
+(a private database and Redis prefix), then submits jobs over HTTP as fast as a small client pool
+can, and waits for all of them. The baseline is the in-process engine loop (``parse_chart`` +
+``render_chart``) over the same specs in the same run.
 
-    python -m bench.platform [--jobs 200] [--clients 8] [--storage local|s3]
+    python -m bench.platform [--jobs 200] [--clients 8] [--workers 2] [--scaling 1,2]
+                             [--sizes 1000,10000,50000] [--storage local|s3] [--profile DIR]
+
+The timed phase runs once per worker-process count of ``--scaling`` (a fresh worker each time,
+warmed up first); the headline ``ratio`` is the run with ``--workers`` processes. Also reported:
+
+- ``cpu_budget_ms_per_job``: CPU milliseconds one job costs in each part of the stack: the api
+  process tree, the broker (the whole Redis server, which other users of this machine share),
+  Postgres (only the backends connected to this run's database), the worker's own overhead
+  (its CPU minus the engine's), and the engine's render (parse, layout, Agg drawing) and encode
+  (PNG) as the in-process loop measures them with ``time.process_time`` over the same specs;
+- ``scaling``: jobs per second with 1 and 2 worker processes;
+- ``size_curve``: submit-to-done latency of one job at a time (nothing queued) for line charts of
+  1,000, 10,000 and 50,000 points, beside the in-process render time of the same spec;
+- with ``--profile DIR``, py-spy samples the worker and api process trees during the timed phase
+  of the ``--workers`` run (raw stacks in DIR, summarised by ``python -m bench.profile``).
 
 Prints JSON and writes ``var/bench/platform.json``.
 """
@@ -19,7 +34,10 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
+import signal
 import statistics
+import subprocess
 import tempfile
 import time
 import uuid
@@ -100,41 +118,72 @@ def unique(body: dict, n: int) -> dict:
     return out
 
 
-def engine_loop(bodies: list[dict]) -> float:
+def line_of(points: int, n: int) -> dict:
+    """A line of ``points`` (x, y) points on a linear x axis (the size curve's spec; labels are
+    capped at 10,000, points at 50,000), unique by ``n``."""
+    rng = random.Random(points)
+    data = [{"x": i, "y": round(rng.gauss(0, 1), 3)} for i in range(points)]
+    body = {
+        "type": "scatter",
+        "data": {"datasets": [{"label": "walk", "data": data, "showLine": True, "pointRadius": 0}]},
+    }
+    return unique(body, n)
+
+
+def engine_loop(bodies: list[dict]) -> dict[str, float]:
+    """The in-process engine over ``bodies``: wall seconds, and CPU seconds split into render
+    (parse, layout, drawing) and encode (the PNG writer, timed by wrapping it for this loop)."""
     from core.specs.chartjs import parse_chart
-    from worker.render import render_chart
+    from worker.render import encoders, render_chart
 
     for body in bodies[:5]:  # warm-up: fonts, caches
         render_chart(parse_chart(body).spec)
-    started = time.perf_counter()
-    for body in bodies:
+    encode_png, encode_cpu = encoders.encode_png, [0.0]
+
+    def timed_encode(rgba, opaque):
+        t0 = time.process_time()
+        try:
+            return encode_png(rgba, opaque)
+        finally:
+            encode_cpu[0] += time.process_time() - t0
+
+    encoders.encode_png = timed_encode  # benchmark instrumentation only, restored below
+    try:
+        cpu0, started = time.process_time(), time.perf_counter()
+        for body in bodies:
+            render_chart(parse_chart(body).spec)
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu0
+    finally:
+        encoders.encode_png = encode_png
+    return {"seconds": wall, "cpu_seconds": cpu, "encode_cpu_seconds": encode_cpu[0]}
+
+
+def render_ms(body: dict, runs: int = 3) -> float:
+    """Median in-process milliseconds of parse + render of one body."""
+    from core.specs.chartjs import parse_chart
+    from worker.render import render_chart
+
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
         render_chart(parse_chart(body).spec)
-    return time.perf_counter() - started
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=200)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--storage", choices=["local", "s3"], default="local")
-    args = parser.parse_args()
+class Stack:
+    """The benchmark's api plus one worker at a time, on a private database and Redis prefix."""
 
-    from devstack.s3server import moto_s3_server
-    from devstack.stack import BIN, start_api, start_worker
+    def __init__(self, stack: contextlib.ExitStack, tmp: str, storage: str):
+        from devstack.s3server import moto_s3_server
+        from devstack.stack import BIN, start_api
 
-    run = f"bench{os.getpid()}"
-    db_name = f"chartfleet_{run}"
-    admin_url = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    base = suite()
-    bodies = [unique(base[i % len(base)], i) for i in range(args.jobs)]
-
-    with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
-        env = stack_env(run, admin_url, db_name, args.storage, tmp)
-        if args.storage == "s3":
+        self.run = f"bench{os.getpid()}"
+        self.db_name = f"chartfleet_{self.run}"
+        admin_url = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        env = stack_env(self.run, admin_url, self.db_name, storage, tmp)
+        if storage == "s3":
             env["CHARTFLEET_S3_ENDPOINT"] = stack.enter_context(moto_s3_server())
-        import subprocess
-
         subprocess.run(
             [str(BIN / "chartfleet"), "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
         )
@@ -149,63 +198,163 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
-        stack.callback(forget_redis, env["CHARTFLEET_REDIS_URL"], run)
+        stack.callback(forget_redis, env["CHARTFLEET_REDIS_URL"], self.run)
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         stack.callback(admin.dispose)
-        stack.callback(lambda: drop_database(admin, db_name))
-        logs = Path(tmp) / "logs"
-        logs.mkdir()
-        api, url = start_api(env, logs, name="bench-api")
-        stack.callback(api.stop)
-        worker = start_worker(env, logs, name="bench-worker", concurrency=args.workers)
-        stack.callback(worker.stop)
+        stack.callback(lambda: drop_database(admin, self.db_name))
+        self.logs = Path(tmp) / "logs"
+        self.logs.mkdir()
+        self.env = env
+        self.api, self.url = start_api(env, self.logs, name="bench-api")
+        stack.callback(self.api.stop)
+        self.db = create_engine(env["CHARTFLEET_DATABASE_URL"])
+        stack.callback(self.db.dispose)
+        self.session = requests.Session()
+        self.worker = None
+        stack.callback(self.stop_worker)
 
-        engine_seconds = engine_loop(bodies)
-        _warm_up(url, base, args.workers)
+    def start_worker(self, processes: int) -> None:
+        from devstack.stack import start_worker
 
-        submitted: dict[str, float] = {}
-        session = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(pool_maxsize=args.clients)
-        session.mount("http://", adapter)
+        self.stop_worker()
+        name = f"bench-worker-{processes}"
+        self.worker = start_worker(self.env, self.logs, name=name, concurrency=processes)
 
-        encoded = [json.dumps(body).encode() for body in bodies]  # client-side cost, not the platform's
-        headers = {"Content-Type": "application/json"}
+    def stop_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
 
-        def submit(body: bytes) -> None:
-            r = session.post(f"{url}/api/v1/jobs", data=body, headers=headers, timeout=60)
-            r.raise_for_status()
-            submitted[r.json()["id"]] = time.time()
+    def submit(self, body: bytes) -> tuple[str, float]:
+        r = self.session.post(
+            f"{self.url}/api/v1/jobs", data=body, headers={"Content-Type": "application/json"}, timeout=60
+        )
+        r.raise_for_status()
+        return r.json()["id"], time.time()
 
-        groups = {"api": [api.proc.pid], "workers": [worker.proc.pid]}
-        cpu_before = _cpu_by_group(groups)
-        wall_start = time.time()
-        with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
-            list(pool.map(submit, encoded))
-        submit_seconds = time.time() - wall_start
-
+    def wait(self, ids: list[str], since: float, poll: float = 0.2) -> list:
         from core.models import RenderJob
 
-        db = create_engine(env["CHARTFLEET_DATABASE_URL"])
-        stack.callback(db.dispose)
-        ids = [uuid.UUID(i) for i in submitted]
+        wanted = [uuid.UUID(i) for i in ids]
+        query = select(RenderJob.id, RenderJob.status, RenderJob.finished_at).where(RenderJob.id.in_(wanted))
         while True:
-            with db.connect() as conn:
-                rows = conn.execute(
-                    select(RenderJob.id, RenderJob.status, RenderJob.finished_at).where(RenderJob.id.in_(ids))
-                ).all()
-            if all(r.status in ("succeeded", "failed", "dead") for r in rows):
-                break
-            if time.time() - wall_start > 600:
+            with self.db.connect() as conn:
+                rows = conn.execute(query).all()
+            if len(rows) == len(wanted) and all(r.status in ("succeeded", "failed", "dead") for r in rows):
+                return rows
+            if time.time() - since > 600:
                 raise SystemExit("platform benchmark: jobs did not finish within 10 minutes")
-            time.sleep(0.2)
-        cpu_used = {k: round(v - cpu_before.get(k, 0.0), 2) for k, v in _cpu_by_group(groups).items()}
-        failed = [r for r in rows if r.status != "succeeded"]
-        last_done = max(r.finished_at for r in rows).timestamp()
-        platform_seconds = last_done - wall_start
-        latencies = [(r.finished_at.timestamp() - submitted[str(r.id)]) * 1000 for r in rows]
+            time.sleep(poll)
 
-    engine_tps = args.jobs / engine_seconds
-    platform_tps = args.jobs / platform_seconds
+    def groups(self) -> dict[str, list[int]]:
+        return {"api": [self.api.proc.pid], "workers": [self.worker.proc.pid]}
+
+
+def timed_phase(st: Stack, bodies: list[dict], clients: int, profile: Path | None) -> dict:
+    """Submit ``bodies`` from ``clients`` threads, wait for every job; throughput, latency, CPU."""
+    adapter = requests.adapters.HTTPAdapter(pool_maxsize=clients)
+    st.session.mount("http://", adapter)
+    encoded = [json.dumps(body).encode() for body in bodies]  # client-side cost, not the platform's
+    submitted: dict[str, float] = {}
+    spies = _profilers(st, profile) if profile is not None else []
+    cpu_before = _cpu_by_group(st.groups(), st.db_name)
+    wall_start = time.time()
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        for job_id, at in pool.map(st.submit, encoded):
+            submitted[job_id] = at
+    submit_seconds = time.time() - wall_start
+    rows = st.wait(list(submitted), wall_start)
+    cpu_after = _cpu_by_group(st.groups(), st.db_name)
+    for spy in spies:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+    cpu_used = {k: round(v - cpu_before.get(k, 0.0), 3) for k, v in cpu_after.items()}
+    last_done = max(r.finished_at for r in rows).timestamp()
+    seconds = last_done - wall_start
+    latencies = [(r.finished_at.timestamp() - submitted[str(r.id)]) * 1000 for r in rows]
+    return {
+        "seconds": round(seconds, 3),
+        "submit_seconds": round(submit_seconds, 3),
+        "jobs_per_second": round(len(bodies) / seconds, 2),
+        "failed": sum(1 for r in rows if r.status != "succeeded"),
+        "latency_ms": {
+            "p50": round(statistics.median(latencies), 1),
+            "p95": round(percentile(latencies, 0.95), 1),
+            "max": round(max(latencies), 1),
+        },
+        "cpu_seconds": cpu_used,
+    }
+
+
+def size_curve(st: Stack, sizes: list[int], repeats: int) -> dict[str, dict]:
+    """One job at a time (nothing queued): submit-to-done latency by spec size."""
+    out = {}
+    for points in sizes:
+        latencies, engine = [], []
+        for k in range(repeats):
+            body = line_of(points, 10_000 + k)
+            engine.append(render_ms(body, runs=1))
+            job_id, at = st.submit(json.dumps(body).encode())
+            (row,) = st.wait([job_id], at, poll=0.005)
+            latencies.append((row.finished_at.timestamp() - at) * 1000)
+        out[str(points)] = {
+            "latency_p50_ms": round(statistics.median(latencies), 1),
+            "latency_max_ms": round(max(latencies), 1),
+            "in_process_render_ms": round(statistics.median(engine), 1),
+        }
+    return out
+
+
+def budget(run: dict, loop: dict, jobs: int) -> dict[str, float]:
+    """CPU milliseconds per job by part of the stack (see the module's docstring)."""
+    cpu = run["cpu_seconds"]
+    per = 1000.0 / jobs
+    encode = loop["encode_cpu_seconds"] * per
+    render = loop["cpu_seconds"] * per - encode
+    worker_overhead = max(0.0, cpu["workers"] * per - render - encode)
+    parts = {
+        "api": cpu["api"] * per,
+        "broker (redis, shared)": cpu["redis"] * per,
+        "postgres (this database)": cpu["postgres"] * per,
+        "worker overhead": worker_overhead,
+        "render": render,
+        "encode": encode,
+    }
+    parts = {k: round(v, 2) for k, v in parts.items()}
+    parts["total"] = round(sum(parts.values()), 2)
+    parts["engine loop (render + encode)"] = round(loop["cpu_seconds"] * per, 2)
+    return parts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--scaling", default="1,2", help="worker-process counts to time (comma-separated)")
+    parser.add_argument("--sizes", default="1000,10000,50000", help="points of the size curve's line charts")
+    parser.add_argument("--size-repeats", type=int, default=5)
+    parser.add_argument("--storage", choices=["local", "s3"], default="local")
+    parser.add_argument("--profile", type=Path, help="py-spy raw stacks of worker and api go here")
+    args = parser.parse_args()
+    counts = sorted({int(n) for n in args.scaling.split(",") if n.strip()} | {args.workers})
+    sizes = [int(n) for n in args.sizes.split(",") if n.strip()]
+
+    base = suite()
+    bodies = [unique(base[i % len(base)], i) for i in range(args.jobs)]
+    runs: dict[int, dict] = {}
+    with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        st = Stack(stack, tmp, args.storage)
+        loop = engine_loop(bodies)
+        for n in counts:
+            st.start_worker(n)
+            _warm_up(st.url, base, n)
+            batch = [unique(b, 1_000_000 * n + i) for i, b in enumerate(bodies)]  # never a cache hit
+            runs[n] = timed_phase(st, batch, args.clients, args.profile if n == args.workers else None)
+        curve = size_curve(st, sizes, args.size_repeats) if sizes else {}
+
+    engine_tps = args.jobs / loop["seconds"]
+    main_run = runs[args.workers]
     report = {
         "benchmark": "platform",
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -213,27 +362,45 @@ def main() -> None:
         "clients": args.clients,
         "worker_processes": args.workers,
         "storage": args.storage,
-        "failed": len(failed),
-        "engine_loop": {"seconds": round(engine_seconds, 3), "jobs_per_second": round(engine_tps, 2)},
-        "platform": {
-            "seconds": round(platform_seconds, 3),
-            "submit_seconds": round(submit_seconds, 3),
-            "jobs_per_second": round(platform_tps, 2),
-            "latency_ms": {
-                "p50": round(statistics.median(latencies), 1),
-                "p95": round(percentile(latencies, 0.95), 1),
-                "max": round(max(latencies), 1),
-            },
+        "failed": main_run["failed"],
+        "engine_loop": {
+            "seconds": round(loop["seconds"], 3),
+            "jobs_per_second": round(engine_tps, 2),
+            "cpu_ms_per_job": round(loop["cpu_seconds"] * 1000 / args.jobs, 2),
         },
-        "cpu_seconds_during_run": cpu_used,
-        "ratio": round(platform_tps / engine_tps, 3),
-        "target": ">= 0.8",
+        "platform": {k: v for k, v in main_run.items() if k not in ("failed", "cpu_seconds")},
+        "cpu_seconds_during_run": main_run["cpu_seconds"],
+        "cpu_budget_ms_per_job": budget(main_run, loop, args.jobs),
+        "scaling": {
+            f"{n} worker process{'es' if n > 1 else ''}": {
+                "jobs_per_second": r["jobs_per_second"],
+                "ratio_to_engine_loop": round(r["jobs_per_second"] / engine_tps, 3),
+                "failed": r["failed"],
+            }
+            for n, r in runs.items()
+        },
+        "size_curve": curve,
+        "ratio": round(main_run["jobs_per_second"] / engine_tps, 3),
+        "target": ">= 0.9",
         "cpus": os.cpu_count(),
     }
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     (out / "platform.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
+
+
+def _profilers(st: Stack, directory: Path) -> list[subprocess.Popen]:
+    """py-spy recorders attached to the worker and api trees (stopped with SIGINT, then written)."""
+    spy = shutil.which("py-spy") or str(Path(os.sys.executable).with_name("py-spy"))
+    directory.mkdir(parents=True, exist_ok=True)
+    procs = []
+    for name, (pid,) in st.groups().items():
+        argv = [spy, "record", "--pid", str(pid), "--subprocesses", "--rate", "200", "--format", "raw"]
+        argv += ["--output", str(directory / f"{name}.txt"), "--nonblocking"]
+        procs.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    time.sleep(1.0)  # attached before the clock starts
+    return procs
 
 
 def _warm_up(url: str, base: list[dict], workers: int) -> None:
@@ -251,8 +418,9 @@ def _warm_up(url: str, base: list[dict], workers: int) -> None:
             time.sleep(0.05)
 
 
-def _cpu_by_group(groups: dict[str, list[int]]) -> dict[str, float]:
-    """CPU seconds (user + system) of each process tree, plus Postgres, Redis and this client."""
+def _cpu_by_group(groups: dict[str, list[int]], db_name: str) -> dict[str, float]:
+    """CPU seconds (user + system) of each process tree, Postgres (the backends of ``db_name``
+    only), Redis (the whole server) and this client."""
     import psutil
 
     def tree_cpu(pids: list[int]) -> float:
@@ -270,8 +438,13 @@ def _cpu_by_group(groups: dict[str, list[int]]) -> dict[str, float]:
     with contextlib.suppress(psutil.Error):
         parent = psutil.Process(groups["workers"][0]).cpu_times()
         out["workers_main_process"] = parent.user + parent.system
-    for name, binary in (("postgres", "postgres"), ("redis", "redis-server")):
-        out[name] = tree_cpu([p.pid for p in psutil.process_iter(["name"]) if p.info["name"] == binary])
+    backends, redis = [], []
+    for p in psutil.process_iter(["name", "cmdline"]):
+        if p.info["name"] == "postgres" and f" {db_name} " in " ".join(p.info["cmdline"] or ()) + " ":
+            backends.append(p.pid)
+        elif p.info["name"] == "redis-server":
+            redis.append(p.pid)
+    out["postgres"], out["redis"] = tree_cpu(backends), tree_cpu(redis)
     me = psutil.Process().cpu_times()
     out["bench_client"] = me.user + me.system
     return out

@@ -118,10 +118,20 @@ def _date(result: Result) -> str:
 
 def _engine_summary(d: dict[str, Any]) -> tuple[str, str]:
     specs = ", ".join(f"{name} {s['ours_ms']} vs {s['naive_ms']} ms" for name, s in d["specs"].items())
-    return (
-        f"ratio {d['overall_ratio']} ({d['overall']}; {specs})",
-        f"at most {d['target']}" + ("" if d.get("meets_target", True) else " (missed)"),
-    )
+    result = f"ratio {d['overall_ratio']} ({d['overall']}; {specs})"
+    target = f"at most {d['target']}" + ("" if d.get("meets_target", True) else " (missed)")
+    cj = d.get("chartjs") or {}
+    if "overall_ratio" in cj:
+        result += (
+            f"; vs Chart.js on skia: {cj['overall_ratio']} with the label cache warm, "
+            f"{cj['overall_ratio_cold']} cold"
+        )
+        target += f"; vs Chart.js at most {cj['target']} warm, {cj['target_cold']} cold" + (
+            "" if cj.get("meets_target", True) else " (missed)"
+        )
+    elif "skipped" in cj:
+        result += f"; Chart.js peer skipped: {cj['skipped']}"
+    return result, target
 
 
 def _engine_details(d: dict[str, Any]) -> list[str]:
@@ -143,6 +153,36 @@ def _engine_details(d: dict[str, Any]) -> list[str]:
         "",
         *_table(
             ["spec", "image", "ours, ms", "naive pyplot, ms", "ratio", "ours, text cache cold, ms"], rows
+        ),
+        *_chartjs_details(d.get("chartjs") or {}),
+    ]
+
+
+def _chartjs_details(cj: dict[str, Any]) -> list[str]:
+    if "specs" not in cj:
+        return ["", f"Chart.js peer: {cj['skipped']}."] if "skipped" in cj else []
+    versions = ", ".join(f"{k} {v}" for k, v in cj.get("peer_versions", {}).items())
+    rows = [
+        [
+            name,
+            _n(s["ours_ms"]),
+            _n(s["ours_cold_ms"]),
+            _n(s["chartjs_ms"]),
+            _n(s["ratio"]),
+            _n(s["ratio_cold"]),
+        ]
+        for name, s in cj["specs"].items()
+    ]
+    return [
+        "",
+        f"Against {cj['peer']} ({versions}), the same charts as Chart.js configurations, ours being "
+        f"`parse_chart` + `render_chart`: geometric mean {cj['overall_ratio']} with the label cache warm "
+        f"(target at most {cj['target']}), {cj['overall_ratio_cold']} cold (target at most "
+        f"{cj['target_cold']}).",
+        "",
+        *_table(
+            ["chart", "ours, ms", "ours, label cache cold, ms", "Chart.js skia, ms", "ratio", "ratio cold"],
+            rows,
         ),
     ]
 
@@ -170,7 +210,37 @@ def _platform_details(d: dict[str, Any]) -> list[str]:
         ["submit-to-done latency p50 / p95 / max, ms", f"{lat['p50']} / {lat['p95']} / {lat['max']}"],
     ]
     rows += [[f"CPU seconds: {group}", _n(s)] for group, s in d.get("cpu_seconds_during_run", {}).items()]
+    rows += [[f"CPU ms per job: {part}", _n(ms)] for part, ms in d.get("cpu_budget_ms_per_job", {}).items()]
+    rows += [
+        [
+            f"scaling: {n}, jobs per second (ratio to the engine loop)",
+            f"{_n(r['jobs_per_second'])} ({r['ratio_to_engine_loop']})",
+        ]
+        for n, r in d.get("scaling", {}).items()
+    ]
+    rows += [
+        [
+            f"one job alone, {_n(int(points))} points: submit-to-done p50 / max, in-process render, ms",
+            f"{c['latency_p50_ms']} / {c['latency_max_ms']}, {c['in_process_render_ms']}",
+        ]
+        for points, c in d.get("size_curve", {}).items()
+    ]
     return _table(["measurement", "value"], rows)
+
+
+def _memory_summary(d: dict[str, Any]) -> tuple[str, str]:
+    rss = d["rss_mib"]
+    return (
+        f"worker RSS over {_n(d['renders'])} renders: first {rss['first']} MiB, last {rss['last']} MiB, "
+        f"max {rss['max']} MiB; slope {d['slope_kib_per_1000_renders']} KiB per 1,000 renders "
+        f"({d.get('steady_slope_kib_per_1000_renders', '—')} over the second half)",
+        d["target"] + ("" if d.get("flat", True) else " (missed)"),
+    )
+
+
+def _memory_details(d: dict[str, Any]) -> list[str]:
+    rows = [[_n(s["renders"]), _n(s["rss_mib"])] for s in d["samples"]]
+    return _table(["renders", "RSS, MiB"], rows)
 
 
 def _market_summary(d: dict[str, Any]) -> tuple[str, str]:
@@ -346,6 +416,7 @@ KNOWN: dict[str, tuple[str, Summary, Details]] = {
         _http_details,
     ),
     "market": ("Market data: history latency and ingestion", _market_summary, _market_details),
+    "memory": ("Memory: one render process over many renders", _memory_summary, _memory_details),
     "imagecharts": (
         "Image-Charts URLs vs the same charts in the Chart.js dialect",
         _imagecharts_summary,

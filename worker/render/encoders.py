@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import zlib
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -25,8 +27,15 @@ from matplotlib.backends.backend_pdf import FigureCanvasPdf
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from PIL import Image
+from zlib_ng import zlib_ng
 
-PNG_COMPRESS_LEVEL = 3  # zlib: 1-3 cost ~70 % of level 6's time for ~15 % more bytes; 3 is smallest of them
+# PNG: every row "Up"-filtered (minus the row above: charts are mostly flat colour, so rows repeat)
+# with numpy, then deflated by zlib-ng at level 2. Pillow's encoder (stdlib zlib, all five filters
+# tried on every row) took about 20 ms at 800x400, twice the drawing; this takes 1-2 ms for files
+# 5-15 % smaller than Pillow's at level 3. Level 1 (zlib-ng's "quick") is 20 % larger.
+PNG_COMPRESS_LEVEL = 2
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_FILTER_UP = 2
 JPEG_QUALITY = 90
 # Lossless WebP: charts are flat colours and text, which lossless method 0 codes to about PNG's
 # size in a few milliseconds, pixel-exact (lossy WebP is 4:2:0 only: coloured fringes on text,
@@ -67,10 +76,32 @@ def _flatten(img: Image.Image) -> Image.Image:
     return Image.alpha_composite(white, img).convert("RGB")
 
 
+def _png_chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(tag)))
+
+
 def encode_png(rgba: np.ndarray, opaque: bool) -> bytes:
-    out = io.BytesIO()
-    _image(rgba, opaque).save(out, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
-    return out.getvalue()
+    """8-bit truecolour PNG (RGB when ``opaque``, else RGBA), non-interlaced, pixel-exact."""
+    h, w = rgba.shape[:2]
+    channels = 3 if opaque else 4
+    pixels = np.empty((h, w, channels), dtype=np.uint8)
+    for c in range(channels):  # plane by plane: numpy's loop over 3-byte pixels is 20 times slower
+        pixels[:, :, c] = rgba[:, :, c]
+    rows = pixels.reshape(h, w * channels)
+    raw = np.empty((h, w * channels + 1), dtype=np.uint8)
+    raw[:, 0] = _PNG_FILTER_UP
+    raw[0, 0] = 0  # the first row has no row above: unfiltered
+    raw[0, 1:] = rows[0]
+    np.subtract(rows[1:], rows[:-1], out=raw[1:, 1:])  # uint8 arithmetic wraps modulo 256, as PNG wants
+    header = struct.pack(">IIBBBBB", w, h, 8, 2 if opaque else 6, 0, 0, 0)
+    return b"".join(
+        (
+            _PNG_SIGNATURE,
+            _png_chunk(b"IHDR", header),
+            _png_chunk(b"IDAT", zlib_ng.compress(raw, PNG_COMPRESS_LEVEL)),
+            _png_chunk(b"IEND", b""),
+        )
+    )
 
 
 def encode_jpeg(rgba: np.ndarray, opaque: bool) -> bytes:

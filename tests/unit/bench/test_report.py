@@ -291,3 +291,57 @@ def test_the_machine_is_described():
     described = report.machine_description()
     assert f"{os.cpu_count()} CPUs" in described and "Python 3." in described
     assert "load average (1, 5, 15 min) when this report was written: " in described
+
+
+def test_chartjs_peer_cpu_budget_scaling_size_curve_and_memory_get_their_rows(tmp_path: Path):
+    engine = {
+        **ENGINE,
+        "chartjs": {
+            "peer": "Chart.js 4 on @napi-rs/canvas (skia), one Node process",
+            "peer_versions": {"chart.js": "4.6.1"},
+            "specs": {
+                "bar": {
+                    "ours_ms": 9.1,
+                    "ours_cold_ms": 14.2,
+                    "chartjs_ms": 30.5,
+                    "ratio": 0.298,
+                    "ratio_cold": 0.466,
+                }
+            },
+            "overall_ratio": 0.298,
+            "overall_ratio_cold": 0.466,
+            "target": 0.5,
+            "target_cold": 0.6,
+            "meets_target": True,
+        },
+    }
+    platform = {
+        **PLATFORM,
+        "cpu_budget_ms_per_job": {"api": 12.5, "render": 9.0, "total": 30.1},
+        "scaling": {"1 worker process": {"jobs_per_second": 30.2, "ratio_to_engine_loop": 0.5, "failed": 0}},
+        "size_curve": {
+            "50000": {"latency_p50_ms": 700.5, "latency_max_ms": 900.0, "in_process_render_ms": 650.0}
+        },
+    }
+    memory = {
+        "benchmark": "memory",
+        "when": "2026-12-01T01:00:00+00:00",
+        "renders": 10000,
+        "samples": [{"renders": 1000, "rss_mib": 120.5}, {"renders": 2000, "rss_mib": 121.0}],
+        "rss_mib": {"first": 120.5, "last": 121.0, "max": 121.0},
+        "slope_kib_per_1000_renders": 51.2,
+        "target": "flat: slope at most 512 KiB per 1,000 renders",
+        "flat": True,
+    }
+    for name, data in (("engine", engine), ("platform", platform), ("memory", memory)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(data))
+    body = report.render(report.load_results(tmp_path), "2 CPUs", dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    summary = {line.split(" | ")[0]: line for line in body.splitlines() if line.startswith("| `")}
+    assert "vs Chart.js on skia: 0.298 with the label cache warm, 0.466 cold" in summary["| `engine`"]
+    assert "vs Chart.js at most 0.5 warm, 0.6 cold |" in summary["| `engine`"]
+    assert "| bar | 9.1 | 14.2 | 30.5 | 0.298 | 0.466 |" in body
+    assert "| CPU ms per job: api | 12.5 |" in body and "| CPU ms per job: total | 30.1 |" in body
+    assert "| scaling: 1 worker process, jobs per second (ratio to the engine loop) | 30.2 (0.5) |" in body
+    assert "50,000 points: submit-to-done p50 / max, in-process render, ms | 700.5 / 900.0, 650.0 |" in body
+    assert "first 120.5 MiB, last 121.0 MiB, max 121.0 MiB; slope 51.2 KiB" in summary["| `memory`"]
+    assert "| 2,000 | 121.0 |" in body

@@ -13,7 +13,7 @@ from PIL import Image
 
 from core.specs.model import Axis
 from worker.render import render_chart
-from worker.render.encoders import encode_gif
+from worker.render.encoders import encode_gif, encode_png
 
 from .charts import bar, pie
 
@@ -28,6 +28,21 @@ def test_png_on_the_default_white_background_is_opaque_rgb() -> None:
     img = decode(render_chart(bar()).data)
     assert img.mode == "RGB"
     assert img.getpixel((0, 0)) == (255, 255, 255)
+
+
+@pytest.mark.parametrize("opaque", [True, False])
+def test_png_is_pixel_exact_whatever_the_content(opaque: bool) -> None:
+    # Noise, flat bands and a gradient: every byte value in every filter difference (wrapping
+    # modulo 256), an image not 4-aligned in width, with and without the alpha channel.
+    rng = np.random.default_rng(3)
+    rgba = rng.integers(0, 256, (37, 53, 4), dtype=np.uint8)
+    rgba[10:20] = (200, 10, 30, 128)
+    rgba[25:, :, 0] = np.arange(53, dtype=np.uint8) * 5
+    if opaque:
+        rgba[..., 3] = 255
+    img = decode(encode_png(rgba, opaque))
+    assert img.mode == ("RGB" if opaque else "RGBA") and img.size == (53, 37)
+    assert np.array_equal(np.asarray(img), rgba[..., :3] if opaque else rgba)
 
 
 def test_jpeg_is_rgb_and_flattens_a_transparent_background_onto_white() -> None:
