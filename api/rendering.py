@@ -144,8 +144,11 @@ def _wait(waiter: events.JobWaiter, job_id, timeout: float) -> dict[str, Any] | 
         event = waiter.wait(min(left, 1.0))
         if event is not None:
             return event
-        if db_outage.STATE.down:
-            _reload(job_id)  # raises while Postgres is unreachable; answers once it is back
+        # Raises while Postgres is unreachable (the outage's 503). Asked when this process already
+        # knows it is down, and after the first seconds of any wait: another process may be the one
+        # that saw the cut. A job found finished ends the wait (its event was missed).
+        if (db_outage.STATE.down or timeout - left >= 2.0) and JobStatus(_reload(job_id).status).finished:
+            return None
     return None
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
 
 from api.app import create_app
 from api.auth import access_of
@@ -38,6 +39,8 @@ PUBLIC_BY_ID = {
     ("GET", "/chart/render/<chart_id>"): "a short chart's id is the link a user shares",
     ("GET", "/v3/coinglass/advanced-chart/storage/<uuid:job_id>.<ext>"): "the URL is the capability",
     ("GET", "/static/<path:filename>"): "packaged assets",
+    ("GET", "/invite/<token>"): "the one-time invite token is the capability",
+    ("POST", "/invite/<token>"): "the one-time invite token is the capability",
 }
 
 # (method, rule) -> the path with account A's ids, as ``str.format`` fields of ``AccountA.ids``.
@@ -79,6 +82,15 @@ ID_ROUTES = {
     ("POST", "/app/webhooks/<uuid:endpoint_id>/enabled"): "/app/webhooks/{hook}/enabled",
     ("POST", "/app/webhooks/<uuid:endpoint_id>/rotate"): "/app/webhooks/{hook}/rotate",
     ("POST", "/app/webhooks/<uuid:endpoint_id>/test"): "/app/webhooks/{hook}/test",
+    ("GET", "/app/brand-kits/<uuid:kit_id>"): "/app/brand-kits/{kit}",
+    ("POST", "/app/brand-kits/<uuid:kit_id>"): "/app/brand-kits/{kit}",
+    ("POST", "/app/brand-kits/<uuid:kit_id>/delete"): "/app/brand-kits/{kit}/delete",
+    ("POST", "/app/brand-kits/<uuid:kit_id>/logo"): "/app/brand-kits/{kit}/logo",
+    ("GET", "/app/templates/<uuid:template_id>"): "/app/templates/{template}",
+    ("POST", "/app/templates/<uuid:template_id>"): "/app/templates/{template}",
+    ("POST", "/app/templates/<uuid:template_id>/delete"): "/app/templates/{template}/delete",
+    ("POST", "/app/settings/members/<uuid:member_id>/remove"): "/app/settings/members/{member}/remove",
+    ("POST", "/app/settings/members/<uuid:member_id>/role"): "/app/settings/members/{member}/role",
 }
 
 # Valid bodies for the writes, so a refusal is about the id (by method, then the rule's last part).
@@ -91,6 +103,8 @@ BODIES = {
     "POST": {"roll": {}, "rotate-secret": {}},
 }
 BODIES["PUT"]["logo"] = _png()
+# Valid dashboard forms, likewise (by the rule's last part).
+FORMS = {"role": {"role": "member"}}
 
 # Account-scoped lists: another account's listing never shows A's ids.
 LISTS = ("/api/v1/api-keys", "/api/v1/brand-kits", "/api/v1/templates", "/api/v1/webhooks", "/api/v1/renders")
@@ -147,7 +161,10 @@ class Owner:
         job = self.http.post(f"{base}/api/v1/jobs", json=unique_spec(), timeout=30).json()
         hook = self._post(f"{base}/api/v1/webhooks", {"url": "http://127.0.0.2:8080/owner-hook"})
         sent = self.http.post(f"{base}/api/v1/webhooks/{hook['id']}/test", timeout=30).json()
+        with create_engine(env["CHARTFLEET_DATABASE_URL"]).connect() as db:
+            member = db.execute(text("SELECT id FROM members WHERE email = :e"), {"e": email}).scalar_one()
         self.ids = {
+            "member": str(member),
             "key": spare["id"],
             "kit": kit["id"],
             "template": template["id"],
@@ -196,7 +213,9 @@ def test_another_account_is_refused_every_id_route(api_url, owner, intruder):
     for (method, rule), template in sorted(ID_ROUTES.items()):
         url = api_url + template.format(**owner.ids)
         if rule.startswith("/app/"):
-            data = {"csrf_token": token} if method == "POST" else None
+            data = (
+                {"csrf_token": token, **FORMS.get(rule.rsplit("/", 1)[-1], {})} if method == "POST" else None
+            )
             r = browser.request(method, url, data=data, allow_redirects=False, timeout=30)
         else:
             body = BODIES.get(method, {}).get(rule.rsplit("/", 1)[-1])
