@@ -8,9 +8,10 @@ outbox dispatch); only the transport differs (HTML forms with CSRF tokens).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 
-from flask import Blueprint, g, redirect, request, url_for
+from flask import Blueprint, abort, g, redirect, request, url_for
 from sqlalchemy import select
 
 from api import auth, flash
@@ -120,39 +121,16 @@ def _deliveries(session, endpoint_id: uuid.UUID) -> list[dict]:
         .order_by(WebhookMessage.created_at.desc())
         .limit(RECENT_DELIVERIES)
     ).all()
-    attempts = {
-        mid: [
-            {
-                "at": a.attempted_at,
-                "statusCode": a.status_code,
-                "latencyMs": a.latency_ms,
-                "excerpt": _excerpt(a.response_body or ""),
-                "error": a.error,
-                "succeeded": a.succeeded,
-            }
-            for a in recorded
-        ]
-        for mid, recorded in deliveries.attempts_by_message(session, [r.id for r in rows]).items()
-    }
-    return [
-        {
-            "id": r.id,
-            "eventType": r.event_type,
-            "status": r.status,
-            "createdAt": r.created_at,
-            "nextAttemptAt": r.next_attempt_at,
-            "lastError": r.last_error,
-            "attempts": attempts[r.id],
-        }
-        for r in rows
-    ]
+    recent = deliveries.describe(session, rows)
+    for delivery in recent:
+        for attempt in delivery["attempts"]:
+            attempt["excerpt"] = _excerpt(attempt["response"] or "")
+    return recent
 
 
 def _detail_page(endpoint_id: uuid.UUID, status: int = 200, *, secret=None, notice=None, error=None):
     with services().sessions() as session:
-        row = endpoints.get_endpoint(session, g.principal.account_id, endpoint_id)
-        if row is None:
-            return _not_found()
+        row = _owned(session, endpoint_id)
         hook = endpoints.view(row, endpoints.counts(session, [row.id])[row.id])
         recent = _deliveries(session, row.id)
     return _page(
@@ -177,25 +155,37 @@ def webhook_detail(endpoint_id: uuid.UUID):
     return _detail_page(endpoint_id, notice=request.args.get("notice"), secret=secret)
 
 
-def _guard():
-    if g.get("dashboard") is None:
-        return _login_redirect()
-    if not _csrf_ok():
-        return _csrf_failed()
-    return None
+def _action(rule: str, summary: str):
+    """A form POST on one endpoint: signed in, with a valid CSRF token (the view's name is kept for
+    ``url_for``)."""
+
+    def register(view):
+        @functools.wraps(view)
+        def guarded(**kwargs):
+            if g.get("dashboard") is None:
+                return _login_redirect()
+            if not _csrf_ok():
+                return _csrf_failed()
+            return view(**kwargs)
+
+        return bp.post(rule)(auth.page(_hidden(summary)(guarded)))
+
+    return register
 
 
-@bp.post("/app/webhooks/<uuid:endpoint_id>/test")
-@auth.page
-@_hidden("Send a test event")
+def _owned(session, endpoint_id: uuid.UUID):
+    """The account's endpoint ``endpoint_id``; the not-found page otherwise."""
+    row = endpoints.get_endpoint(session, g.principal.account_id, endpoint_id)
+    if row is None:
+        abort(_not_found())
+    return row
+
+
+@_action("/app/webhooks/<uuid:endpoint_id>/test", "Send a test event")
 def send_test(endpoint_id: uuid.UUID):
-    if (refused := _guard()) is not None:
-        return refused
     svc = services()
     with svc.sessions() as session, session.begin():
-        row = endpoints.get_endpoint(session, g.principal.account_id, endpoint_id)
-        if row is None:
-            return _not_found()
+        row = _owned(session, endpoint_id)
         if not row.enabled:
             return _detail_page(endpoint_id, 409, error="The endpoint is disabled: enable it first.")
         _, message = deliveries.enqueue_test(session, row, utcnow())
@@ -205,23 +195,16 @@ def send_test(endpoint_id: uuid.UUID):
     )
 
 
-@bp.post("/app/webhooks/<uuid:endpoint_id>/rotate")
-@auth.page
-@_hidden("Rotate a webhook secret")
+@_action("/app/webhooks/<uuid:endpoint_id>/rotate", "Rotate a webhook secret")
 def rotate(endpoint_id: uuid.UUID):
-    if (refused := _guard()) is not None:
-        return refused
     svc = services()
     hours = request.form.get("grace_hours", "24").strip() or "24"
     if not hours.isdigit() or int(hours) > 168:
         return _detail_page(endpoint_id, 400, error="Keep the old secret 0 to 168 hours (7 days).")
     with svc.sessions() as session, session.begin():
-        row = endpoints.get_endpoint(session, g.principal.account_id, endpoint_id)
-        if row is None:
-            return _not_found()
         secret = endpoints.rotate_secret(
             session,
-            row,
+            _owned(session, endpoint_id),
             dt.timedelta(hours=int(hours)),
             svc.settings.secret_key,
             g.principal.actor(g.request_id),
@@ -230,17 +213,11 @@ def rotate(endpoint_id: uuid.UUID):
     return redirect(url_for(".webhook_detail", endpoint_id=endpoint_id), code=303)
 
 
-@bp.post("/app/webhooks/<uuid:endpoint_id>/enabled")
-@auth.page
-@_hidden("Enable or disable a webhook endpoint")
+@_action("/app/webhooks/<uuid:endpoint_id>/enabled", "Enable or disable a webhook endpoint")
 def set_enabled(endpoint_id: uuid.UUID):
-    if (refused := _guard()) is not None:
-        return refused
     enabled = request.form.get("enabled") == "true"
     with services().sessions() as session, session.begin():
-        row = endpoints.get_endpoint(session, g.principal.account_id, endpoint_id)
-        if row is None:
-            return _not_found()
+        row = _owned(session, endpoint_id)
         if enabled:
             allowed, plan = _plan_allows(session)
             if not allowed:
@@ -250,31 +227,20 @@ def set_enabled(endpoint_id: uuid.UUID):
     return redirect(url_for(".webhook_detail", endpoint_id=endpoint_id, notice=notice), code=303)
 
 
-@bp.post("/app/webhooks/<uuid:endpoint_id>/delete")
-@auth.page
-@_hidden("Delete a webhook endpoint")
+@_action("/app/webhooks/<uuid:endpoint_id>/delete", "Delete a webhook endpoint")
 def delete(endpoint_id: uuid.UUID):
-    if (refused := _guard()) is not None:
-        return refused
     with services().sessions() as session, session.begin():
-        row = endpoints.get_endpoint(session, g.principal.account_id, endpoint_id)
-        if row is None:
-            return _not_found()
-        endpoints.delete_endpoint(session, row, g.principal.actor(g.request_id))
+        endpoints.delete_endpoint(session, _owned(session, endpoint_id), g.principal.actor(g.request_id))
     return redirect(url_for(".webhooks"), code=303)
 
 
-@bp.post("/app/webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/redeliver")
-@auth.page
-@_hidden("Redeliver a webhook message")
+@_action(
+    "/app/webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/redeliver", "Redeliver a webhook message"
+)
 def redeliver(endpoint_id: uuid.UUID, delivery_id: uuid.UUID):
-    if (refused := _guard()) is not None:
-        return refused
     svc = services()
     with svc.sessions() as session, session.begin():
-        row = endpoints.get_endpoint(session, g.principal.account_id, endpoint_id)
-        if row is None:
-            return _not_found()
+        row = _owned(session, endpoint_id)
         message = session.get(WebhookMessage, delivery_id, with_for_update=True)
         if message is None or message.endpoint_id != row.id:
             return _page(

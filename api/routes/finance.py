@@ -281,19 +281,13 @@ metrics_bp = Blueprint("finance_metrics", __name__, url_prefix="/api/v1")
     },
 )
 def post_metrics():
-    from api.routes.market import _require_writer, _rows  # the market writers' rules, shared
+    from api.routes.market import writer_rows  # the market writers' rules, shared
     from core.services.market.metrics import store_metrics, validate_metrics
-    from core.services.market.symbols import resolve_many
 
-    _require_writer(principal_for_request())
-    _payload, rows = _rows("metrics")
-    svc = services()
-    names = [r.get("symbol") for r in rows if isinstance(r, dict) and isinstance(r.get("symbol"), str)]
-    with svc.sessions() as session:
-        symbols = resolve_many(session, names)
+    rows, symbols = writer_rows("metrics")
     good, errors = validate_metrics(rows, symbols)
     if not good:
         raise ApiError(400, "No valid metric values in the request", rejected=len(errors), errors=errors)
-    with get_engine(svc.settings.database_url).begin() as conn:
+    with get_engine(services().settings.database_url).begin() as conn:
         changed = store_metrics(conn, good)
     return jsonify(received=len(rows), stored=len(good), changed=changed, rejected=len(errors), errors=errors)

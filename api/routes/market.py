@@ -175,6 +175,15 @@ def _rows(field: str) -> tuple[dict[str, Any] | None, list[Any]]:
     return (payload if isinstance(payload, dict) else None), rows
 
 
+def writer_rows(field: str) -> tuple[list[Any], dict]:
+    """A market writer's batch under ``field`` and the symbols its rows name (resolved in one query)."""
+    _require_writer(principal_for_request())
+    _payload, rows = _rows(field)
+    names = [r.get("symbol") for r in rows if isinstance(r, dict) and isinstance(r.get("symbol"), str)]
+    with services().sessions() as session:
+        return rows, resolve_many(session, names)
+
+
 @bp.post("/trades")
 @doc(
     summary="Ingest a batch of trades",
@@ -189,12 +198,8 @@ def _rows(field: str) -> tuple[dict[str, Any] | None, list[Any]]:
     },
 )
 def post_trades():
-    _require_writer(principal_for_request())
-    _payload, rows = _rows("trades")
+    rows, symbols = writer_rows("trades")
     svc = services()
-    names = [r.get("symbol") for r in rows if isinstance(r, dict) and isinstance(r.get("symbol"), str)]
-    with svc.sessions() as session:
-        symbols = resolve_many(session, names)
     batch = trades.validate_trades(rows, symbols)
     if not batch.trades:
         raise ApiError(400, "No valid trades in the request", rejected=len(batch.errors), errors=batch.errors)

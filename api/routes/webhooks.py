@@ -276,36 +276,7 @@ def list_deliveries(webhook_id: uuid.UUID):
         ).all()
         more = len(rows) > query["limit"]
         rows = rows[: query["limit"]]
-        attempts = {
-            mid: [
-                {
-                    "attemptedAt": a.attempted_at,
-                    "statusCode": a.status_code,
-                    "latencyMs": a.latency_ms,
-                    "response": a.response_body,
-                    "error": a.error,
-                    "succeeded": a.succeeded,
-                }
-                for a in recorded
-            ]
-            for mid, recorded in deliveries.attempts_by_message(session, [r.id for r in rows]).items()
-        }
-        data = [
-            {
-                "id": r.id,
-                "webhookId": deliveries.webhook_id(r.id),
-                "eventType": r.event_type,
-                "jobId": r.job_id,
-                "status": r.status,
-                "attemptCount": len(attempts[r.id]),
-                "nextAttemptAt": r.next_attempt_at,
-                "createdAt": r.created_at,
-                "deliveredAt": r.delivered_at,
-                "lastError": r.last_error,
-                "attempts": attempts[r.id],
-            }
-            for r in rows
-        ]
+        data = deliveries.describe(session, rows)
     next_cursor = rows[-1].created_at.isoformat() if more and rows else None
     return jsonify(
         WebhookDeliveryPageSchema().dump({"data": data, "nextCursor": next_cursor, "hasMore": more})

@@ -14,6 +14,7 @@ import enum
 import json
 import random
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -369,3 +370,34 @@ def attempts_by_message(
         ):
             attempts[attempt.message_id].append(attempt)
     return attempts
+
+
+def describe(session: Session, messages: Sequence[WebhookMessage]) -> list[dict[str, Any]]:
+    """``messages`` with every recorded attempt, as the management API and the dashboard show them."""
+    attempts = attempts_by_message(session, [m.id for m in messages])
+    return [
+        {
+            "id": m.id,
+            "webhookId": webhook_id(m.id),
+            "eventType": m.event_type,
+            "jobId": m.job_id,
+            "status": m.status,
+            "attemptCount": len(attempts[m.id]),
+            "nextAttemptAt": m.next_attempt_at,
+            "createdAt": m.created_at,
+            "deliveredAt": m.delivered_at,
+            "lastError": m.last_error,
+            "attempts": [
+                {
+                    "attemptedAt": a.attempted_at,
+                    "statusCode": a.status_code,
+                    "latencyMs": a.latency_ms,
+                    "response": a.response_body,
+                    "error": a.error,
+                    "succeeded": a.succeeded,
+                }
+                for a in attempts[m.id]
+            ],
+        }
+        for m in messages
+    ]

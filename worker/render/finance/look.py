@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.specs.model import Theme
 from worker.render.theme import RGBA, rgba
@@ -31,15 +31,13 @@ LIGHT = Look(
     down=rgba("#f23645"),
     label_text=rgba("#ffffff"),
 )
-DARK = Look(
+# The dark palette keeps the light one's muted text, candle colours and tag text.
+DARK = replace(
+    LIGHT,
     background=rgba("#131722"),
     text=rgba("#d1d4dc"),
-    muted=rgba("#787b86"),
     grid=rgba("#1e222d"),
     border=rgba("#2a2e39"),
-    up=rgba("#089981"),
-    down=rgba("#f23645"),
-    label_text=rgba("#ffffff"),
 )
 LOOKS = {"light": LIGHT, "dark": DARK}
 

@@ -11,6 +11,8 @@ import re
 import numpy as np
 import talib
 
+from core.specs.finance_studies import BY_NAME
+
 
 @dataclasses.dataclass
 class Bars:
@@ -63,31 +65,32 @@ def vwap(bars: Bars, tz_offset_seconds: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+# Studies TA-Lib computes from one source series: (function, {its argument: the input it takes},
+# names of its outputs in TA-Lib's order). Bollinger Bands keep TA-Lib's simple moving average.
+ON_SOURCE = {
+    "Moving Average": (talib.SMA, {"timeperiod": "length"}, ("Plot",)),
+    "Moving Average Exponential": (talib.EMA, {"timeperiod": "length"}, ("Plot",)),
+    "Bollinger Bands": (
+        talib.BBANDS,
+        {"timeperiod": "length", "nbdevup": "mult", "nbdevdn": "mult"},
+        ("Upper", "Basis", "Lower"),
+    ),
+    "Relative Strength Index": (talib.RSI, {"timeperiod": "length"}, ("Plot",)),
+    "MACD": (
+        talib.MACD,
+        {"fastperiod": "fast", "slowperiod": "slow", "signalperiod": "signal"},
+        ("MACD", "Signal", "Histogram"),
+    ),
+}
+
+
 def compute(name: str, inputs: dict, bars: Bars) -> dict[str, np.ndarray]:
-    """The plots of one study by canonical name: ``{plot name: values}``."""
-    if name == "Moving Average":
-        return {"Plot": talib.SMA(bars.source(inputs["source"]), timeperiod=inputs["length"])}
-    if name == "Moving Average Exponential":
-        return {"Plot": talib.EMA(bars.source(inputs["source"]), timeperiod=inputs["length"])}
-    if name == "Bollinger Bands":
-        upper, basis, lower = talib.BBANDS(
-            bars.source(inputs["source"]),
-            timeperiod=inputs["length"],
-            nbdevup=inputs["mult"],
-            nbdevdn=inputs["mult"],
-            matype=0,
-        )
-        return {"Basis": basis, "Upper": upper, "Lower": lower}
-    if name == "Relative Strength Index":
-        return {"Plot": talib.RSI(bars.source(inputs["source"]), timeperiod=inputs["length"])}
-    if name == "MACD":
-        macd, signal, hist = talib.MACD(
-            bars.source(inputs["source"]),
-            fastperiod=inputs["fast"],
-            slowperiod=inputs["slow"],
-            signalperiod=inputs["signal"],
-        )
-        return {"MACD": macd, "Signal": signal, "Histogram": hist}
+    """The plots of one study by canonical name: ``{plot name: values}`` in the catalogue's order."""
+    if name in ON_SOURCE:
+        fn, args, outputs = ON_SOURCE[name]
+        values = fn(bars.source(inputs["source"]), **{arg: inputs[key] for arg, key in args.items()})
+        named = dict(zip(outputs, values if len(outputs) > 1 else (values,), strict=True))
+        return {plot: named[plot] for plot in BY_NAME[name.upper()].plots if plot in named}
     if name == "Stochastic":
         k, d = talib.STOCH(
             bars.h,
