@@ -7,6 +7,7 @@ JSON management API, so both write the same audit rows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from urllib.parse import urlsplit
 
@@ -51,6 +52,28 @@ def _page(template: str, status: int = 200, **context) -> Response:
 
 def _login_redirect() -> Response:
     return redirect(url_for("dashboard.login", next=request.path))
+
+
+def _signed_in(view):
+    """A page for signed-in members only: anyone else is sent to the login page (and back after)."""
+
+    @functools.wraps(view)
+    def page(*args, **kwargs):
+        if g.get("dashboard") is None:
+            return _login_redirect()
+        return view(*args, **kwargs)
+
+    return page
+
+
+def _member_page(bp: Blueprint, rule: str, summary: str, methods=("GET",)):
+    """Register a view on ``bp`` as a dashboard page for signed-in members (hidden from the API
+    reference)."""
+
+    def register(view):
+        return bp.route(rule, methods=list(methods))(auth.page(_hidden(summary)(_signed_in(view))))
+
+    return register
 
 
 def _csrf_ok() -> bool:

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, g, request, url_for
 from api import auth
 from api.extensions import services
 from api.rendering import read_image
-from api.routes.dashboard import _hidden, _login_redirect, _page
+from api.routes.dashboard import _hidden, _member_page, _page
 from core.db import utcnow
 from core.models import JobStatus
 from core.services import dashboard
@@ -49,12 +49,8 @@ def _parse_day(value: str, field: str, errors: dict[str, str]) -> dt.datetime | 
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-@bp.get("/app/renders")
-@auth.page
-@_hidden("Render history")
+@_member_page(bp, "/app/renders", "Render history")
 def renders():
-    if g.get("dashboard") is None:
-        return _login_redirect()
     args = request.args
     form = {
         k: args.get(k, "").strip()[:100] for k in ("status", "dialect", "format", "cache", "from", "to", "q")
@@ -116,12 +112,8 @@ def renders():
     )
 
 
-@bp.get("/app/renders/<uuid:job_id>")
-@auth.page
-@_hidden("One render")
+@_member_page(bp, "/app/renders/<uuid:job_id>", "One render")
 def render_detail(job_id: uuid.UUID):
-    if g.get("dashboard") is None:
-        return _login_redirect()
     with services().sessions() as session:
         job = dashboard.job_of(session, g.principal.account_id, job_id)
         if job is None:

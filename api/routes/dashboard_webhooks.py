@@ -14,10 +14,10 @@ import uuid
 from flask import Blueprint, abort, g, redirect, request, url_for
 from sqlalchemy import select
 
-from api import auth, flash
+from api import flash
 from api.errors import ApiError
 from api.extensions import services
-from api.routes.dashboard import _csrf_failed, _csrf_ok, _hidden, _login_redirect, _page
+from api.routes.dashboard import _csrf_failed, _csrf_ok, _member_page, _page
 from api.routes.webhooks import check_destination
 from core.db import utcnow
 from core.models import WebhookMessage
@@ -59,12 +59,8 @@ def _list_page(status: int = 200, *, form=None, errors=None, created=None):
     )
 
 
-@bp.route("/app/webhooks", methods=["GET", "POST"])
-@auth.page
-@_hidden("Webhooks")
+@_member_page(bp, "/app/webhooks", "Webhooks", methods=("GET", "POST"))
 def webhooks():
-    if g.get("dashboard") is None:
-        return _login_redirect()
     if request.method == "GET":
         return _list_page(created=flash.pop("webhook_created"))
     if not _csrf_ok():
@@ -144,12 +140,8 @@ def _detail_page(endpoint_id: uuid.UUID, status: int = 200, *, secret=None, noti
     )
 
 
-@bp.get("/app/webhooks/<uuid:endpoint_id>")
-@auth.page
-@_hidden("One webhook endpoint")
+@_member_page(bp, "/app/webhooks/<uuid:endpoint_id>", "One webhook endpoint")
 def webhook_detail(endpoint_id: uuid.UUID):
-    if g.get("dashboard") is None:
-        return _login_redirect()
     shown = flash.pop("webhook_secret")
     secret = shown["secret"] if shown and shown.get("id") == str(endpoint_id) else None
     return _detail_page(endpoint_id, notice=request.args.get("notice"), secret=secret)
@@ -162,13 +154,11 @@ def _action(rule: str, summary: str):
     def register(view):
         @functools.wraps(view)
         def guarded(**kwargs):
-            if g.get("dashboard") is None:
-                return _login_redirect()
             if not _csrf_ok():
                 return _csrf_failed()
             return view(**kwargs)
 
-        return bp.post(rule)(auth.page(_hidden(summary)(guarded)))
+        return _member_page(bp, rule, summary, methods=("POST",))(guarded)
 
     return register
 

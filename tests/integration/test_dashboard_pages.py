@@ -662,36 +662,17 @@ def test_settings_signing_secret_members_and_password(api_url, member, sessions)
     removed = browser.post(f"{api_url}/app/settings/members/{invitee_id}/remove", data={"csrf_token": token})
     assert removed.status_code == 200 and invitee not in removed.text
     assert log_in(api_url, requests.Session(), invitee, "invitee password 1").status_code == 401
+
     # password: the current one is required; the change ends every session
-    wrong = browser.post(
-        f"{api_url}/app/settings/password",
-        data={
-            "csrf_token": token,
-            "current_password": "wrong one!!",
-            "new_password": "x" * 12,
-            "confirm_password": "x" * 12,
-        },
-    )
+    def change_password(current: str, new: str) -> requests.Response:
+        fields = {"current_password": current, "new_password": new, "confirm_password": new}
+        return browser.post(f"{api_url}/app/settings/password", data={"csrf_token": token, **fields})
+
+    wrong = change_password("wrong one!!", "x" * 12)
     assert wrong.status_code == 400 and 'id="error-current_password"' in wrong.text
-    short = browser.post(
-        f"{api_url}/app/settings/password",
-        data={
-            "csrf_token": token,
-            "current_password": PASSWORD,
-            "new_password": "short",
-            "confirm_password": "short",
-        },
-    )
+    short = change_password(PASSWORD, "short")
     assert short.status_code == 400 and 'id="error-new_password"' in short.text
-    changed = browser.post(
-        f"{api_url}/app/settings/password",
-        data={
-            "csrf_token": token,
-            "current_password": PASSWORD,
-            "new_password": "a new password 2",
-            "confirm_password": "a new password 2",
-        },
-    )
+    changed = change_password(PASSWORD, "a new password 2")
     assert changed.url.endswith("/login?changed=password") and "Password changed" in changed.text
     assert browser.get(f"{api_url}/app/settings", allow_redirects=False).status_code == 302
     assert log_in(api_url, browser, email, PASSWORD).status_code == 401

@@ -42,6 +42,11 @@ def post(http, api_url, key, body=None, path=PATH, **kwargs):
     return http.post(f"{api_url}{path}", headers=headers, **kwargs)
 
 
+def field_error(value, msg: str, path: str, location: str = "body") -> dict:
+    """One entry of a 422's ``errors`` list."""
+    return {"type": "field", "value": value, "msg": msg, "path": path, "location": location}
+
+
 def job_spec(sessions, job_id: str) -> dict:
     with sessions() as s:
         job = s.get(RenderJob, uuid.UUID(job_id))
@@ -208,13 +213,7 @@ def test_get_form_with_repeated_studies_and_key_in_the_query(api_url, http, key,
     bad = http.get(f"{api_url}{PATH}", params={"key": key, "width": "wide"})
     assert bad.status_code == 422
     assert bad.json()["errors"] == [
-        {
-            "type": "field",
-            "value": "wide",
-            "msg": "must be an integer between 400 and 2048",
-            "path": "width",
-            "location": "query",
-        }
+        field_error("wide", "must be an integer between 400 and 2048", "width", "query")
     ]
 
 
@@ -477,12 +476,4 @@ def test_brand_kits_recolour_finance_charts(api_url, http, key):
     assert by_query.status_code == 200, by_query.text
     unknown = post(http, api_url, key, {**body, "brandKitId": "no-such-kit"})
     assert unknown.status_code == 422
-    assert unknown.json()["errors"] == [
-        {
-            "type": "field",
-            "value": "no-such-kit",
-            "msg": "must be supported",
-            "path": "brandKitId",
-            "location": "body",
-        }
-    ]
+    assert unknown.json()["errors"] == [field_error("no-such-kit", "must be supported", "brandKitId")]
