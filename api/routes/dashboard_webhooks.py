@@ -18,7 +18,7 @@ from api import flash
 from api.errors import ApiError
 from api.extensions import services
 from api.routes.dashboard import _csrf_failed, _csrf_ok, _member_page, _page
-from api.routes.webhooks import check_destination
+from api.routes.webhooks import check_destination, subscribe
 from core.db import utcnow
 from core.models import WebhookMessage
 from core.models.webhooks import MAX_URL_LENGTH
@@ -95,16 +95,7 @@ def webhooks():
     if errors:
         return _list_page(400, form=form, errors=errors)
     with svc.sessions() as session, session.begin():
-        row, secret = endpoints.create_endpoint(
-            session,
-            principal.account_id,
-            url=form["url"],
-            events=form["events"],
-            description=form["description"],
-            enabled=True,
-            secret_key=svc.settings.secret_key,
-            actor=principal.actor(g.request_id),
-        )
+        row, secret = subscribe(session, principal, form)
         # Post/Redirect/Get: the secret is shown once, by the page the browser is sent to
         flash.put("webhook_created", id=str(row.id), url=row.url, secret=secret)
     return redirect(url_for(".webhooks"), code=303)

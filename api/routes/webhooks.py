@@ -28,8 +28,9 @@ from api.schemas.webhooks import (
     WebhookUpdateSchema,
 )
 from core.db import utcnow
-from core.models import WebhookMessage
+from core.models import WebhookEndpoint, WebhookMessage
 from core.services import outbox, quotas
+from core.services.keys import Principal
 from core.services.webhooks import deliveries, endpoints
 from core.services.webhooks.addresses import AddressPolicy, UnsafeDestination
 
@@ -90,6 +91,21 @@ def _cursor(raw: str | None) -> dt.datetime | None:
     return cursor
 
 
+def subscribe(session, principal: Principal, fields: dict) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint of the caller's account from ``fields`` (url, events, description, enabled:
+    default true) and its signing secret, audited as the caller."""
+    return endpoints.create_endpoint(
+        session,
+        principal.account_id,
+        url=fields["url"],
+        events=fields["events"],
+        description=fields["description"],
+        enabled=fields.get("enabled", True),
+        secret_key=services().settings.secret_key,
+        actor=principal.actor(g.request_id),
+    )
+
+
 @bp.get("")
 @auth.account("read")
 @doc(
@@ -126,16 +142,7 @@ def create_webhook():
     check_destination(payload["url"])  # resolves the host: not inside a transaction
     with svc.sessions() as session, session.begin():
         try:
-            row, secret = endpoints.create_endpoint(
-                session,
-                principal.account_id,
-                url=payload["url"],
-                events=payload["events"],
-                description=payload["description"],
-                enabled=payload["enabled"],
-                secret_key=svc.settings.secret_key,
-                actor=principal.actor(g.request_id),
-            )
+            row, secret = subscribe(session, principal, payload)
         except endpoints.WebhookError as exc:
             raise ApiError(400, str(exc), field="events") from exc
         body = {**_view(session, row), "secret": secret}
