@@ -10,16 +10,8 @@ from __future__ import annotations
 from sqlalchemy.engine import make_url
 
 from core.db import session_factory
-from devstack.stack import start_api, start_beat, start_worker
 from tests.reliability.report import record
-from tests.reliability.traffic import (
-    by_status,
-    cut_under_load,
-    latency_ms,
-    seconds_to_recover,
-    stack_env,
-    wait_all_succeeded_once,
-)
+from tests.reliability.traffic import by_status, cut_under_load, latency_ms, running_stack, stack_env
 from tests.support.accounts import new_key
 from tests.support.tcpproxy import TcpProxy
 
@@ -34,33 +26,25 @@ def test_postgres_cut_under_load_is_503_then_recovers_losing_nothing(base_env, p
     env = {**direct, "CHARTFLEET_DATABASE_URL": proxied}
     sessions = session_factory(direct["CHARTFLEET_DATABASE_URL"])  # the test's own view: never cut
     account, key = new_key(direct, "render", "read", plan="pro")
-    api, base = start_api(env, log_dir, name="pgcut-api")
-    beat = start_beat(env, log_dir, name="pgcut-beat")
-    worker = start_worker(env, log_dir, name="pgcut-worker", concurrency=2)
-    processes = [api, beat, worker]
-    pids = [p.proc.pid for p in processes]
     try:
-        outage = cut_under_load(base, key, proxy, before=BEFORE, cut=CUT, after=AFTER)
-        down, after, traffic = outage.down(), outage.after(), outage.traffic
-        assert sum(a.status == 503 for a in down) > 10, by_status(down)  # the cut was felt
-        # A sync render already waiting for its worker when the cut came ends with the outage's 503
-        # too, not after the 20 s sync timeout (a generous bound: these take milliseconds).
-        refused = [a for a in down if a.status == 503]
-        assert max(a.seconds for a in refused) < 10, latency_ms(refused)
-        recovered = seconds_to_recover(after, outage.restored_at)
-        assert recovered < AFTER - 3, by_status(after)  # the last seconds are all successes
-        wait_all_succeeded_once(sessions, traffic.accepted)
-        assert [p.proc.poll() for p in processes] == [None] * 3, "no process died or was restarted"
-        assert [p.proc.pid for p in processes] == pids
-        api_log = api.log()
-        assert "Traceback" not in api_log, api_log[-3000:]
-        # One line per api process and state change, not one per request (defect 3 logged 641 in
-        # 20 s); a query already in flight at the cut may still succeed: one flap per process.
-        assert api_log.count("database unreachable") <= 4, api_log.count("database unreachable")
+        with running_stack(env, log_dir, "pgcut") as (api, base, processes):
+            pids = [p.proc.pid for p in processes]
+            outage = cut_under_load(base, key, proxy, before=BEFORE, cut=CUT, after=AFTER)
+            down, after, traffic = outage.down(), outage.after(), outage.traffic
+            assert sum(a.status == 503 for a in down) > 10, by_status(down)  # the cut was felt
+            # A sync render already waiting for its worker when the cut came ends with the outage's
+            # 503 too, not after the 20 s sync timeout (a generous bound: these take milliseconds).
+            refused = [a for a in down if a.status == 503]
+            assert max(a.seconds for a in refused) < 10, latency_ms(refused)
+            recovered = outage.recovered(sessions, within=AFTER - 3)
+            assert [p.proc.poll() for p in processes] == [None] * 3, "no process died or was restarted"
+            assert [p.proc.pid for p in processes] == pids
+            api_log = api.log()
+            assert "Traceback" not in api_log, api_log[-3000:]
+            # One line per api process and state change, not one per request (defect 3 logged 641
+            # in 20 s); a query already in flight at the cut may still succeed: one flap per process.
+            assert api_log.count("database unreachable") <= 4, api_log.count("database unreachable")
     finally:
-        worker.stop()
-        beat.stop()
-        api.stop()
         proxy.close()
     record(
         "postgres_cut",

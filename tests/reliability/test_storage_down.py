@@ -14,16 +14,8 @@ from sqlalchemy import func, select
 from core.db import session_factory
 from core.models import RenderJob
 from devstack.s3server import moto_s3_server
-from devstack.stack import start_api, start_beat, start_worker
 from tests.reliability.report import record
-from tests.reliability.traffic import (
-    by_status,
-    cut_under_load,
-    latency_ms,
-    seconds_to_recover,
-    stack_env,
-    wait_all_succeeded_once,
-)
+from tests.reliability.traffic import by_status, cut_under_load, latency_ms, running_stack, stack_env
 from tests.support.accounts import new_key
 from tests.support.tcpproxy import TcpProxy
 
@@ -50,33 +42,25 @@ def test_storage_down_under_load_fails_fast_then_drains(base_env, private_env, l
         )
         sessions = session_factory(env["CHARTFLEET_DATABASE_URL"])
         account, key = new_key(env, "render", "read", plan="pro")
-        api, base = start_api(env, log_dir, name="s3cut-api")
-        beat = start_beat(env, log_dir, name="s3cut-beat")
-        worker = start_worker(env, log_dir, name="s3cut-worker", concurrency=2)
-        processes = [api, beat, worker]
         try:
-            waiting: list[int] = []
-            outage = cut_under_load(
-                base, key, proxy, before=BEFORE, cut=CUT, after=AFTER,
-                at_restore=lambda: waiting.append(unfinished(sessions)),
-            )  # fmt: skip
-            down, after, traffic = outage.down(), outage.after(), outage.traffic
-            known_down = outage.down(settled=KNOWN_DOWN_AFTER)
-            refused = [a for a in known_down if a.status == 503]
-            assert len(refused) > 10, by_status(known_down)  # the outage was felt
-            # Fail fast: a render refused while the store is known down is never held for the
-            # sync timeout (20 s here). A generous bound, far from the 30 s hold of defect 4.
-            assert max(a.seconds for a in refused) < 5, latency_ms(refused)
-            assert {a.kind for a in known_down if a.status == 200} >= {"poll", "read"}
-            recovered = seconds_to_recover(after, outage.restored_at)
-            assert recovered < AFTER - 3, by_status(after)
-            wait_all_succeeded_once(sessions, traffic.accepted)
-            drained = time.monotonic() - outage.restored_at
-            assert [p.proc.poll() for p in processes] == [None] * 3, "no process died or was restarted"
+            with running_stack(env, log_dir, "s3cut") as (_api, base, processes):
+                waiting: list[int] = []
+                outage = cut_under_load(
+                    base, key, proxy, before=BEFORE, cut=CUT, after=AFTER,
+                    at_restore=lambda: waiting.append(unfinished(sessions)),
+                )  # fmt: skip
+                down, after, traffic = outage.down(), outage.after(), outage.traffic
+                known_down = outage.down(settled=KNOWN_DOWN_AFTER)
+                refused = [a for a in known_down if a.status == 503]
+                assert len(refused) > 10, by_status(known_down)  # the outage was felt
+                # Fail fast: a render refused while the store is known down is never held for the
+                # sync timeout (20 s here). A generous bound, far from the 30 s hold of defect 4.
+                assert max(a.seconds for a in refused) < 5, latency_ms(refused)
+                assert {a.kind for a in known_down if a.status == 200} >= {"poll", "read"}
+                recovered = outage.recovered(sessions, within=AFTER - 3)
+                drained = time.monotonic() - outage.restored_at
+                assert [p.proc.poll() for p in processes] == [None] * 3, "no process died or was restarted"
         finally:
-            worker.stop()
-            beat.stop()
-            api.stop()
             proxy.close()
     record(
         "storage_down",

@@ -6,6 +6,7 @@ the cut and list the jobs that were accepted (each must then end exactly once)."
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import random
 import threading
@@ -210,6 +211,32 @@ class Outage:
 
     def after(self) -> list[Answer]:
         return self.traffic.between(self.restored_at, float("inf"))
+
+    def recovered(self, sessions, within: float) -> float:
+        """Seconds from the restore to the last answer that was not a success (under ``within``),
+        once every job accepted during the scenario has ended succeeded, charged once."""
+        after = self.after()
+        recovered = seconds_to_recover(after, self.restored_at)
+        assert recovered < within, by_status(after)  # the last seconds are all successes
+        wait_all_succeeded_once(sessions, self.traffic.accepted)
+        return recovered
+
+
+@contextlib.contextmanager
+def running_stack(env: dict[str, str], log_dir, name: str):
+    """The api, beat and a worker (concurrency 2) of a scenario on ``env``, stopped on leaving:
+    ``(api, its base URL, [api, beat, worker])``."""
+    from devstack.stack import start_api, start_beat, start_worker
+
+    api, base = start_api(env, log_dir, name=f"{name}-api")
+    beat = start_beat(env, log_dir, name=f"{name}-beat")
+    worker = start_worker(env, log_dir, name=f"{name}-worker", concurrency=2)
+    try:
+        yield api, base, [api, beat, worker]
+    finally:
+        worker.stop()
+        beat.stop()
+        api.stop()
 
 
 def cut_under_load(
