@@ -17,6 +17,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Unpack
 
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
@@ -26,7 +27,7 @@ from matplotlib.transforms import Bbox, IdentityTransform
 from core.specs.model import ChartSpec
 
 from . import theme
-from .typeset import Label, drawable
+from .typeset import Label, TextStyle, drawable
 
 DPI = 72.0
 _IDENTITY = IdentityTransform()
@@ -159,14 +160,11 @@ class Canvas:
         *,
         size: float,
         color: theme.RGBA,
-        bold: bool = False,
-        ha: str = "center",
-        va: str = "center",
-        rotation: float = 0.0,
         zorder: float = 5.0,
+        **style: Unpack[TextStyle],
     ) -> Label:
         """Literal text (never mathtext, never TeX) at device pixel position ``(x, y)``."""
-        label = Label(x, y, s, size=size, color=color, bold=bold, ha=ha, va=va, rotation=rotation)
+        label = Label(x, y, s, size=size, color=color, **style)
         label.set_zorder(zorder)
         self.figure.add_artist(label, clip=False)
         return label

@@ -25,6 +25,7 @@ import math
 import re
 from collections import OrderedDict
 from functools import lru_cache
+from typing import TypedDict
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -169,6 +170,15 @@ def sprite(text: str, size: float, bold: bool, color: theme.RGBA, rotation: floa
 def drawable(text: str) -> str:
     """``text`` without lone UTF-16 surrogates or NUL (U+FFFD instead): FreeType cannot take them."""
     return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+class TextStyle(TypedDict, total=False):
+    """How a ``Label`` is drawn beyond its size and colour (the defaults are ``Label``'s)."""
+
+    bold: bool
+    ha: str
+    va: str
+    rotation: float
 
 
 class Label(Artist):
