@@ -66,10 +66,16 @@ def chartjs_request(mode: str) -> tuple[RenderRequest, Any]:
 
 
 def json_body() -> Any:
+    """The request's JSON body, parsed once per request (``POST /api/v1/jobs`` reads it to pick the
+    dialect, then the dialect reads it again: a 5,000-point body is not decoded twice). Callers
+    must not modify it."""
+    if "json_body" in g:
+        return g.json_body
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise ApiError(400, "Request body is empty; send a JSON chart specification", field="body")
-    return parse_json(raw)
+    g.json_body = parse_json(raw)
+    return g.json_body
 
 
 def flag(value: Any) -> bool:

@@ -10,7 +10,7 @@ back together and N concurrent renders at a quota of L charge exactly L.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -24,16 +24,16 @@ UPGRADE_URL = "/app/usage-billing"
 
 # The counter row is locked from this statement until the transaction ends, so concurrent charges
 # of one owner queue up behind each other and each sees the count the previous one left.
-_CHARGE = text(
-    """
+# Also a CTE of the job submission's single statement (core.services.jobs.submission).
+CHARGE_SQL = """
     INSERT INTO usage_counters (owner, period, renders, updated_at)
     SELECT :owner, :period, 1, now() WHERE :quota > 0 OR :overage
     ON CONFLICT (owner, period) DO UPDATE
         SET renders = usage_counters.renders + 1, updated_at = now()
         WHERE usage_counters.renders < :quota OR :overage
     RETURNING renders
-    """
-)
+"""
+_CHARGE = text(CHARGE_SQL)
 
 
 class QuotaExceeded(Exception):
@@ -128,22 +128,32 @@ def charge_render(session: Session, principal: Principal, fmt: str, *, terms: Pl
     """Count one render against the principal's monthly quota in the caller's transaction; returns
     the month's count. Raises QuotaExceeded (402) when a hard quota is used up."""
     terms = terms or terms_for(session, principal)
-    period = month_start()
-    owner = principal.usage_owner
-    count = session.execute(
-        _CHARGE,
-        {"owner": owner, "period": period, "quota": terms.monthly_quota, "overage": not terms.hard_quota},
-    ).scalar()
+    count = session.execute(_CHARGE, charge_params(principal, terms)).scalar()
     if count is None:
-        raise QuotaExceeded(
-            {
-                "error": "Monthly render quota exceeded",
-                "currentUsage": current_usage(session, owner, period),
-                "limit": terms.monthly_quota,
-                "plan": terms.name,
-            }
-        )
+        refuse_charge(session, principal, terms)
     return count
+
+
+def charge_params(principal: Principal, terms: PlanTerms) -> dict[str, Any]:
+    """The bind parameters of ``CHARGE_SQL`` for one render of ``principal`` this month."""
+    return {
+        "owner": principal.usage_owner,
+        "period": month_start(),
+        "quota": terms.monthly_quota,
+        "overage": not terms.hard_quota,
+    }
+
+
+def refuse_charge(session: Session, principal: Principal, terms: PlanTerms) -> NoReturn:
+    """Raise the 402 of a charge ``CHARGE_SQL`` refused (the hard quota is used up)."""
+    raise QuotaExceeded(
+        {
+            "error": "Monthly render quota exceeded",
+            "currentUsage": current_usage(session, principal.usage_owner),
+            "limit": terms.monthly_quota,
+            "plan": terms.name,
+        }
+    )
 
 
 def current_usage(session: Session, owner: str, period: dt.date | None = None) -> int:

@@ -7,10 +7,11 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import json
 import uuid
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, cast, literal, select
+from sqlalchemy import Text, cast, literal, select, text
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -116,6 +117,8 @@ def create_job(
     terms = quotas.terms_for(session, req.principal)
     _check_terms(req, terms)
     retention_days = terms.retention_days or retention_days
+    if cached is None and not req.idempotency_key:
+        return _enqueue_charged(session, req, terms, retention_days)
     if cached is not None:
         job = hit_job(req, cached, retention_days)
     else:
@@ -141,6 +144,109 @@ def create_job(
         if existing is None:
             raise
         return Recorded(existing, None, created=False)
+    return Recorded(job, message, created=True)
+
+
+# The common case of ``create_job`` (a render to queue, no Idempotency-Key) in one statement, one
+# round trip: the quota charge (the conditional upsert of ``quotas.charge_render``), the job row
+# only if the charge was granted, and its outbox message only if the job row was written. All three
+# commit or roll back together with the caller's transaction, as the ORM path's three flushes did;
+# the counter row's lock is taken by this same statement and held until the commit that follows.
+_ENQUEUE = text(
+    f"""
+    WITH charge AS ({quotas.CHARGE_SQL}),
+    job AS (
+        INSERT INTO render_jobs (
+            id, account_id, api_key_id, client_ip, owner, dialect, mode, spec, cache_key, format,
+            width, height, warnings, status, cache_hit, attempts, idempotency_key, request_hash,
+            webhook_url, retention_days
+        )
+        SELECT
+            CAST(:id AS uuid), CAST(:account_id AS uuid), CAST(:api_key_id AS uuid),
+            CAST(:client_ip AS text), CAST(:job_owner AS text), CAST(:dialect AS text),
+            CAST(:mode AS text), CAST(:spec AS json), CAST(:cache_key AS text),
+            CAST(:format AS text), CAST(:width AS integer), CAST(:height AS integer),
+            CAST(:warnings AS jsonb), CAST(:status AS text), false, 0, NULL, NULL,
+            CAST(:webhook_url AS text), CAST(:retention_days AS integer)
+        FROM charge
+        RETURNING queued_at
+    ),
+    message AS (
+        INSERT INTO outbox (task, queue, payload, publish_count)
+        SELECT CAST(:task AS text), CAST(:queue AS text), CAST(:payload AS jsonb), 0 FROM job
+        RETURNING id, created_at
+    )
+    SELECT job.queued_at, message.id AS message_id, message.created_at AS message_created_at
+    FROM job, message
+    """
+)
+
+
+def _enqueue_charged(
+    session: Session, req: RenderRequest, terms: quotas.PlanTerms, retention_days: int
+) -> Recorded:
+    """``create_job`` for a render to queue without an Idempotency-Key: one statement (``_ENQUEUE``)
+    instead of three ORM flushes. Raises QuotaExceeded when a hard quota is used up."""
+    principal, spec = req.principal, req.spec
+    job_id = uuid.uuid4()
+    queue = render_queue(req.mode, spec.format, spec.width, spec.height)
+    payload = {"job_id": str(job_id)}
+    warnings = [_storable(w) for w in req.warnings]
+    row = session.execute(
+        _ENQUEUE,
+        {
+            **quotas.charge_params(principal, terms),
+            "id": job_id,
+            "account_id": principal.account_id,
+            "api_key_id": principal.api_key_id,
+            "client_ip": principal.client_ip,
+            "job_owner": principal.owner,
+            "dialect": req.dialect,
+            "mode": req.mode,
+            "spec": req.canonical_spec,
+            "cache_key": req.cache_key,
+            "format": spec.format,
+            "width": spec.width,
+            "height": spec.height,
+            "warnings": json.dumps(warnings),
+            "status": JobStatus.QUEUED.value,
+            "webhook_url": req.webhook_url,
+            "retention_days": retention_days,
+            "task": RENDER_TASK,
+            "queue": queue,
+            "payload": json.dumps(payload),
+        },
+    ).first()
+    if row is None:
+        quotas.refuse_charge(session, principal, terms)
+    job = RenderJob(
+        id=job_id,
+        account_id=principal.account_id,
+        api_key_id=principal.api_key_id,
+        client_ip=principal.client_ip,
+        owner=principal.owner,
+        dialect=req.dialect,
+        mode=req.mode,
+        cache_key=req.cache_key,
+        format=spec.format,
+        width=spec.width,
+        height=spec.height,
+        warnings=warnings,
+        status=JobStatus.QUEUED.value,
+        cache_hit=False,
+        attempts=0,
+        queued_at=row.queued_at,
+        webhook_url=req.webhook_url,
+        retention_days=retention_days,
+    )
+    message = OutboxMessage(
+        id=row.message_id,
+        task=RENDER_TASK,
+        queue=queue,
+        payload=payload,
+        created_at=row.message_created_at,
+        publish_count=0,
+    )
     return Recorded(job, message, created=True)
 
 
