@@ -5,11 +5,15 @@ Starts a real api (gunicorn) and a Celery worker and uses the real Postgres/Redi
 can, and waits for all of them. The baseline is the in-process engine loop (``parse_chart`` +
 ``render_chart``) over the same specs in the same run.
 
-    python -m bench.platform [--jobs 200] [--clients 8] [--workers 2] [--scaling 1,2]
+    python -m bench.platform [--jobs 200] [--clients 8] [--workers 2] [--scaling 1,2] [--turns 4]
                              [--sizes 1000,10000,50000] [--storage local|s3] [--profile DIR]
 
 The timed phase runs once per worker-process count of ``--scaling`` (a fresh worker each time,
-warmed up first); the headline ``ratio`` is the run with ``--workers`` processes. Also reported:
+warmed up first); the headline ``ratio`` is the run with ``--workers`` processes. Within each, the
+platform and the in-process engine loop take ``--turns`` alternating turns over equal slices of
+the jobs (engine first, then platform first, ...), and each side's figure is summed over its
+turns: both are measured under the same load, so the ratio holds on a busy machine where either
+figure alone moves several-fold from one run to the next. Also reported:
 
 - ``cpu_budget_ms_per_job``: CPU milliseconds one job costs in each part of the stack: the api
   process tree, the broker (the whole Redis server, which other users of this machine share),
@@ -130,14 +134,15 @@ def line_of(points: int, n: int) -> dict:
     return unique(body, n)
 
 
-def engine_loop(bodies: list[dict]) -> dict[str, float]:
+def engine_loop(bodies: list[dict], *, warm_up: bool = True) -> dict[str, float]:
     """The in-process engine over ``bodies``: wall seconds, and CPU seconds split into render
     (parse, layout, drawing) and encode (the PNG writer, timed by wrapping it for this loop)."""
     from core.specs.chartjs import parse_chart
     from worker.render import encoders, render_chart
 
-    for body in bodies[:5]:  # warm-up: fonts, caches
-        render_chart(parse_chart(body).spec)
+    if warm_up:  # fonts, caches
+        for body in bodies[:5]:
+            render_chart(parse_chart(body).spec)
     encode_png, encode_cpu = encoders.encode_png, [0.0]
 
     def timed_encode(rgba, opaque):
@@ -250,13 +255,64 @@ class Stack:
         return {"api": [self.api.proc.pid], "workers": [self.worker.proc.pid]}
 
 
-def timed_phase(st: Stack, bodies: list[dict], clients: int, profile: Path | None) -> dict:
+def interleaved(
+    st: Stack, batch: list[dict], bodies: list[dict], clients: int, turns: int, profile: Path | None
+) -> tuple[dict, dict[str, float]]:
+    """The platform over ``batch`` and the in-process engine loop over ``bodies`` (the same charts,
+    as many), in ``turns`` alternating turns of equal slices (engine then platform, then platform
+    then engine, ...), so a change of the machine's load during the run hits both sides alike.
+    Returns the platform's phase and the engine loop's figures, each summed over its turns."""
+    turns = max(1, min(turns, len(batch)))
+    bounds = [round(len(batch) * t / turns) for t in range(turns + 1)]
+    phases, loops = [], []
+    spies = _profilers(st, profile) if profile is not None else []
+    try:
+        for t in range(turns):
+            part = slice(bounds[t], bounds[t + 1])
+            sides = [
+                lambda part=part: loops.append(engine_loop(bodies[part], warm_up=False)),
+                lambda part=part: phases.append(timed_phase(st, batch[part], clients)),
+            ]
+            for side in sides if t % 2 == 0 else reversed(sides):
+                side()
+    finally:
+        for spy in spies:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
+    loop = {k: sum(one[k] for one in loops) for k in loops[0]}
+    return _merge_phases(phases), loop
+
+
+def _merge_phases(phases: list[dict]) -> dict:
+    """Timed phases run one after another, as one: jobs and seconds summed, latencies pooled."""
+    latencies = [ms for phase in phases for ms in phase.pop("latencies")]
+    jobs = sum(phase["jobs"] for phase in phases)
+    seconds = sum(phase["seconds"] for phase in phases)
+    cpu: dict[str, float] = {}
+    for phase in phases:
+        for k, v in phase["cpu_seconds"].items():
+            cpu[k] = round(cpu.get(k, 0.0) + v, 3)
+    return {
+        "seconds": round(seconds, 3),
+        "submit_seconds": round(sum(phase["submit_seconds"] for phase in phases), 3),
+        "jobs_per_second": round(jobs / seconds, 2),
+        "failed": sum(phase["failed"] for phase in phases),
+        "latency_ms": {
+            "p50": round(statistics.median(latencies), 1),
+            "p95": round(percentile(latencies, 0.95), 1),
+            "max": round(max(latencies), 1),
+        },
+        "turns": [round(phase["jobs"] / phase["seconds"], 2) for phase in phases],
+        "cpu_seconds": cpu,
+    }
+
+
+def timed_phase(st: Stack, bodies: list[dict], clients: int) -> dict:
     """Submit ``bodies`` from ``clients`` threads, wait for every job; throughput, latency, CPU."""
     adapter = requests.adapters.HTTPAdapter(pool_maxsize=clients)
     st.session.mount("http://", adapter)
     encoded = [json.dumps(body).encode() for body in bodies]  # client-side cost, not the platform's
     submitted: dict[str, float] = {}
-    spies = _profilers(st, profile) if profile is not None else []
     cpu_before = _cpu_by_group(st.groups(), st.db_name)
     wall_start = time.time()
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
@@ -265,23 +321,14 @@ def timed_phase(st: Stack, bodies: list[dict], clients: int, profile: Path | Non
     submit_seconds = time.time() - wall_start
     rows = st.wait(list(submitted), wall_start)
     cpu_after = _cpu_by_group(st.groups(), st.db_name)
-    for spy in spies:
-        spy.send_signal(signal.SIGINT)
-        spy.wait(timeout=60)
-    cpu_used = {k: round(v - cpu_before.get(k, 0.0), 3) for k, v in cpu_after.items()}
+    cpu_used = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_after.items()}
     last_done = max(r.finished_at for r in rows).timestamp()
-    seconds = last_done - wall_start
-    latencies = [(r.finished_at.timestamp() - submitted[str(r.id)]) * 1000 for r in rows]
     return {
-        "seconds": round(seconds, 3),
-        "submit_seconds": round(submit_seconds, 3),
-        "jobs_per_second": round(len(bodies) / seconds, 2),
+        "jobs": len(bodies),
+        "seconds": last_done - wall_start,
+        "submit_seconds": submit_seconds,
         "failed": sum(1 for r in rows if r.status != "succeeded"),
-        "latency_ms": {
-            "p50": round(statistics.median(latencies), 1),
-            "p95": round(percentile(latencies, 0.95), 1),
-            "max": round(max(latencies), 1),
-        },
+        "latencies": [(r.finished_at.timestamp() - submitted[str(r.id)]) * 1000 for r in rows],
         "cpu_seconds": cpu_used,
     }
 
@@ -336,6 +383,9 @@ def main() -> None:
     parser.add_argument("--size-repeats", type=int, default=5)
     parser.add_argument("--storage", choices=["local", "s3"], default="local")
     parser.add_argument("--profile", type=Path, help="py-spy raw stacks of worker and api go here")
+    parser.add_argument(
+        "--turns", type=int, default=4, help="alternating engine/platform turns per worker count"
+    )
     args = parser.parse_args()
     counts = sorted({int(n) for n in args.scaling.split(",") if n.strip()} | {args.workers})
     sizes = [int(n) for n in args.sizes.split(",") if n.strip()]
@@ -343,16 +393,19 @@ def main() -> None:
     base = suite()
     bodies = [unique(base[i % len(base)], i) for i in range(args.jobs)]
     runs: dict[int, dict] = {}
+    loops: dict[int, dict] = {}
     with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
         st = Stack(stack, tmp, args.storage)
-        loop = engine_loop(bodies)
+        engine_loop(bodies[:5])  # warm-up: fonts, caches
         for n in counts:
             st.start_worker(n)
             _warm_up(st.url, base, n)
             batch = [unique(b, 1_000_000 * n + i) for i, b in enumerate(bodies)]  # never a cache hit
-            runs[n] = timed_phase(st, batch, args.clients, args.profile if n == args.workers else None)
+            profile = args.profile if n == args.workers else None
+            runs[n], loops[n] = interleaved(st, batch, bodies, args.clients, args.turns, profile)
         curve = size_curve(st, sizes, args.size_repeats) if sizes else {}
 
+    loop = loops[args.workers]
     engine_tps = args.jobs / loop["seconds"]
     main_run = runs[args.workers]
     report = {
@@ -371,10 +424,12 @@ def main() -> None:
         "platform": {k: v for k, v in main_run.items() if k not in ("failed", "cpu_seconds")},
         "cpu_seconds_during_run": main_run["cpu_seconds"],
         "cpu_budget_ms_per_job": budget(main_run, loop, args.jobs),
+        "turns": args.turns,
         "scaling": {
             f"{n} worker process{'es' if n > 1 else ''}": {
                 "jobs_per_second": r["jobs_per_second"],
-                "ratio_to_engine_loop": round(r["jobs_per_second"] / engine_tps, 3),
+                "engine_loop_jobs_per_second": round(args.jobs / loops[n]["seconds"], 2),
+                "ratio_to_engine_loop": round(r["jobs_per_second"] * loops[n]["seconds"] / args.jobs, 3),
                 "failed": r["failed"],
             }
             for n, r in runs.items()

@@ -206,6 +206,11 @@ def _platform_details(d: dict[str, Any]) -> list[str]:
         ["client threads", _n(d["clients"])],
         ["platform: wall seconds (submitting took)", f"{p['seconds']} ({p['submit_seconds']})"],
         ["platform: jobs per second", _n(p["jobs_per_second"])],
+        *(
+            [["turns (platform jobs per second in each)", ", ".join(_n(x) for x in p["turns"])]]
+            if p.get("turns")
+            else []
+        ),
         ["engine loop: wall seconds, jobs per second", f"{e['seconds']}, {_n(e['jobs_per_second'])}"],
         ["submit-to-done latency p50 / p95 / max, ms", f"{lat['p50']} / {lat['p95']} / {lat['max']}"],
     ]
@@ -214,7 +219,12 @@ def _platform_details(d: dict[str, Any]) -> list[str]:
     rows += [
         [
             f"scaling: {n}, jobs per second (ratio to the engine loop)",
-            f"{_n(r['jobs_per_second'])} ({r['ratio_to_engine_loop']})",
+            f"{_n(r['jobs_per_second'])} ({r['ratio_to_engine_loop']})"
+            + (
+                f" vs {_n(r['engine_loop_jobs_per_second'])} in-process"
+                if r.get("engine_loop_jobs_per_second")
+                else ""
+            ),
         ]
         for n, r in d.get("scaling", {}).items()
     ]

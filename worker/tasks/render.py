@@ -12,7 +12,6 @@ import time
 
 from celery import current_app, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core import metrics
@@ -58,11 +57,13 @@ class _JobRun:
 
     def _finish(self, change) -> bool:
         """Record the outcome, the webhook messages announcing it, and drop the lock, in one
-        transaction; the webhook messages are published after the commit."""
+        transaction; the webhook messages are published after the commit. ``change`` may drop the
+        lock itself (in its own statement); otherwise it is dropped here."""
         with self._session() as session, session.begin():
             result = change(session)
             hooks = self._webhooks(session) if result and self.may_notify else []
-            self.lock.release_in(session)
+            if self.lock.held:
+                self.lock.release_in(session)
         _dispatch(self.ctx, hooks)
         return result
 
@@ -76,19 +77,18 @@ class _JobRun:
         ctx, settings, job_id = self.ctx, self.ctx.settings, self.job_id
         with self._session() as session, session.begin():
             # Whatever happens next, this message has been handled: the relay must not resend it.
-            outbox.consume(session, self.outbox_id)
-            if not self.lock.try_acquire(session):
+            # (Acknowledged in the lock's statement: one round trip.)
+            if not outbox.consume_and_try_lock(session, self.outbox_id, self.lock):
                 # Another delivery is rendering it; if that one dies, its message comes back.
                 return "busy"
-            claim = jobs.claim_job(session, job_id, ctx.name, settings.max_attempts)
+            # Nothing outside Postgres acts on a claim, so its commit need not wait for the WAL
+            # flush: the result's (synchronous) commit flushes it too. A Postgres crash in between
+            # loses only the claim: the job is queued again with its message unconsumed, which the
+            # relay and the sweeper already recover. The claim's own statement turns the
+            # synchronous commit off, only when it is granted: a DEAD claim announces itself and
+            # stays synchronous.
+            claim = jobs.claim_job(session, job_id, ctx.name, settings.max_attempts, async_commit=True)
             self.may_notify = claim.may_notify
-            if claim.outcome == jobs.ClaimOutcome.CLAIMED:
-                # Nothing outside Postgres acts on a claim, so its commit need not wait for the WAL
-                # flush: the result's (synchronous) commit flushes it too. A Postgres crash in
-                # between loses only the claim: the job is queued again with its message
-                # unconsumed, which the relay and the sweeper already recover. A DEAD claim
-                # announces itself and stays synchronous.
-                session.execute(text("SET LOCAL synchronous_commit = off"))
             hooks = self._webhooks(session) if claim.outcome == jobs.ClaimOutcome.DEAD else []
         _dispatch(ctx, hooks)
         if claim.outcome == jobs.ClaimOutcome.DEAD:
@@ -126,7 +126,12 @@ class _JobRun:
 
         done = self._finish(
             lambda session: jobs.mark_succeeded(
-                session, job_id, stored, render_ms=render_ms, retention_days=settings.retention_days
+                session,
+                job_id,
+                stored,
+                render_ms=render_ms,
+                retention_days=settings.retention_days,
+                unlock=self.lock,
             )
         )
         if done:

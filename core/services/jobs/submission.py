@@ -178,7 +178,7 @@ _ENQUEUE = text(
     )
     SELECT job.queued_at, message.id AS message_id, message.created_at AS message_created_at
     FROM job, message
-    """
+    """  # noqa: S608 - built from constants only (the charge's SQL), never from input
 )
 
 

@@ -8,11 +8,13 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import DateTime, func, literal, select, update
+from sqlalchemy import DateTime, Text, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
+from core.locks import HeldLock
 from core.models import JobStatus, RenderJob
+from core.specs.model import loads_canonical
 from core.storage import StoredObject
 
 # Hot worker-side statements use the table directly: Core statements skip the ORM's bulk-update
@@ -38,12 +40,17 @@ class Claim:
     may_notify: bool = True
 
 
-def claim_job(session: Session, job_id: str, worker: str, max_attempts: int) -> Claim:
+def claim_job(
+    session: Session, job_id: str, worker: str, max_attempts: int, *, async_commit: bool = False
+) -> Claim:
     """Move a job to ``running`` and count the attempt, or say why not. Caller holds the job lock.
 
-    The common case is one guarded UPDATE ... RETURNING; only a refused claim looks further.
+    The common case is one guarded UPDATE ... RETURNING; only a refused claim looks further. With
+    ``async_commit`` a granted claim also sets ``synchronous_commit = off`` for the rest of the
+    transaction, in the same statement (a refused one leaves the commit synchronous).
     """
     jid = uuid.UUID(job_id)
+    extra = (func.set_config("synchronous_commit", "off", True),) if async_commit else ()
     row = session.execute(
         update(_JOBS)
         .where(
@@ -58,18 +65,24 @@ def claim_job(session: Session, job_id: str, worker: str, max_attempts: int) -> 
             worker=worker,
         )
         .returning(
-            _JOBS.c.spec,
+            cast(_JOBS.c.spec, Text).label("spec"),
             _JOBS.c.cache_key,
             _JOBS.c.attempts,
             _JOBS.c.account_id,
             _JOBS.c.webhook_url,
             _JOBS.c.dialect,
+            *extra,
         )
     ).first()
     if row is not None:
         may_notify = row.account_id is not None or row.webhook_url is not None
         return Claim(
-            ClaimOutcome.CLAIMED, row.spec, row.cache_key, row.dialect, row.attempts, may_notify=may_notify
+            ClaimOutcome.CLAIMED,
+            loads_canonical(row.spec),
+            row.cache_key,
+            row.dialect,
+            row.attempts,
+            may_notify=may_notify,
         )
     current = session.execute(
         select(_JOBS.c.status, _JOBS.c.attempts).where(_JOBS.c.id == jid).with_for_update()
@@ -96,10 +109,19 @@ def image_columns(obj: StoredObject) -> dict[str, Any]:
 
 
 def mark_succeeded(
-    session: Session, job_id: str, stored: StoredObject, *, render_ms: int, retention_days: int
+    session: Session,
+    job_id: str,
+    stored: StoredObject,
+    *,
+    render_ms: int,
+    retention_days: int,
+    unlock: HeldLock | None = None,
 ) -> bool:
+    """``running`` to ``succeeded`` with the image's columns. With ``unlock`` (the job's advisory
+    lock, held by this session's connection) the lock is dropped by the same statement when the
+    transition happens (one round trip less); otherwise the caller still holds it."""
     now = utcnow()
-    result = session.execute(
+    statement = (
         update(_JOBS)
         .where(_JOBS.c.id == uuid.UUID(job_id), _JOBS.c.status == JobStatus.RUNNING.value)
         .values(
@@ -113,7 +135,13 @@ def mark_succeeded(
             + func.make_interval(0, 0, 0, func.coalesce(_JOBS.c.retention_days, retention_days)),
         )
     )
-    return result.rowcount == 1
+    if unlock is None:
+        return session.execute(statement).rowcount == 1
+    row = session.execute(statement.returning(func.pg_advisory_unlock(unlock.key))).first()
+    if row is None:
+        return False
+    unlock.held = False
+    return True
 
 
 def mark_failed(session: Session, job_id: str, error: str, status: JobStatus = JobStatus.FAILED) -> bool:
