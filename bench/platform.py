@@ -24,7 +24,8 @@ figure alone moves several-fold from one run to the next. Also reported:
 - ``size_curve``: submit-to-done latency of one job at a time (nothing queued) for line charts of
   1,000, 10,000 and 50,000 points, beside the in-process render time of the same spec;
 - with ``--profile DIR``, py-spy samples the worker and api process trees during the timed phase
-  of the ``--workers`` run (raw stacks in DIR, summarised by ``python -m bench.profile``).
+  of the ``--workers`` run (raw stacks in DIR; their top entries, as ``bench.http`` summarises
+  its own, under ``profile`` in the JSON).
 
 Prints JSON and writes ``var/bench/platform.json``.
 """
@@ -435,6 +436,7 @@ def main() -> None:
             for n, r in runs.items()
         },
         "size_curve": curve,
+        "profile": _profile_summary(args.profile) if args.profile else None,
         "ratio": round(main_run["jobs_per_second"] / engine_tps, 3),
         "target": ">= 0.9",
         "cpus": os.cpu_count(),
@@ -443,6 +445,17 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "platform.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
+
+
+def _profile_summary(directory: Path) -> dict[str, dict]:
+    """The top entries of the api's and the workers' raw py-spy stacks."""
+    from bench.http import top_entries
+
+    return {
+        name: top_entries((directory / f"{name}.txt").read_text())
+        for name in ("api", "workers")
+        if (directory / f"{name}.txt").exists()
+    }
 
 
 def _profilers(st: Stack, directory: Path) -> list[subprocess.Popen]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -253,16 +252,16 @@ def canonical_json(spec_dict: dict[str, Any]) -> str:
         return json.dumps(spec_dict, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-_LONG_INTEGER = re.compile(r"\d{19}")
-
-
 def loads_canonical(text: str) -> Any:
     """``canonical_json``'s text back as Python values (a stored spec, which the worker reads for
-    every job): orjson, about four times faster than ``json`` on a 5,000-point spec, unless the text
-    holds a number of 19 digits or more, which orjson would turn into a float."""
-    if _LONG_INTEGER.search(text):
+    every job): orjson, about two and a half times faster than ``json`` on a 5,000-point spec;
+    ``json`` for what orjson refuses (a lone surrogate's escape). orjson reads an integer beyond 64
+    bits (possible only in a free-form option) as a float, which is what the renderer computes
+    with anyway; checking the text for one first cost more than the parse itself."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
         return json.loads(text)
-    return orjson.loads(text)
 
 
 def compute_cache_key(spec_dict: dict[str, Any], variant: str = "", *, canonical: str | None = None) -> str:
