@@ -20,6 +20,9 @@ figure alone moves several-fold from one run to the next. Also reported:
   Postgres (only the backends connected to this run's database), the worker's own overhead
   (its CPU minus the engine's), and the engine's render (parse, layout, Agg drawing) and encode
   (PNG) as the in-process loop measures them with ``time.process_time`` over the same specs;
+- ``cpu_ratio``: the ratio CPU alone would allow on an otherwise idle machine (the cores over
+  the platform's CPU per job, against one core over the engine loop's): the load-independent
+  figure to compare across changes;
 - ``scaling``: jobs per second with 1 and 2 worker processes;
 - ``size_curve``: submit-to-done latency of one job at a time (nothing queued) for line charts of
   1,000, 10,000 and 50,000 points, beside the in-process render time of the same spec;
@@ -374,6 +377,15 @@ def budget(run: dict, loop: dict, jobs: int) -> dict[str, float]:
     return parts
 
 
+def cpu_ratio(parts: dict[str, float], cpus: int) -> float:
+    """The ratio the platform would reach if CPU were all that limited both sides and the machine
+    were otherwise idle: ``cpus`` cores through the platform's CPU per job (every part of the
+    budget) against one core through the engine loop's. Unlike the measured ratio it does not move
+    with what else runs on the machine (other processes take the platform's second core, not the
+    engine loop's only one), so it is the figure to compare across changes."""
+    return round(cpus * parts["engine loop (render + encode)"] / parts["total"], 3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=200)
@@ -436,6 +448,7 @@ def main() -> None:
             for n, r in runs.items()
         },
         "size_curve": curve,
+        "cpu_ratio": cpu_ratio(budget(main_run, loop, args.jobs), os.cpu_count() or 1),
         "profile": _profile_summary(args.profile) if args.profile else None,
         "ratio": round(main_run["jobs_per_second"] / engine_tps, 3),
         "target": ">= 0.9",

@@ -216,6 +216,8 @@ def _platform_details(d: dict[str, Any]) -> list[str]:
     ]
     rows += [[f"CPU seconds: {group}", _n(s)] for group, s in d.get("cpu_seconds_during_run", {}).items()]
     rows += [[f"CPU ms per job: {part}", _n(ms)] for part, ms in d.get("cpu_budget_ms_per_job", {}).items()]
+    if d.get("cpu_ratio") is not None:
+        rows.append(["ratio CPU alone would allow on an idle machine (cpu_ratio)", _n(d["cpu_ratio"])])
     rows += [
         [
             f"scaling: {n}, jobs per second (ratio to the engine loop)",
