@@ -192,26 +192,30 @@ def _enqueue_charged(
     queue = render_queue(req.mode, spec.format, spec.width, spec.height)
     payload = {"job_id": str(job_id)}
     warnings = [_storable(w) for w in req.warnings]
+    columns = {
+        "id": job_id,
+        "account_id": principal.account_id,
+        "api_key_id": principal.api_key_id,
+        "client_ip": principal.client_ip,
+        "owner": principal.owner,
+        "dialect": req.dialect,
+        "mode": req.mode,
+        "cache_key": req.cache_key,
+        "format": spec.format,
+        "width": spec.width,
+        "height": spec.height,
+        "status": JobStatus.QUEUED.value,
+        "webhook_url": req.webhook_url,
+        "retention_days": retention_days,
+    }
     row = session.execute(
         _ENQUEUE,
         {
-            **quotas.charge_params(principal, terms),
-            "id": job_id,
-            "account_id": principal.account_id,
-            "api_key_id": principal.api_key_id,
-            "client_ip": principal.client_ip,
+            **columns,
+            **quotas.charge_params(principal, terms),  # its :owner is the usage owner
             "job_owner": principal.owner,
-            "dialect": req.dialect,
-            "mode": req.mode,
             "spec": req.canonical_spec,
-            "cache_key": req.cache_key,
-            "format": spec.format,
-            "width": spec.width,
-            "height": spec.height,
             "warnings": json.dumps(warnings),
-            "status": JobStatus.QUEUED.value,
-            "webhook_url": req.webhook_url,
-            "retention_days": retention_days,
             "task": RENDER_TASK,
             "queue": queue,
             "payload": json.dumps(payload),
@@ -219,26 +223,7 @@ def _enqueue_charged(
     ).first()
     if row is None:
         quotas.refuse_charge(session, principal, terms)
-    job = RenderJob(
-        id=job_id,
-        account_id=principal.account_id,
-        api_key_id=principal.api_key_id,
-        client_ip=principal.client_ip,
-        owner=principal.owner,
-        dialect=req.dialect,
-        mode=req.mode,
-        cache_key=req.cache_key,
-        format=spec.format,
-        width=spec.width,
-        height=spec.height,
-        warnings=warnings,
-        status=JobStatus.QUEUED.value,
-        cache_hit=False,
-        attempts=0,
-        queued_at=row.queued_at,
-        webhook_url=req.webhook_url,
-        retention_days=retention_days,
-    )
+    job = RenderJob(**columns, warnings=warnings, cache_hit=False, attempts=0, queued_at=row.queued_at)
     message = OutboxMessage(
         id=row.message_id,
         task=RENDER_TASK,
