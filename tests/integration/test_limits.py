@@ -11,9 +11,10 @@ import uuid
 
 import pytest
 import requests
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, func, select, update
 
-from core.models import Account, RenderJob, UsageCounter
+from core.models import Account, OutboxMessage, RenderJob, UsageCounter
+from core.queue import RENDER_TASK
 from devstack.s3server import free_port
 from devstack.stack import start_api
 from tests.support.accounts import bearer, cli, new_key, unique_spec
@@ -97,7 +98,15 @@ def test_quota_is_exact_under_concurrency(limits_api, limits_env, limits_db):
             select(UsageCounter.renders).where(UsageCounter.owner == f"account:{account_id}")
         ).one()
         jobs = s.scalar(select(func.count()).select_from(RenderJob).where(RenderJob.account_id == account_id))
+        # Every charged job has its one render message, and a refused charge left none behind.
+        messages = s.scalars(
+            select(OutboxMessage.payload["job_id"].astext).where(OutboxMessage.task == RENDER_TASK)
+        ).all()
+        charged = set(s.scalars(select(cast(RenderJob.id, String)).where(RenderJob.account_id == account_id)))
+        every_job = set(s.scalars(select(cast(RenderJob.id, String))))
     assert used == QUOTA and jobs == QUOTA
+    assert sorted(m for m in messages if m in charged) == sorted(charged)
+    assert set(messages) <= every_job  # no message of a job that was never written
     usage = requests.get(f"{limits_api}/api/v1/usage", headers=bearer(key), timeout=30).json()
     assert usage["used"] == QUOTA and usage["remaining"] == 0 and usage["hardLimit"] is True
 
