@@ -6,6 +6,11 @@ logs one line; the next statement that succeeds anywhere in the process (any req
 /readyz probe) clears it and logs one line with the outage's length. Nothing else is logged while
 it is down. Errors that are not about reaching the database (a constraint, a bug) keep the usual
 500 path with its traceback.
+
+The flag is per process, but an outage is not: every 503 of this kind also announces the outage
+over Redis (at most once a second per process), so a sync render waiting in any process, whose
+worker cannot finish, ends with the same 503 at once (``api.rendering._wait``). Workers announce
+what they see too (``worker.tasks.render``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
 from api.errors import error_response
+from api.extensions import services
+from core.db import is_unavailable
+from core.services import events
 
 log = logging.getLogger("chartfleet.database")
 RETRY_AFTER_SECONDS = 5
@@ -31,6 +39,15 @@ class DatabaseState:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._down_since: float | None = None
+        self._announced_at = float("-inf")
+
+    def due_announcement(self) -> bool:
+        """Whether this process should tell the others of the outage now (once a second at most)."""
+        now = time.monotonic()
+        if now - self._announced_at < 1.0:
+            return False
+        self._announced_at = now
+        return True
 
     @property
     def down(self) -> bool:
@@ -62,31 +79,6 @@ def _kind(exc: BaseException) -> str:
     return type(cause).__name__
 
 
-# SQLSTATEs of a server that cannot serve: connection exceptions (class 08), shutting down or
-# starting up (57P01-57P03). Client-side connection failures carry no SQLSTATE at all.
-_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03")
-
-
-def is_unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` means the database could not be reached (connect refused or timed out, the
-    connection dropped, the pool exhausted), as opposed to an error in a statement (a deadlock or a
-    constraint is not an outage)."""
-    seen = 0
-    current: BaseException | None = exc
-    while current is not None and seen < 10:
-        if isinstance(current, (sa_exc.DisconnectionError, sa_exc.TimeoutError)):
-            return True
-        if isinstance(current, sa_exc.DBAPIError):
-            if current.connection_invalidated:
-                return True
-            if isinstance(current, (sa_exc.OperationalError, sa_exc.InterfaceError)):
-                state = getattr(current.orig, "sqlstate", None)
-                return state is None or state.startswith(_UNAVAILABLE_STATES)
-        current = current.__cause__ or current.__context__
-        seen += 1
-    return False
-
-
 def note_failure(exc: BaseException) -> bool:
     """Record ``exc`` if it is an outage (logged once per outage); returns whether it was."""
     if not is_unavailable(exc):
@@ -97,6 +89,7 @@ def note_failure(exc: BaseException) -> bool:
 
 def unavailable_response(exc: BaseException) -> Any:
     STATE.failed(exc)
+    _announce()
     return error_response(
         503,
         MESSAGE,
@@ -104,6 +97,18 @@ def unavailable_response(exc: BaseException) -> Any:
         code="database_unavailable",
         retryAfter=RETRY_AFTER_SECONDS,
     )
+
+
+def _announce() -> None:
+    """Wake every sync render waiting on a worker, in any process (``events.JobWaiter``): a render
+    waiting in another process would otherwise wait for its timeout, its worker unable to finish."""
+    if not STATE.due_announcement():
+        return
+    svc = services()
+    try:
+        events.announce_database_down(svc.redis, svc.settings.redis_prefix)
+    except Exception:  # Redis down as well: the waiters fall back to their timeout
+        log.debug("could not announce the database outage", exc_info=True)
 
 
 def _statement_succeeded(*_args: Any) -> None:

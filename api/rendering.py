@@ -136,18 +136,19 @@ def _submit(
 
 
 def _wait(waiter: events.JobWaiter, job_id, timeout: float) -> dict[str, Any] | None:
-    """The job's completion event, or None after ``timeout``. While this process knows the database
-    is down no worker can finish the job, so the wait ends at once with the outage's 503 (the query
-    below fails) instead of holding the caller for the whole timeout."""
+    """The job's completion event, or None after ``timeout``. When some process announces that
+    Postgres cannot be reached (``events.announce_database_down``), or this one already knows it,
+    the job's row is read: that raises the outage's 503 while the cut lasts, instead of holding the
+    caller for the whole timeout for a worker that cannot finish; a stale announcement costs one
+    query, and a job found finished ends the wait (its event was missed)."""
     deadline = time.monotonic() + timeout
+    if db_outage.STATE.down and JobStatus(_reload(job_id).status).finished:
+        return None
     while (left := deadline - time.monotonic()) > 0:
-        event = waiter.wait(min(left, 1.0))
-        if event is not None:
+        event = waiter.wait(left)
+        if event is None or event.get("reason") != events.DATABASE_UNAVAILABLE:
             return event
-        # Raises while Postgres is unreachable (the outage's 503). Asked when this process already
-        # knows it is down, and after the first seconds of any wait: another process may be the one
-        # that saw the cut. A job found finished ends the wait (its event was missed).
-        if (db_outage.STATE.down or timeout - left >= 2.0) and JobStatus(_reload(job_id).status).finished:
+        if JobStatus(_reload(job_id).status).finished:
             return None
     return None
 

@@ -35,7 +35,6 @@ from core.services import plans
 from core.services.jobs import RenderRequest
 from core.services.keys import Principal
 from core.specs.errors import SpecError
-from core.specs.model import ChartSpec
 
 TTL_SECONDS = 600
 OWNER_IP = "dashboard"  # jobs of the dashboard's own images: owner "ip:dashboard"
@@ -80,9 +79,9 @@ def unb64json(text: str, field: str) -> Any:
         raise SpecError(field, "must be base64url JSON") from exc
 
 
-def render_internal(chart: ChartSpec | RenderRequest, started: float) -> Response:
-    """Render ``chart`` (a Chart.js spec, or a request in any dialect) for the session's account
-    through the normal path, charged to nobody."""
+def render_internal(req: RenderRequest, started: float) -> Response:
+    """Render ``req`` (any dialect) for the session's account through the normal path, charged to
+    nobody."""
     with services().sessions() as session:
         terms = plans.account_terms(session, g.principal.account_id)
     internal = Principal(
@@ -90,10 +89,7 @@ def render_internal(chart: ChartSpec | RenderRequest, started: float) -> Respons
         plan=dataclasses.replace(terms, overage_cents_per_1000=0, trial_ends_at=None),
         label="dashboard",
     )
-    if isinstance(chart, RenderRequest):
-        req = dataclasses.replace(chart, principal=internal, mode="sync")
-    else:
-        req = RenderRequest(spec=chart, dialect="chartjs", principal=internal, mode="sync")
+    req = dataclasses.replace(req, principal=internal, mode="sync")
     response = respond_with_image(req, started)
     response.headers["Cache-Control"] = "private, max-age=300"
     return response

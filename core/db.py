@@ -125,3 +125,28 @@ def _safe_identifier(name: str | None) -> str:
     if not name or not all(c.isalnum() or c in "_-" for c in name):
         raise ValueError(f"unsafe database name {name!r}")
     return name
+
+
+# SQLSTATEs of a server that cannot serve: connection exceptions (class 08), shutting down or
+# starting up (57P01-57P03). Client-side connection failures carry no SQLSTATE at all.
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database could not be reached (connect refused or timed out, the
+    connection dropped, the pool exhausted), as opposed to an error in a statement (a deadlock or a
+    constraint is not an outage)."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 10:
+        if isinstance(current, (exc_mod.DisconnectionError, exc_mod.TimeoutError)):
+            return True
+        if isinstance(current, exc_mod.DBAPIError):
+            if current.connection_invalidated:
+                return True
+            if isinstance(current, (exc_mod.OperationalError, exc_mod.InterfaceError)):
+                state = getattr(current.orig, "sqlstate", None)
+                return state is None or state.startswith(_UNAVAILABLE_STATES)
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return False

@@ -168,14 +168,17 @@ def update_from_payload(principal, kit_id: uuid.UUID, payload: dict) -> dict:
 @auth.account("manage")
 @doc(summary="Delete a brand kit", tags=TAGS, responses={204: "Deleted.", 404: NOT_FOUND})
 def delete_kit(kit: str):
-    principal = principal_for_request()
-    kit_id = _kit_id(kit)
+    delete(principal_for_request(), _kit_id(kit))
+    return "", 204
+
+
+def delete(principal, kit_id: uuid.UUID) -> None:
+    """Delete the kit (audited), then its logo object (the API's DELETE and the dashboard's)."""
     with services().sessions() as session, session.begin():
         row = _load(session, kit_id, lock=True)
         old_logo = row.logo_key
         kits.delete_kit(session, row, principal.actor(g.request_id))
     drop_logo(old_logo)
-    return "", 204
 
 
 @bp.put("/<kit>/logo")

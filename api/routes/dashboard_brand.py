@@ -243,18 +243,19 @@ def _not_found(what: str) -> Response:
     return _page("message.html", 404, title="Not found", message=f"No such {what} in this account.")
 
 
-def _delete(row_id: uuid.UUID, getter, deleter, what: str, listing: str) -> Response:
-    """Delete the account's kit or template (audited by ``deleter``), back to ``listing``."""
+def _delete(row_id: uuid.UUID, delete, what: str, listing: str) -> Response:
+    """Delete the account's kit or template through the API's own ``delete(principal, id)``,
+    back to ``listing``."""
     if g.get("dashboard") is None:
         return _login_redirect()
     if not _csrf_ok():
         return _csrf_failed()
-    with services().sessions() as session, session.begin():
-        try:
-            row = getter(session, g.principal.account_id, row_id)
-        except kits.NotFound:
+    try:
+        delete(g.principal, row_id)
+    except ApiError as exc:
+        if exc.status == 404:
             return _not_found(what)
-        deleter(session, row, g.principal.actor(g.request_id))
+        raise
     return redirect(url_for(listing, notice=f"{what.capitalize()} deleted."), code=303)
 
 
@@ -343,16 +344,7 @@ def _remove_logo(row) -> None:
 @auth.page
 @_hidden("Delete a brand kit")
 def delete_kit(kit_id: uuid.UUID):
-    logos_let_go: list[str | None] = []
-
-    def delete(session, row, actor) -> None:
-        logos_let_go.append(row.logo_key)
-        kits.delete_kit(session, row, actor)
-
-    response = _delete(kit_id, kits.get_kit, delete, "brand kit", ".brand_kits")
-    for key in logos_let_go:  # after the commit, as the API does
-        kit_api.drop_logo(key)
-    return response
+    return _delete(kit_id, kit_api.delete, "brand kit", ".brand_kits")
 
 
 # ---- templates ----
@@ -526,4 +518,4 @@ def template_preview():
 @auth.page
 @_hidden("Delete a template")
 def delete_template(template_id: uuid.UUID):
-    return _delete(template_id, kits.get_template, kits.delete_template, "template", ".templates_page")
+    return _delete(template_id, template_api.delete, "template", ".templates_page")

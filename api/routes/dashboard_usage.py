@@ -22,6 +22,7 @@ from core.db import utcnow
 from core.models import Account
 from core.services import billing, dashboard, plans, reports
 from core.services import brandkits as kits
+from core.services.jobs import RenderRequest
 from core.services.quotas import month_start
 from core.specs import brandkits
 from core.specs.chartjs import parse_query
@@ -121,7 +122,8 @@ def usage_chart():
             parsed = dataclasses.replace(parsed, spec=brandkits.apply_theme(parsed.spec, theme))
     except (SpecError, kits.NotFound) as exc:  # a kit deleted since the page was drawn
         return Response(str(exc), 400, mimetype="text/plain")
-    return signed_images.render_internal(parsed.spec, started)
+    req = RenderRequest(spec=parsed.spec, dialect="chartjs", principal=g.principal)
+    return signed_images.render_internal(req, started)
 
 
 @bp.get("/app/usage-billing/usage.csv")

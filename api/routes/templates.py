@@ -183,11 +183,14 @@ def update_from_payload(principal, template_id: uuid.UUID, payload: dict) -> dic
 @auth.account("manage")
 @doc(summary="Delete a template", tags=TAGS, responses={204: "Deleted.", 404: NOT_FOUND})
 def delete_template(template: str):
-    principal = principal_for_request()
-    template_id = _template_id(template)
+    delete(principal_for_request(), _template_id(template))
+    return "", 204
+
+
+def delete(principal, template_id: uuid.UUID) -> None:
+    """Delete the template (audited): the API's DELETE and the dashboard's."""
     with services().sessions() as session, session.begin():
         kits.delete_template(session, _load(session, template_id), principal.actor(g.request_id))
-    return "", 204
 
 
 @bp.get("/<template>/render")

@@ -50,12 +50,27 @@ def storage_down_for(client: redis.Redis, prefix: str) -> int:
     return max(0, int(client.ttl(storage_down_key(prefix))))
 
 
+DATABASE_UNAVAILABLE = "database-unavailable"  # the reason of the event announcing a Postgres outage
+
+
+def database_down_channel(prefix: str) -> str:
+    return f"{prefix}database-down"
+
+
+def announce_database_down(client: redis.Redis, prefix: str) -> None:
+    """Tell every waiting sync render that some process (an api or a worker) failed to reach
+    Postgres: each confirms with its own query, and answers the outage's 503 if that fails too,
+    instead of waiting for a worker that cannot finish its job."""
+    client.publish(database_down_channel(prefix), json.dumps({"reason": DATABASE_UNAVAILABLE}))
+
+
 class JobWaiter:
-    """Subscribe first, enqueue, then wait: no completion event can slip in between."""
+    """Subscribe first, enqueue, then wait: no completion event can slip in between. A waiter
+    also hears ``announce_database_down`` (an event whose reason is DATABASE_UNAVAILABLE)."""
 
     def __init__(self, client: redis.Redis, prefix: str, job_id: uuid.UUID | str):
         self._pubsub = client.pubsub(ignore_subscribe_messages=True)
-        self._pubsub.subscribe(job_channel(prefix, job_id))
+        self._pubsub.subscribe(job_channel(prefix, job_id), database_down_channel(prefix))
 
     def wait(self, timeout: float) -> dict[str, Any] | None:
         deadline = time.monotonic() + timeout

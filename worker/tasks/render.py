@@ -15,7 +15,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.orm import Session
 
 from core import metrics
-from core.db import get_engine, utcnow
+from core.db import get_engine, is_unavailable, utcnow
 from core.locks import HeldLock, LockSpace, lock_id
 from core.models import JobStatus
 from core.queue import RENDER_TASK
@@ -33,14 +33,37 @@ log = logging.getLogger(__name__)
 @shared_task(name=RENDER_TASK, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def render_job(self, job_id: str, outbox_id: int | None = None) -> str:
     ctx = get_context()
-    # One connection for the whole task: it holds the job's advisory lock (released by Postgres if
-    # this process dies) and carries two transactions: lock + claim, then result + unlock.
-    with get_engine(ctx.settings.database_url).connect() as conn:
-        run = _JobRun(ctx, conn, job_id, outbox_id)
-        try:
-            return run.execute(self)
-        finally:
-            run.release()
+    try:
+        # One connection for the whole task: it holds the job's advisory lock (released by
+        # Postgres if this process dies) and carries two transactions: lock + claim, then
+        # result + unlock.
+        with get_engine(ctx.settings.database_url).connect() as conn:
+            run = _JobRun(ctx, conn, job_id, outbox_id)
+            try:
+                return run.execute(self)
+            finally:
+                run.release()
+    except Exception as exc:
+        if is_unavailable(exc):
+            # The job stays in Postgres with its message unconsumed (the relay sends it again);
+            # whoever waits for it hears now that it cannot finish yet.
+            _announce_database_down(ctx)
+        raise
+
+
+_last_outage_announcement = [float("-inf")]
+
+
+def _announce_database_down(ctx) -> None:
+    """At most once a second per process (a backlog fails fast while Postgres is cut)."""
+    now = time.monotonic()
+    if now - _last_outage_announcement[0] < 1.0:
+        return
+    _last_outage_announcement[0] = now
+    try:
+        events.announce_database_down(ctx.redis, ctx.settings.redis_prefix)
+    except Exception:
+        log.debug("could not announce the database outage", exc_info=True)
 
 
 class _JobRun:
