@@ -6,6 +6,7 @@ the api recovers by itself when the proxy is restored."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
@@ -75,3 +76,52 @@ def test_postgres_outage_is_503_with_one_log_line_per_change(proxied, base_env):
     assert log.count("database unreachable") == 1, log[-3000:]
     assert log.count("database reachable again") == 1, log[-3000:]
     assert "Traceback" not in log, log[-3000:]
+
+
+def test_a_sync_render_waiting_in_one_process_ends_503_when_its_worker_meets_the_outage(
+    base_env, database, log_dir, redis_client
+):
+    """The api process holding the waiting request never queries Postgres while it waits: the
+    worker that cannot record the job's outcome announces the outage (Redis), and the wait ends
+    with the outage's 503 instead of the sync timeout. An announcement while Postgres answers
+    (stale) costs the waiter one query and nothing else."""
+    from core.services import events
+    from devstack.stack import start_worker
+
+    url = make_url(base_env["CHARTFLEET_DATABASE_URL"])
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
+    env = {
+        **base_env,
+        "CHARTFLEET_DATABASE_URL": url.set(host="127.0.0.1", port=proxy.port).render_as_string(
+            hide_password=False
+        ),
+        # Its own queues and channels: only this test's worker takes the job, only its waiter hears.
+        "CHARTFLEET_QUEUE_PREFIX": f"{base_env['CHARTFLEET_QUEUE_PREFIX']}held-",
+        "CHARTFLEET_REDIS_PREFIX": f"{base_env['CHARTFLEET_REDIS_PREFIX']}held-",
+        "CHARTFLEET_SYNC_TIMEOUT": "60",
+        "CHARTFLEET_FAULT_RENDER_DELAY": "4",  # the worker holds the claimed job while we cut
+    }
+    api, base = start_api(env, log_dir, name=f"held-api-{uuid.uuid4().hex[:6]}")
+    worker = start_worker(env, log_dir, name="held-worker", concurrency=1)
+    answer: dict[str, requests.Response] = {}
+    try:
+        spec = unique_spec()
+        waiting = threading.Thread(
+            target=lambda: answer.update(r=requests.post(f"{base}/api/v1/render", json=spec, timeout=90))
+        )
+        waiting.start()
+        time.sleep(1.0)  # submitted, claimed, the worker sleeping in its fault hook
+        events.announce_database_down(redis_client, env["CHARTFLEET_REDIS_PREFIX"])  # stale
+        waiting.join(1.0)
+        assert waiting.is_alive(), answer["r"].text  # still waiting: Postgres answered the check
+        proxy.cut()
+        waiting.join(30)  # the sync timeout is 60 s: only the worker's announcement ends it sooner
+        assert not waiting.is_alive()
+        r = answer["r"]
+        assert r.status_code == 503, r.text
+        assert r.json()["code"] == "database_unavailable" and r.headers["Retry-After"]
+    finally:
+        proxy.restore()
+        worker.stop()
+        api.stop()
+        proxy.close()
