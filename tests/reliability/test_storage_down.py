@@ -1,4 +1,4 @@
-"""Storage unavailable for 20 s under load: the stack's S3 endpoint is a test-owned moto server
+"""Storage unavailable for 10 s under load: the stack's S3 endpoint is a test-owned moto server
 reached through a TCP proxy, and the proxy refuses every connection while clients keep sending the
 load mix. Once the store is known down, renders answer 503 with Retry-After at once (never held for
 the sync timeout, never a 504), async jobs are accepted and wait in Postgres, polls and management
@@ -19,7 +19,7 @@ from tests.reliability.traffic import by_status, cut_under_load, latency_ms, run
 from tests.support.accounts import new_key
 from tests.support.tcpproxy import TcpProxy
 
-BEFORE, CUT, AFTER = 3, 20, 12
+BEFORE, CUT, AFTER = 3, 10, 10
 KNOWN_DOWN_AFTER = 3  # seconds: the first failed write marks the store down for everyone
 
 

@@ -43,7 +43,7 @@ def test_jobs_survive_killed_workers_exactly_once(base_env, private_env, log_dir
         **private_env("chaos"),
         "CHARTFLEET_QUEUE_PREFIX": f"{base_env['CHARTFLEET_QUEUE_PREFIX']}chaos-",
         "CHARTFLEET_REDIS_PREFIX": f"{base_env['CHARTFLEET_REDIS_PREFIX']}chaos:",
-        "CHARTFLEET_FAULT_RENDER_DELAY": "0.15",  # renders long enough to be killed in the middle
+        "CHARTFLEET_FAULT_RENDER_DELAY": "0.1",  # renders long enough to be killed in the middle
         "CHARTFLEET_MAX_ATTEMPTS": "50",  # kills are not the job's fault: none may be dead-lettered
         "CHARTFLEET_DEAD_WORKER_AFTER": "2",
         "CHARTFLEET_STUCK_AFTER": "6",
@@ -108,7 +108,7 @@ def test_jobs_survive_killed_workers_exactly_once(base_env, private_env, log_dir
             while unfinished():
                 assert time.monotonic() < deadline, f"{unfinished()} jobs still unfinished"
                 time.sleep(0.5)
-                if time.monotonic() - started > 40:
+                if time.monotonic() - started > 30:
                     stop.set()  # then let the survivors finish
             terminal_after = time.monotonic() - started
         finally:
