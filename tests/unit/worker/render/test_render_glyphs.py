@@ -48,8 +48,9 @@ def _reference(text: str, size: float, bold: bool, rotation: float):
 
 def _kit(family: str) -> Theme:
     black = "#000000ff"
+    white = "#ffffffff"
     return Theme(
-        name="t", background="#ffffffff", palette=(black,), text=black, axis=black, grid=black, font_family=family
+        name="t", background=white, palette=(black,), text=black, axis=black, grid=black, font_family=family
     )
 
 
