@@ -146,7 +146,7 @@ def _mask(
     flags = get_hinting_flag()
     xys = font.set_text(text, rotation, flags=flags)
     font.draw_glyphs_to_bitmap(antialiased=True)
-    mask = np.array(font.get_image(), dtype=np.uint8)[::-1]  # Agg's draw_image takes the bottom row first
+    mask = np.asarray(font.get_image(), dtype=np.uint8)[::-1]  # Agg's draw_image takes the bottom row first
     advance = font.get_width_height()[0]
     xo = font.get_bitmap_offset()[0] / 64.0
     descent = font.get_descent() / 64.0
