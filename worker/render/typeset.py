@@ -17,6 +17,17 @@ labels in a row share one baseline: ``va="center"`` centres the em box, like can
 The caches hold pure functions of their arguments (string, size, weight, colour, angle), so
 module-level caching is safe in prefork workers; the sprite cache is bounded in bytes. FT2Font
 objects themselves are not cached here (matplotlib owns them and resets them on fork).
+
+Cost of a miss. matplotlib 3.11's ``FT2Font.set_text`` shapes with libraqm/HarfBuzz (GSUB
+ligatures such as "fi", GPOS kerning in fractional 26.6 units) and then loads every glyph with
+hinting: a short label costs a few hundred microseconds, nearly all of it inside that one call,
+so a label is composed from nothing cheaper than ``set_text`` (reproducing HarfBuzz's choices
+glyph by glyph would be needed to skip it). What is saved is the second call a rotated label
+used to make only to learn its unrotated width: ``set_text`` at the angle returns the unrotated
+pen positions and an advance equal to ``FT_MulFix(width, cos)``; when that pins the width down
+(``_unrotated_width``) no second call is made. A small process-wide table of hinted glyph
+advances (``clear_glyph_cache``) serves that step; ``clear_text_cache`` leaves it warm, as skia
+keeps its glyph cache while a chart's labels are new.
 """
 
 from __future__ import annotations
@@ -133,17 +144,77 @@ def _mask(
     if any(font.get_char_index(ord(c)) == 0 for c in text):
         return None
     flags = get_hinting_flag()
-    if rotation:
-        font.set_text(text, 0.0, flags=flags)
-        width = font.get_width_height()[0] / 64.0
-    font.set_text(text, rotation, flags=flags)
+    xys = font.set_text(text, rotation, flags=flags)
     font.draw_glyphs_to_bitmap(antialiased=True)
     mask = np.asarray(font.get_image(), dtype=np.uint8)[::-1]  # Agg's draw_image takes the bottom row first
-    if not rotation:
-        width = font.get_width_height()[0] / 64.0
+    advance = font.get_width_height()[0]
     xo = font.get_bitmap_offset()[0] / 64.0
     descent = font.get_descent() / 64.0
+    if not rotation:
+        width = advance / 64.0
+    else:
+        found = _unrotated_width(font, text, size, rotation, xys, advance, flags)
+        if found is None:
+            font.set_text(text, 0.0, flags=flags)
+            found = font.get_width_height()[0]
+        width = found / 64.0
     return mask, xo, -descent - 1.0, width
+
+
+def _mulfix(a: int, b: int) -> int:
+    """FreeType's ``FT_MulFix``: a * b / 0x10000, rounded to nearest, halves away from zero."""
+    ab = a * b
+    return (ab + 0x8000 - (ab < 0)) >> 16
+
+
+_ADVANCES: dict[tuple[str, float, int], int] = {}  # (font file, size, glyph index) -> 26.6 advance
+_ADVANCES_MAX = 8192
+
+
+def clear_glyph_cache() -> None:
+    """Forget the glyph advances (tests; ``clear_text_cache`` keeps them, like skia's glyph cache)."""
+    _ADVANCES.clear()
+
+
+def _glyph_advance(font, gid: int, size: float, flags) -> int:
+    """Hinted advance of glyph ``gid`` in 26.6 units (what HarfBuzz's FreeType functions report)."""
+    key = (font.fname, size, gid)
+    found = _ADVANCES.get(key)
+    if found is None:
+        if len(_ADVANCES) >= _ADVANCES_MAX:
+            _ADVANCES.clear()
+        found = _ADVANCES[key] = font.load_glyph(gid, flags).horiAdvance
+    return found
+
+
+def _unrotated_width(font, text: str, size: float, rotation: float, xys, advance: int, flags) -> int | None:
+    """The unrotated advance (26.6) of the string just laid out at ``rotation``, or None when the
+    rotated layout does not determine it (the caller then lays the string out unrotated).
+
+    ``set_text`` rotates the final pen with ``FT_Vector_Transform``: the rotated advance is
+    ``FT_MulFix(W, xx)`` with ``xx = (FT_Fixed)(cos(angle) * 0x10000)`` (the pen's y is 0 for
+    horizontal scripts). When a single integer W gives it, that is the width (exact). When two
+    do (|cos| < 1 makes the map up to 1/|cos| to one), the one equal to the last pen position
+    (``xys``, unrotated) plus the hinted advance of the last character's glyph is taken: the
+    other differs from it by exactly 1/64 px, which no substitution (hinted advances are whole
+    pixels) can produce; only a positioning lookup moving the last glyph by exactly 1/64 px
+    could. Steep angles (|cos| < 1/4) return None.
+    """
+    xx = int(math.cos(rotation * (2 * math.pi / 360.0)) * 0x10000)
+    if abs(xx) < 0x4000 or len(xys) == 0:
+        return None
+    estimate = round(advance * 0x10000 / xx)
+    span = 0x10000 // abs(xx) + 2
+    candidates = [w for w in range(estimate - span, estimate + span + 1) if _mulfix(w, xx) == advance]
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) != 2:
+        return None
+    gid = font.get_char_index(ord(text[-1]), _fallback=False)
+    if not gid:
+        return None
+    guess = int(xys[-1][0]) + _glyph_advance(font, gid, size, flags)
+    return guess if guess in candidates else None
 
 
 def sprite(text: str, size: float, bold: bool, color: theme.RGBA, rotation: float) -> Sprite | None:
