@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from api.errors import ApiError
 
 MAX_DEPTH = 32
@@ -30,6 +32,8 @@ _NUMBER_CHARS = b"-+0123456789.eE"
 _NUMBERS_ONLY = bytes(b if b in _NUMBER_CHARS else 0x20 for b in range(256))
 _EMPTY_PAIR = re.compile(rb"\[\]|\{\}")
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+# Twenty digits in a row: maybe an integer past 64 bits, which orjson would read as a float.
+_WIDE_DIGITS = re.compile(rb"[0-9]{20}")
 
 
 def blank_strings(raw: bytes) -> bytes:
@@ -92,6 +96,16 @@ def _too_long() -> ApiError:
 def parse_json(raw: bytes, *, parse_float: Callable[[str], Any] | None = None) -> Any:
     """``raw`` parsed, or ApiError(400) naming the body; never RecursionError or ValueError."""
     check_bounds(raw)
+    if parse_float is None and not _WIDE_DIGITS.search(raw):
+        # orjson first (several times faster on a 5,000-point body); whatever it refuses (NaN and
+        # Infinity literals, lone surrogate escapes, UTF-16 bodies, a BOM, malformed JSON) goes
+        # through the standard parser below, as do bodies that may hold integers past 64 bits
+        # (orjson reads them as floats), so what is accepted, how it reads and the error messages
+        # stay the standard library's.
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return json.loads(raw, parse_float=parse_float)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

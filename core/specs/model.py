@@ -23,10 +23,12 @@ Conventions the parsers guarantee and the renderers rely on:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+import operator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -62,8 +64,11 @@ Color = str
 ColorSpec = str | tuple[str, ...] | None
 
 
-@dataclass(frozen=True, slots=True)
-class Point:
+class Point(NamedTuple):
+    """One point of a scatter/bubble dataset (or of any dataset given as points). A named tuple,
+    not a frozen dataclass: a 50,000-point spec makes 50,000 of them on every parse and every
+    read-back in the worker, and a tuple is made several times faster."""
+
     x: float | str | None
     y: float | None
     r: float | None = None
@@ -301,7 +306,7 @@ def _axis_to_dict(axis: Axis) -> dict[str, Any]:
 
 def _dataset_to_dict(ds: Dataset) -> dict[str, Any]:
     out = {name: _jsonable(getattr(ds, name)) for name in _DATASET_FIELDS}
-    out["points"] = [{"x": p.x, "y": p.y, "r": p.r} for p in ds.points]
+    out["points"] = [{"x": x, "y": y, "r": r} for x, y, r in ds.points]
     if not ds.starts:
         del out["starts"]  # absent unless used, so specs without floating bars keep their hashes
     return out
@@ -331,11 +336,24 @@ def _text_from_dict(d: dict[str, Any] | None) -> Text | None:
     return Text(**{**d, "lines": tuple(d["lines"])})
 
 
+_POINT_FIELDS = operator.itemgetter("x", "y", "r")
+_new_point = functools.partial(tuple.__new__, Point)  # (x, y, r) as a Point, all in C
+
+
+def _points_from(raw: list[dict[str, Any]]) -> tuple[Point, ...]:
+    """The points of a stored dataset: in the worker, for every job, so without a Python-level
+    call per point (a 50,000-point scatter is read back in a few milliseconds)."""
+    try:
+        return tuple(map(_new_point, map(_POINT_FIELDS, raw)))
+    except KeyError:  # a point stored without its "r"
+        return tuple(Point(p["x"], p["y"], p.get("r")) for p in raw)
+
+
 def _dataset_from_dict(d: dict[str, Any]) -> Dataset:
     d = dict(d)
     d["values"] = tuple(d.get("values", ()))
     d["starts"] = tuple(d.get("starts", ()))
-    d["points"] = tuple(Point(p["x"], p["y"], p.get("r")) for p in d.get("points", ()))
+    d["points"] = _points_from(d.get("points", ()))
     d["background_color"] = _color_from(d.get("background_color"))
     d["border_color"] = _color_from(d.get("border_color"))
     d["border_dash"] = tuple(d.get("border_dash", ()))

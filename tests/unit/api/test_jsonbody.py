@@ -71,3 +71,43 @@ def test_hostile_bodies_are_400(raw, code):
 def test_depth_helper_leaves_unbalanced_input_to_the_parser():
     assert not nesting_depth_exceeds(b"[}", 1)
     assert nesting_depth_exceeds(b"[[]]", 1) and not nesting_depth_exceeds(b"[[]]", 2)
+
+
+any_documents = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats()
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=40,
+)
+
+
+@given(any_documents)
+def test_parsed_bodies_read_as_the_standard_library_reads_them(document):
+    """orjson's fast path changes nothing: NaN/Infinity, integers past 64 bits, floats, text."""
+    raw = json.dumps(document).encode()
+    assert repr(parse_json(raw)) == repr(json.loads(raw))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"a": NaN, "b": -Infinity}',
+        b'{"a": "\\ud800"}',
+        b'{"a": 123456789012345678901234567890}',
+        b'{"a": 18446744073709551615, "b": -9223372036854775808}',
+        b"\xef\xbb\xbf{}",
+        '{"a": [1, 2.5]}'.encode("utf-16"),
+        b'{"a": 1e400, "b": -0.0}',
+    ],
+)
+def test_what_orjson_refuses_or_reads_otherwise_takes_the_standard_path(raw):
+    assert repr(parse_json(raw)) == repr(json.loads(raw))
+
+
+def test_malformed_bodies_keep_the_standard_message():
+    with pytest.raises(ApiError) as caught:
+        parse_json(b"[1, 2,]")
+    assert caught.value.message.startswith("Malformed JSON in the request body: Expecting value")
