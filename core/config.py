@@ -266,6 +266,12 @@ class Settings:
         60.0,
         "Seconds after which a due delivery nobody is sending (idle queue, no lock) is queued again.",
     )
+    gc_gen0_threshold: int = _setting(
+        "CHARTFLEET_GC_GEN0_THRESHOLD",
+        20000,
+        "Allocations between the garbage collector's young passes in api and render worker "
+        "processes (Python's default is 700; 0 keeps it). See core/runtime.py.",
+    )
     fault_render_delay: float = _setting(
         "CHARTFLEET_FAULT_RENDER_DELAY",
         0.0,

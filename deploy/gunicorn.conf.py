@@ -33,6 +33,13 @@ else:
     _METRICS_DIR = None
 
 
+def post_worker_init(worker):
+    # The app is loaded in this worker process: freeze it out of the garbage collector's walks.
+    from core.runtime import tune_gc
+
+    tune_gc(_settings.gc_gen0_threshold)
+
+
 def child_exit(server, worker):
     from prometheus_client import multiprocess
 

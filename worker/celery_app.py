@@ -12,6 +12,7 @@ from core import logs
 from core.config import Settings
 from core.db import dispose_engines
 from core.queue import make_celery
+from core.runtime import tune_gc
 from worker.context import reset_context
 
 settings = Settings.from_env()
@@ -32,6 +33,7 @@ def _fresh_connections(**_kwargs: object) -> None:
     # A forked child must not reuse the parent's database or Redis sockets.
     dispose_engines()
     reset_context()
+    tune_gc(settings.gc_gen0_threshold)  # the renderer is loaded: freeze it out of the GC's walks
 
 
 @worker_init.connect
