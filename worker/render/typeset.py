@@ -90,6 +90,16 @@ def _simple(text: str) -> bool:
 
 Sprite = tuple[np.ndarray, float, float, float]  # RGBA bottom row first, left, bottom, ink width
 SPRITE_CACHE_BYTES = 24 * 2**20
+# What an entry costs beside its pixels (key tuple, OrderedDict node, value tuple, array header):
+# about 400 bytes measured, plus the label's characters. Charged for every entry, so entries without
+# pixels (``None``: labels that take the ``Text`` path, e.g. CJK or missing glyphs) count too; at
+# zero bytes a stream of never-seen such labels would grow the cache without bound.
+_ENTRY_BYTES = 384
+
+
+def _entry_bytes(key: tuple, value: Sprite | None) -> int:
+    text = key[0] if key and isinstance(key[0], str) else ""
+    return _ENTRY_BYTES + len(text) + (value[0].nbytes if value is not None else 0)
 
 
 class _SpriteCache:
@@ -109,14 +119,14 @@ class _SpriteCache:
         return self._items[key]
 
     def put(self, key: tuple, value: Sprite | None) -> None:
-        size = value[0].nbytes if value is not None else 0
+        size = _entry_bytes(key, value)
         if size > self.max_bytes // 16 or key in self._items:
             return
         self._items[key] = value
         self._bytes += size
         while self._bytes > self.max_bytes:
-            _, old = self._items.popitem(last=False)
-            self._bytes -= old[0].nbytes if old is not None else 0
+            old_key, old = self._items.popitem(last=False)
+            self._bytes -= _entry_bytes(old_key, old)
 
     def clear(self) -> None:
         self._items.clear()

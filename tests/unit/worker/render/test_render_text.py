@@ -139,16 +139,29 @@ def test_sprite_cache_is_bounded_in_bytes() -> None:
 
     from worker.render.typeset import _SpriteCache
 
-    cache = _SpriteCache(max_bytes=20_000)
+    cache = _SpriteCache(max_bytes=40_000)
     for i in range(100):
         cache.put(("k", i), (np.zeros((10, 25, 4), dtype=np.uint8), 0.0, 0.0, 1.0))  # 1,000 bytes each
-    assert cache._bytes <= 20_000
+    assert cache._bytes <= 40_000
     assert cache.get(("k", 0)) is False
     assert cache.get(("k", 99)) is not False
     cache.put(("huge",), (np.zeros((100, 100, 4), dtype=np.uint8), 0.0, 0.0, 1.0))
     assert cache.get(("huge",)) is False  # too big to keep at all
     cache.put(("none",), None)
     assert cache.get(("none",)) is None
+
+
+def test_sprite_cache_stays_bounded_by_labels_without_pixels() -> None:
+    """Labels that take the Text path are cached as None; a stream of never-seen ones must evict."""
+    from worker.render.typeset import _ENTRY_BYTES, _SpriteCache
+
+    cache = _SpriteCache(max_bytes=100 * (_ENTRY_BYTES + 10))
+    for i in range(10_000):
+        cache.put((f"\u5317\u4eac {i:05d}", 12.0, False, (0, 0, 0, 1), 0.0, None), None)
+    assert len(cache._items) <= 100
+    assert cache._bytes <= cache.max_bytes
+    assert cache.get(("\u5317\u4eac 09999", 12.0, False, (0, 0, 0, 1), 0.0, None)) is None
+    assert cache.get(("\u5317\u4eac 00000", 12.0, False, (0, 0, 0, 1), 0.0, None)) is False
 
 
 def test_pdf_text_is_searchable_and_literal() -> None:
