@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 
 from bench.common import publish
+from core.runtime import TRIM_EVERY
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench" / "memory.json"
@@ -40,9 +41,12 @@ def child(renders: int, every: int) -> None:
     import psutil
 
     from bench.platform import suite, unique
+    from core import runtime
+    from core.config import Settings
     from core.specs.chartjs import parse_chart
     from worker.render import render_chart
 
+    runtime.tune_gc(Settings.from_env().gc_gen0_threshold)  # as a worker child does once loaded
     me = psutil.Process()
     base = suite()
     samples = []
@@ -52,9 +56,11 @@ def child(renders: int, every: int) -> None:
         if labels and len(labels) <= 12:  # bar, pie, radar: never-seen category labels too
             body["data"]["labels"] = [f"{label} {n}" for label in labels]
         render_chart(parse_chart(body).spec)
+        runtime.trim_heap_every()  # as a worker child does after each task (worker/celery_app.py)
         if (n + 1) % every == 0:
             samples.append({"renders": n + 1, "rss_mib": round(me.memory_info().rss / 2**20, 1)})
-    print(json.dumps(samples))
+    trim_ms = round(runtime.trim_seconds * 1000 / max(1, renders), 4)
+    print(json.dumps({"samples": samples, "trim_ms_per_render": trim_ms}))
 
 
 def slope_kib_per_1000(points: list[dict]) -> float:
@@ -86,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         capture_output=True,
         text=True,
     )
-    samples = json.loads(done.stdout.strip().splitlines()[-1])
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    samples = measured["samples"]
     rss = [s["rss_mib"] for s in samples]
     slope = slope_kib_per_1000(samples[1:] if len(samples) > 2 else samples)
     steady = slope_kib_per_1000(samples[len(samples) // 2 - 1 :])
@@ -101,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             "steady_slope_kib_per_1000_renders": round(steady, 1),
             "target": f"flat: steady-state slope at most {FLAT_KIB_PER_1000} KiB per 1,000 renders",
             "flat": steady <= FLAT_KIB_PER_1000,
+            "heap_trim": f"malloc_trim(0) every {TRIM_EVERY} renders, as a worker child does",
+            "trim_ms_per_render": measured["trim_ms_per_render"],
         },
         OUT,
     )

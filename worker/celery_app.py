@@ -6,13 +6,19 @@ import os
 import shutil
 import tempfile
 
-from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_shutdown
+from celery.signals import (
+    task_postrun,
+    worker_init,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_shutdown,
+)
 
 from core import logs
 from core.config import Settings
 from core.db import dispose_engines
 from core.queue import make_celery
-from core.runtime import tune_gc
+from core.runtime import trim_heap_every, tune_gc
 from worker.context import reset_context
 
 settings = Settings.from_env()
@@ -34,6 +40,11 @@ def _fresh_connections(**_kwargs: object) -> None:
     dispose_engines()
     reset_context()
     tune_gc(settings.gc_gen0_threshold)  # the renderer is loaded: freeze it out of the GC's walks
+
+
+@task_postrun.connect
+def _trim_heap(**_kwargs: object) -> None:
+    trim_heap_every()  # free heap pages back to the system every core.runtime.TRIM_EVERY tasks
 
 
 @worker_init.connect
