@@ -39,15 +39,6 @@ class DatabaseState:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._down_since: float | None = None
-        self._announced_at = float("-inf")
-
-    def due_announcement(self) -> bool:
-        """Whether this process should tell the others of the outage now (once a second at most)."""
-        now = time.monotonic()
-        if now - self._announced_at < 1.0:
-            return False
-        self._announced_at = now
-        return True
 
     @property
     def down(self) -> bool:
@@ -102,13 +93,8 @@ def unavailable_response(exc: BaseException) -> Any:
 def _announce() -> None:
     """Wake every sync render waiting on a worker, in any process (``events.JobWaiter``): a render
     waiting in another process would otherwise wait for its timeout, its worker unable to finish."""
-    if not STATE.due_announcement():
-        return
     svc = services()
-    try:
-        events.announce_database_down(svc.redis, svc.settings.redis_prefix)
-    except Exception:  # Redis down as well: the waiters fall back to their timeout
-        log.debug("could not announce the database outage", exc_info=True)
+    events.announce_database_down(svc.redis, svc.settings.redis_prefix)
 
 
 def _statement_succeeded(*_args: Any) -> None:

@@ -8,11 +8,14 @@ event only says "look now".
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from typing import Any
 
 import redis
+
+log = logging.getLogger(__name__)
 
 
 def job_channel(prefix: str, job_id: uuid.UUID | str) -> str:
@@ -57,11 +60,24 @@ def database_down_channel(prefix: str) -> str:
     return f"{prefix}database-down"
 
 
+_last_database_announcement = float("-inf")
+
+
 def announce_database_down(client: redis.Redis, prefix: str) -> None:
     """Tell every waiting sync render that some process (an api or a worker) failed to reach
     Postgres: each confirms with its own query, and answers the outage's 503 if that fails too,
-    instead of waiting for a worker that cannot finish its job."""
-    client.publish(database_down_channel(prefix), json.dumps({"reason": DATABASE_UNAVAILABLE}))
+    instead of waiting for a worker that cannot finish its job. At most once a second per process
+    (every request or task failing during a cut calls it); a Redis failure is logged, not raised
+    (the waiters then fall back to their timeout)."""
+    global _last_database_announcement
+    now = time.monotonic()
+    if now - _last_database_announcement < 1.0:
+        return
+    _last_database_announcement = now
+    try:
+        client.publish(database_down_channel(prefix), json.dumps({"reason": DATABASE_UNAVAILABLE}))
+    except redis.RedisError:
+        log.debug("could not announce the database outage", exc_info=True)
 
 
 class JobWaiter:

@@ -47,23 +47,8 @@ def render_job(self, job_id: str, outbox_id: int | None = None) -> str:
         if is_unavailable(exc):
             # The job stays in Postgres with its message unconsumed (the relay sends it again);
             # whoever waits for it hears now that it cannot finish yet.
-            _announce_database_down(ctx)
+            events.announce_database_down(ctx.redis, ctx.settings.redis_prefix)
         raise
-
-
-_last_outage_announcement = [float("-inf")]
-
-
-def _announce_database_down(ctx) -> None:
-    """At most once a second per process (a backlog fails fast while Postgres is cut)."""
-    now = time.monotonic()
-    if now - _last_outage_announcement[0] < 1.0:
-        return
-    _last_outage_announcement[0] = now
-    try:
-        events.announce_database_down(ctx.redis, ctx.settings.redis_prefix)
-    except Exception:
-        log.debug("could not announce the database outage", exc_info=True)
 
 
 class _JobRun:
