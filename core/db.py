@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, create_engine, event, text
+from sqlalchemy import Connection, DateTime, Executable, MetaData, Row, create_engine, event, text
 from sqlalchemy import exc as exc_mod
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.engine import Engine, make_url
@@ -55,6 +55,20 @@ def get_engine(url: str) -> Engine:
 
         _engines[url] = engine
     return engine
+
+
+def execute_alone(conn: Connection, statement: Executable, params: dict[str, Any]) -> Row | None:
+    """``statement`` as a transaction of its own, in one round trip: ``conn`` (outside any
+    transaction) runs it in autocommit mode, so neither BEGIN nor COMMIT is sent, and then goes
+    back to its transactional mode. Returns the first row. For the worker's per-job statements,
+    where a BEGIN and a COMMIT each cost what the statement itself does."""
+    conn.execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        return conn.execute(statement, params).first()
+    finally:
+        conn.rollback()  # ends SQLAlchemy's record of the statement; the database has nothing to undo
+        if not conn.invalidated:
+            conn.execution_options(isolation_level=conn.default_isolation_level)
 
 
 PING_AFTER_IDLE_SECONDS = 10.0

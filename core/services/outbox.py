@@ -10,12 +10,11 @@ import logging
 from collections.abc import Callable
 
 from celery import Celery
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 from core.db import utcnow
-from core.locks import HeldLock
 from core.models import OutboxMessage
 from core.queue import TASK_QUEUES, queue_name
 
@@ -55,26 +54,6 @@ def consume(session: Session, outbox_id: int | None) -> None:
             .where(_OUTBOX.c.id == outbox_id, _OUTBOX.c.consumed_at.is_(None))
             .values(consumed_at=utcnow())
         )
-
-
-# ``consume`` and a job lock's ``pg_try_advisory_lock`` in one statement (the data-modifying CTE
-# runs whatever the lock's answer, as ``consume`` before the lock did).
-_CONSUME_AND_LOCK = text(
-    """
-    WITH consumed AS (
-        UPDATE outbox SET consumed_at = now() WHERE id = :outbox_id AND consumed_at IS NULL
-    )
-    SELECT pg_try_advisory_lock(:k)
-    """
-)
-
-
-def consume_and_try_lock(session: Session, outbox_id: int | None, lock: HeldLock) -> bool:
-    """``consume(session, outbox_id)`` then ``lock.try_acquire(session)``, in one round trip."""
-    if outbox_id is None:
-        return lock.try_acquire(session)
-    lock.held = bool(session.execute(_CONSUME_AND_LOCK, {"k": lock.key, "outbox_id": outbox_id}).scalar())
-    return lock.held
 
 
 def relay(

@@ -7,6 +7,7 @@ key is deterministic, and the success transition only happens from ``running``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 
@@ -83,28 +84,21 @@ class _JobRun:
 
     def execute(self, task) -> str:
         ctx, settings, job_id = self.ctx, self.ctx.settings, self.job_id
-        with self._session() as session, session.begin():
-            # Whatever happens next, this message has been handled: the relay must not resend it.
-            # (Acknowledged in the lock's statement: one round trip.)
-            if not outbox.consume_and_try_lock(session, self.outbox_id, self.lock):
-                # Another delivery is rendering it; if that one dies, its message comes back.
-                return "busy"
-            # Nothing outside Postgres acts on a claim, so its commit need not wait for the WAL
-            # flush: the result's (synchronous) commit flushes it too. A Postgres crash in between
-            # loses only the claim: the job is queued again with its message unconsumed, which the
-            # relay and the sweeper already recover. The claim's own statement turns the
-            # synchronous commit off, only when it is granted: a DEAD claim announces itself and
-            # stays synchronous.
-            claim = jobs.claim_job(session, job_id, ctx.name, settings.max_attempts, async_commit=True)
-            self.may_notify = claim.may_notify
-            hooks = self._webhooks(session) if claim.outcome == jobs.ClaimOutcome.DEAD else []
-        _dispatch(ctx, hooks)
+        # One round trip: the message is acknowledged (the relay must not resend it, whatever
+        # happens next), the job's lock taken and the job claimed (core.services.jobs.claim_job).
+        claim = jobs.claim_job(self.conn, job_id, self.outbox_id, self.lock, ctx.name, settings.max_attempts)
+        if claim is None:  # the lock is ours but the job was not claimable: say why
+            with self._session() as session, session.begin():
+                claim = jobs.settle_unclaimed(session, job_id)
+                hooks = self._webhooks(session) if claim.outcome == jobs.ClaimOutcome.DEAD else []
+            _dispatch(ctx, hooks)
+        self.may_notify = claim.may_notify
         if claim.outcome == jobs.ClaimOutcome.DEAD:
             _announce(ctx, job_id, JobStatus.DEAD)
             metrics.JOB_OUTCOMES.labels(JobStatus.DEAD.value).inc()
             return "dead"
         if claim.outcome != jobs.ClaimOutcome.CLAIMED:
-            return claim.outcome.value
+            return claim.outcome.value  # busy (another delivery renders it), finished or missing
 
         spec = ChartSpec.from_dict(claim.spec)
         started = time.perf_counter()
@@ -132,16 +126,17 @@ class _JobRun:
         render_ms = round((time.perf_counter() - started) * 1000)
         metrics.RENDER_SECONDS.labels(claim.dialect, spec.format).observe(render_ms / 1000)
 
-        done = self._finish(
-            lambda session: jobs.mark_succeeded(
-                session,
-                job_id,
-                stored,
-                render_ms=render_ms,
-                retention_days=settings.retention_days,
-                unlock=self.lock,
-            )
+        succeed = functools.partial(
+            jobs.mark_succeeded,
+            job_id=job_id,
+            stored=stored,
+            render_ms=render_ms,
+            retention_days=settings.retention_days,
+            unlock=self.lock,
         )
+        # Nobody to notify (the common anonymous job): the transition and the unlock are one
+        # statement sent alone; otherwise the webhook messages join them in one transaction.
+        done = self._finish(succeed) if self.may_notify else succeed(self.conn)
         if done:
             try:
                 events.announce_rendered(

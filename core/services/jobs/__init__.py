@@ -19,6 +19,7 @@ from core.services.jobs.transitions import (
     mark_failed,
     mark_succeeded,
     requeue,
+    settle_unclaimed,
 )
 from core.services.outbox import dispatch
 
@@ -38,5 +39,6 @@ __all__ = [
     "mark_failed",
     "mark_succeeded",
     "requeue",
+    "settle_unclaimed",
     "sweep_stuck_jobs",
 ]

@@ -8,10 +8,10 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import DateTime, Text, cast, func, literal, select, update
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.db import execute_alone, utcnow
 from core.locks import HeldLock
 from core.models import JobStatus, RenderJob
 from core.specs.model import loads_canonical
@@ -24,6 +24,7 @@ _JOBS = RenderJob.__table__
 
 class ClaimOutcome(enum.StrEnum):
     CLAIMED = "claimed"
+    BUSY = "busy"  # another delivery holds the job's lock (it is rendering it)
     FINISHED = "finished"  # already succeeded, failed or dead: nothing to do
     MISSING = "missing"
     DEAD = "dead"  # out of attempts: marked dead now
@@ -40,50 +41,78 @@ class Claim:
     may_notify: bool = True
 
 
-def claim_job(
-    session: Session, job_id: str, worker: str, max_attempts: int, *, async_commit: bool = False
-) -> Claim:
-    """Move a job to ``running`` and count the attempt, or say why not. Caller holds the job lock.
-
-    The common case is one guarded UPDATE ... RETURNING; only a refused claim looks further. With
-    ``async_commit`` a granted claim also sets ``synchronous_commit = off`` for the rest of the
-    transaction, in the same statement (a refused one leaves the commit synchronous).
+# The claim, in one statement sent alone (``core.db.execute_alone``: no BEGIN, no COMMIT): the
+# delivery's outbox message is acknowledged whatever follows (the relay must not send it again),
+# the job's session-level advisory lock is tried, and only with the lock is the job moved to
+# ``running`` with one more attempt, if it is still queued or running and has attempts left. A
+# granted claim turns the synchronous commit off for its own (implicit) transaction: nothing
+# outside Postgres acts on a claim, and the result's synchronous commit flushes it too; a crash in
+# between loses only the claim, and the job, queued again with its message unconsumed, is what the
+# relay and the sweeper already recover.
+_CLAIM = text(
     """
+    WITH consumed AS (
+        UPDATE outbox SET consumed_at = now()
+        WHERE id = CAST(:outbox_id AS bigint) AND consumed_at IS NULL
+    ),
+    locked AS (SELECT pg_try_advisory_lock(:k) AS held),
+    claimed AS (
+        UPDATE render_jobs
+        SET status = 'running', attempts = render_jobs.attempts + 1, started_at = :now, worker = :worker
+        FROM locked
+        WHERE locked.held AND render_jobs.id = :id
+          AND render_jobs.status IN ('queued', 'running') AND render_jobs.attempts < :max_attempts
+        RETURNING CAST(render_jobs.spec AS text) AS spec, render_jobs.cache_key, render_jobs.attempts,
+                  render_jobs.account_id, render_jobs.webhook_url, render_jobs.dialect
+    )
+    SELECT locked.held, claimed.*,
+           CASE WHEN claimed.cache_key IS NOT NULL
+                THEN set_config('synchronous_commit', 'off', true) END AS async_commit
+    FROM locked LEFT JOIN claimed ON true
+    """
+)
+
+
+def claim_job(
+    conn: Connection, job_id: str, outbox_id: int | None, lock: HeldLock, worker: str, max_attempts: int
+) -> Claim | None:
+    """Acknowledge the message ``outbox_id``, take ``lock`` and claim the job, in one round trip.
+
+    Returns a CLAIMED claim (the lock is held), a BUSY one (another delivery holds the lock), or
+    None when the lock is held but the job could not be claimed: the caller then settles it with
+    ``settle_unclaimed`` in a transaction of its own, still holding the lock."""
     jid = uuid.UUID(job_id)
-    extra = (func.set_config("synchronous_commit", "off", True),) if async_commit else ()
-    row = session.execute(
-        update(_JOBS)
-        .where(
-            _JOBS.c.id == jid,
-            _JOBS.c.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
-            _JOBS.c.attempts < max_attempts,
-        )
-        .values(
-            status=JobStatus.RUNNING.value,
-            attempts=_JOBS.c.attempts + 1,
-            started_at=utcnow(),
-            worker=worker,
-        )
-        .returning(
-            cast(_JOBS.c.spec, Text).label("spec"),
-            _JOBS.c.cache_key,
-            _JOBS.c.attempts,
-            _JOBS.c.account_id,
-            _JOBS.c.webhook_url,
-            _JOBS.c.dialect,
-            *extra,
-        )
-    ).first()
-    if row is not None:
-        may_notify = row.account_id is not None or row.webhook_url is not None
-        return Claim(
-            ClaimOutcome.CLAIMED,
-            loads_canonical(row.spec),
-            row.cache_key,
-            row.dialect,
-            row.attempts,
-            may_notify=may_notify,
-        )
+    row = execute_alone(
+        conn,
+        _CLAIM,
+        {
+            "outbox_id": outbox_id,
+            "k": lock.key,
+            "now": utcnow(),
+            "worker": worker,
+            "id": jid,
+            "max_attempts": max_attempts,
+        },
+    )
+    lock.held = bool(row.held)
+    if not lock.held:
+        return Claim(ClaimOutcome.BUSY)
+    if row.cache_key is None:
+        return None
+    return Claim(
+        ClaimOutcome.CLAIMED,
+        loads_canonical(row.spec),
+        row.cache_key,
+        row.dialect,
+        row.attempts,
+        may_notify=row.account_id is not None or row.webhook_url is not None,
+    )
+
+
+def settle_unclaimed(session: Session, job_id: str) -> Claim:
+    """Why a job ``claim_job`` could not claim was not claimable (the caller holds its lock):
+    MISSING, FINISHED, or out of attempts, which marks it DEAD now."""
+    jid = uuid.UUID(job_id)
     current = session.execute(
         select(_JOBS.c.status, _JOBS.c.attempts).where(_JOBS.c.id == jid).with_for_update()
     ).first()
@@ -108,8 +137,24 @@ def image_columns(obj: StoredObject) -> dict[str, Any]:
     return {"object_key": obj.key, "size": obj.size, "etag": obj.etag, "content_type": obj.content_type}
 
 
+# ``running`` to ``succeeded`` with the image's columns; the job's own retention (its plan's, when
+# it was created) wins over the default. With :k (the job's advisory lock, held by this
+# connection) the lock is dropped by the same statement when the transition happens.
+_SUCCEED = text(
+    """
+    UPDATE render_jobs
+    SET status = 'succeeded', finished_at = :now, object_key = :object_key, size = :size,
+        etag = :etag, content_type = :content_type, render_ms = :render_ms, error = NULL,
+        expires_at = CAST(:now AS timestamptz)
+            + make_interval(0, 0, 0, coalesce(retention_days, :retention_days))
+    WHERE id = :id AND status = 'running'
+    RETURNING CASE WHEN CAST(:k AS bigint) IS NOT NULL THEN pg_advisory_unlock(:k) END
+    """
+)
+
+
 def mark_succeeded(
-    session: Session,
+    session: Session | Connection,
     job_id: str,
     stored: StoredObject,
     *,
@@ -117,30 +162,26 @@ def mark_succeeded(
     retention_days: int,
     unlock: HeldLock | None = None,
 ) -> bool:
-    """``running`` to ``succeeded`` with the image's columns. With ``unlock`` (the job's advisory
-    lock, held by this session's connection) the lock is dropped by the same statement when the
-    transition happens (one round trip less); otherwise the caller still holds it."""
-    now = utcnow()
-    statement = (
-        update(_JOBS)
-        .where(_JOBS.c.id == uuid.UUID(job_id), _JOBS.c.status == JobStatus.RUNNING.value)
-        .values(
-            status=JobStatus.SUCCEEDED.value,
-            finished_at=now,
-            **image_columns(stored),
-            render_ms=render_ms,
-            error=None,
-            # The job's own retention (its plan's, when it was created) wins over the default.
-            expires_at=literal(now, DateTime(timezone=True))
-            + func.make_interval(0, 0, 0, func.coalesce(_JOBS.c.retention_days, retention_days)),
-        )
-    )
-    if unlock is None:
-        return session.execute(statement).rowcount == 1
-    row = session.execute(statement.returning(func.pg_advisory_unlock(unlock.key))).first()
+    """``running`` to ``succeeded`` with the image's columns, in ``session``'s transaction, or, given
+    a Connection outside any transaction, as a statement of its own (one round trip). With
+    ``unlock`` (the job's advisory lock, held by this connection) the lock is dropped by the same
+    statement when the transition happens; otherwise the caller still holds it."""
+    params = {
+        "id": uuid.UUID(job_id),
+        "now": utcnow(),
+        **image_columns(stored),
+        "render_ms": render_ms,
+        "retention_days": retention_days,
+        "k": None if unlock is None else unlock.key,
+    }
+    if isinstance(session, Connection):
+        row = execute_alone(session, _SUCCEED, params)
+    else:
+        row = session.execute(_SUCCEED, params).first()
     if row is None:
         return False
-    unlock.held = False
+    if unlock is not None:
+        unlock.held = False
     return True
 
 
