@@ -4,13 +4,21 @@ of any document, string contents never count, and nothing reaches RecursionError
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api.errors import ApiError
-from api.jsonbody import MAX_DEPTH, MAX_NUMBER_CHARS, nesting_depth_exceeds, parse_json
+from api.jsonbody import (
+    MAX_DEPTH,
+    MAX_NUMBER_CHARS,
+    blank_strings,
+    nesting_depth_exceeds,
+    parse_json,
+    structure_of,
+)
 
 tricky_text = st.text(alphabet='[]{}"\\,:ab 1', max_size=12)
 documents = st.recursive(
@@ -66,6 +74,36 @@ def test_hostile_bodies_are_400(raw, code):
     with pytest.raises(ApiError) as refused:
         parse_json(raw)
     assert refused.value.status == 400 and refused.value.detail["code"] == code
+
+
+def _brackets(data: bytes) -> bytes:
+    return bytes(b for b in data if b in b"[]{}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents, st.booleans())
+def test_the_structure_keeps_exactly_the_brackets_outside_strings(document, ascii_only):
+    raw = json.dumps(document, ensure_ascii=ascii_only).encode()
+    assert _brackets(structure_of(raw)) == _brackets(blank_strings(raw))
+
+
+def _one_level_per_pass(brackets: bytes, limit: int) -> bool:
+    """The definition: each pass removes every innermost empty pair (regular expression)."""
+    for _ in range(limit):
+        if not brackets:
+            return False
+        reduced = re.sub(rb"\[\]|\{\}", b"", brackets)
+        if reduced == brackets:
+            return False
+        brackets = reduced
+    return re.search(rb"\[\]|\{\}", brackets) is not None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="[]{}", max_size=40), st.integers(1, 8))
+def test_depth_passes_remove_one_level_each(brackets, limit):
+    raw = brackets.encode()
+    assert nesting_depth_exceeds(raw, limit) == _one_level_per_pass(raw, limit)
 
 
 def test_depth_helper_leaves_unbalanced_input_to_the_parser():
