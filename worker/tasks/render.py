@@ -36,8 +36,8 @@ def render_job(self, job_id: str, outbox_id: int | None = None) -> str:
     ctx = get_context()
     try:
         # One connection for the whole task: it holds the job's advisory lock (released by
-        # Postgres if this process dies) and carries two transactions: lock + claim, then
-        # result + unlock.
+        # Postgres if this process dies) and carries two statements, each its own transaction:
+        # ack + lock + claim, then result + unlock.
         with get_engine(ctx.settings.database_url).connect() as conn:
             run = _JobRun(ctx, conn, job_id, outbox_id)
             try:
