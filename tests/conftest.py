@@ -19,7 +19,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.config import Settings
 from core.queue import RENDER_QUEUES
 from devstack.s3server import moto_s3_server
-from devstack.stack import BIN, ROOT, start_api, start_beat, start_webhooks_worker, start_worker
+from devstack.stack import (
+    BIN,
+    ROOT,
+    start_api,
+    start_beat,
+    start_together,
+    start_webhooks_worker,
+    start_worker,
+    stop_together,
+)
 from tests.support.plans import relax_plans
 
 # Property tests: `make test` is a gate, so its examples are derived from each test (the same every
@@ -159,13 +168,14 @@ def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def stack(base_env: dict[str, str], database: str, redis_client: redis.Redis, log_dir: Path) -> Iterator[str]:
     """api (gunicorn) + worker (2 prefork processes) + webhooks worker (threads) + beat; yields the
     api's base URL."""
-    api, base = start_api(base_env, log_dir)
-    worker = start_worker(base_env, log_dir, queues=(*RENDER_QUEUES, "maintenance"))
-    webhooks = start_webhooks_worker(base_env, log_dir)
-    beat = start_beat(base_env, log_dir)
+    (api, base), worker, webhooks, beat = start_together(
+        lambda: start_api(base_env, log_dir),
+        lambda: start_worker(base_env, log_dir, queues=(*RENDER_QUEUES, "maintenance")),
+        lambda: start_webhooks_worker(base_env, log_dir),
+        lambda: start_beat(base_env, log_dir),
+    )
     yield base
-    for proc in (beat, webhooks, worker, api):
-        proc.stop()
+    stop_together(beat, webhooks, worker, api)
 
 
 @pytest.fixture(scope="session")
