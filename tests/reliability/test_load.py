@@ -18,7 +18,7 @@ from tests.reliability.report import record
 from tests.support.accounts import new_key
 
 LOCUSTFILE = Path(__file__).with_name("load") / "locustfile.py"
-USERS, SECONDS = 24, 15
+USERS, SECONDS = 24, 10
 
 
 def test_mixed_load_has_no_5xx_and_loses_no_job(base_env, private_env, log_dir, tmp_path):
