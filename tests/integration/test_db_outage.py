@@ -86,7 +86,7 @@ def test_a_sync_render_waiting_in_one_process_ends_503_when_its_worker_meets_the
     with the outage's 503 instead of the sync timeout. An announcement while Postgres answers
     (stale) costs the waiter one query and nothing else."""
     from core.services import events
-    from devstack.stack import start_worker
+    from devstack.stack import start_together, start_worker, stop_together
 
     url = make_url(base_env["CHARTFLEET_DATABASE_URL"])
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
@@ -101,8 +101,10 @@ def test_a_sync_render_waiting_in_one_process_ends_503_when_its_worker_meets_the
         "CHARTFLEET_SYNC_TIMEOUT": "60",
         "CHARTFLEET_FAULT_RENDER_DELAY": "4",  # the worker holds the claimed job while we cut
     }
-    api, base = start_api(env, log_dir, name=f"held-api-{uuid.uuid4().hex[:6]}")
-    worker = start_worker(env, log_dir, name="held-worker", concurrency=1)
+    (api, base), worker = start_together(
+        lambda: start_api(env, log_dir, name=f"held-api-{uuid.uuid4().hex[:6]}"),
+        lambda: start_worker(env, log_dir, name="held-worker", concurrency=1),
+    )
     answer: dict[str, requests.Response] = {}
     try:
         spec = unique_spec()
@@ -122,6 +124,5 @@ def test_a_sync_render_waiting_in_one_process_ends_503_when_its_worker_meets_the
         assert r.json()["code"] == "database_unavailable" and r.headers["Retry-After"]
     finally:
         proxy.restore()
-        worker.stop()
-        api.stop()
+        stop_together(worker, api)
         proxy.close()

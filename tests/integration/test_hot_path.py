@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from core.models import RenderJob
 from core.services import hit_log
-from devstack.stack import running_api, start_api, start_beat, start_worker
+from devstack.stack import running_api, start_api, start_beat, start_together, start_worker, stop_together
 from tests.support.accounts import bearer, new_key, unique_spec
 from tests.support.polling import wait_for
 
@@ -129,8 +129,10 @@ def crash_env(base_env, private_env):
 def test_a_flush_that_dies_between_read_and_commit_loses_nothing(crash_env, log_dir, redis_client):
     prefix = crash_env["CHARTFLEET_REDIS_PREFIX"]
     stream = hit_log.stream_key(prefix)
-    api, base = start_api(crash_env, log_dir, name="crash-api")
-    worker = start_worker(crash_env, log_dir, name="crash-worker")
+    (api, base), worker = start_together(
+        lambda: start_api(crash_env, log_dir, name="crash-api"),
+        lambda: start_worker(crash_env, log_dir, name="crash-worker"),
+    )
     engine = create_engine(crash_env["CHARTFLEET_DATABASE_URL"])
     beat = None
     try:
@@ -167,7 +169,5 @@ def test_a_flush_that_dies_between_read_and_commit_loses_nothing(crash_env, log_
         assert {str(i): n for i, n in counts} == dict.fromkeys(hit_ids, 1)
         assert uuid.UUID(answers[0].headers["X-Job-Id"])  # the miss is the worker's row, untouched
     finally:
-        for proc in (beat, worker, api):
-            if proc is not None:
-                proc.stop()
+        stop_together(*(proc for proc in (beat, worker, api) if proc is not None))
         engine.dispose()

@@ -9,7 +9,7 @@ import time
 import requests
 
 from devstack.s3server import free_port
-from devstack.stack import start_api, start_worker
+from devstack.stack import start_api, start_together, start_worker, stop_together
 
 
 def sample(text: str, name: str, **labels: str) -> float | None:
@@ -36,8 +36,10 @@ def test_api_and_worker_metrics(base_env, private_env, log_dir):
         "CHARTFLEET_WEB_PROCESSES": "2",
         "CHARTFLEET_WORKER_METRICS_PORT": str(metrics_port),
     }
-    api, base = start_api(env, log_dir, name="metrics-api")
-    worker = start_worker(env, log_dir, name="metrics-worker", concurrency=2)
+    (api, base), worker = start_together(
+        lambda: start_api(env, log_dir, name="metrics-api"),
+        lambda: start_worker(env, log_dir, name="metrics-worker", concurrency=2),
+    )
     try:
         for n in range(3):
             assert requests.post(f"{base}/api/v1/render", json=spec(n), timeout=30).status_code == 200
@@ -80,5 +82,4 @@ def test_api_and_worker_metrics(base_env, private_env, log_dir):
             time.sleep(0.3)
         assert sample(worker_text, "chartfleet_render_seconds_count", dialect="chartjs", format="png") >= 4
     finally:
-        worker.stop()
-        api.stop()
+        stop_together(worker, api)

@@ -12,7 +12,7 @@ import requests
 from PIL import Image
 
 from devstack.s3server import free_port
-from devstack.stack import BIN, ROOT, start_api, start_worker
+from devstack.stack import BIN, ROOT, start_api, start_together, start_worker, stop_together
 
 
 def test_healthz_and_readyz(api_url, http):
@@ -45,11 +45,12 @@ def local_stack(base_env, private_env, redis_client, log_dir, tmp_path_factory):
         "CHARTFLEET_QUEUE_PREFIX": f"{base_env['CHARTFLEET_QUEUE_PREFIX']}local-",
         "CHARTFLEET_REDIS_PREFIX": f"{base_env['CHARTFLEET_REDIS_PREFIX']}local:",
     }
-    api, base = start_api(env, log_dir, name="local-api")
-    worker = start_worker(env, log_dir, name="local-worker", concurrency=1)
+    (api, base), worker = start_together(
+        lambda: start_api(env, log_dir, name="local-api"),
+        lambda: start_worker(env, log_dir, name="local-worker", concurrency=1),
+    )
     yield base
-    worker.stop()
-    api.stop()
+    stop_together(worker, api)
 
 
 def test_local_backend_serves_bytes_itself(local_stack):

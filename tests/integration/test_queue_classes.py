@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from core.queue import BATCH_QUEUE, HEAVY_QUEUE, RENDER_QUEUE, render_queue
-from devstack.stack import start_api, start_worker
+from devstack.stack import start_api, start_together, start_worker, stop_together
 from tests.support.polling import wait_for
 
 
@@ -39,8 +39,10 @@ def test_batch_flood_never_delays_a_sync_render(base_env, private_env, log_dir):
         "CHARTFLEET_QUEUE_PREFIX": f"{base_env['CHARTFLEET_QUEUE_PREFIX']}classes-",
         "CHARTFLEET_SYNC_TIMEOUT": "20",
     }
-    api, base = start_api(env, log_dir, name="classes-api")
-    interactive = start_worker(env, log_dir, name="classes-interactive", queues=(RENDER_QUEUE,))
+    (api, base), interactive = start_together(
+        lambda: start_api(env, log_dir, name="classes-api"),
+        lambda: start_worker(env, log_dir, name="classes-interactive", queues=(RENDER_QUEUE,)),
+    )
     batch = None
     try:
         jobs = [
@@ -61,7 +63,4 @@ def test_batch_flood_never_delays_a_sync_render(base_env, private_env, log_dir):
             interval=0.2,
         )
     finally:
-        if batch is not None:
-            batch.stop()
-        interactive.stop()
-        api.stop()
+        stop_together(*([batch] if batch is not None else []), interactive, api)

@@ -20,7 +20,7 @@ from core.services import events, jobs
 from core.services.keys import Principal
 from core.specs.chartjs import parse_chart
 from core.storage import build_store, object_key
-from devstack.stack import start_api, start_beat, start_worker
+from devstack.stack import start_api, start_beat, start_together, start_worker, stop_together
 from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.slow
@@ -78,13 +78,14 @@ def crash_stack(base_env, private_env, redis_client, log_dir):
         "CHARTFLEET_MAX_ATTEMPTS": "3",
         "CHARTFLEET_SYNC_TIMEOUT": "3",
     }
-    api, base = start_api(env, log_dir, name="crash-api")
-    beat = start_beat(env, log_dir, name="crash-beat")
+    (api, base), beat = start_together(
+        lambda: start_api(env, log_dir, name="crash-api"),
+        lambda: start_beat(env, log_dir, name="crash-beat"),
+    )
     from core.db import session_factory
 
     yield env, base, session_factory(env["CHARTFLEET_DATABASE_URL"])
-    beat.stop()
-    api.stop()
+    stop_together(beat, api)
 
 
 def test_worker_child_killed_mid_render_job_succeeds_exactly_once(crash_stack, log_dir, settings):
@@ -115,7 +116,10 @@ def test_whole_worker_killed_sweeper_requeues_to_another_worker(crash_stack, log
     job_id = requests.post(f"{base}/api/v1/jobs", json=spec(), timeout=10).json()["id"]
     wait_for(lambda: load(sessions, job_id).status == "running")
     doomed.stop(signal.SIGKILL)  # main process and its child, no chance to requeue anything
-    rescuer = start_worker({**env, "CHARTFLEET_FAULT_RENDER_DELAY": "0"}, log_dir, name="rescuer")
+    # The rescuer also runs the sweeper: it requeues a running job whose lock nobody holds 2 s after
+    # its start (the default, 10 s, would only make this test wait).
+    fast_sweep = {**env, "CHARTFLEET_FAULT_RENDER_DELAY": "0", "CHARTFLEET_DEAD_WORKER_AFTER": "2"}
+    rescuer = start_worker(fast_sweep, log_dir, name="rescuer")
     try:
         done = wait_for(lambda: (j := load(sessions, job_id)).status == "succeeded" and j, timeout=90)
         assert done.attempts == 2
@@ -271,12 +275,17 @@ def test_storage_outage_is_retried_without_spending_attempts(base_env, private_e
         "CHARTFLEET_REDIS_PREFIX": f"{base_env['CHARTFLEET_REDIS_PREFIX']}outage:",
         "CHARTFLEET_MAX_ATTEMPTS": "2",
         "CHARTFLEET_STORAGE_RETRY_AFTER": "1",
+        # A job sent back to Postgres by the outage is swept onto the queue again 2 s after it was
+        # queued, not 6: the three outages below come sooner, and none may spend an attempt.
+        "CHARTFLEET_STUCK_AFTER": "2",
         "CHARTFLEET_SYNC_TIMEOUT": "20",
     }
     sessions = session_factory(env["CHARTFLEET_DATABASE_URL"])
-    api, base = start_api(env, log_dir, name="outage-api")
-    worker = start_worker(env, log_dir, name="outage-worker", concurrency=1)
-    beat = start_beat(env, log_dir, name="outage-beat")
+    (api, base), worker, beat = start_together(
+        lambda: start_api(env, log_dir, name="outage-api"),
+        lambda: start_worker(env, log_dir, name="outage-worker", concurrency=1),
+        lambda: start_beat(env, log_dir, name="outage-beat"),
+    )
     try:
         job_id = requests.post(f"{base}/api/v1/jobs", json=spec(), timeout=10).json()["id"]
         waiting = wait_for(
@@ -301,6 +310,4 @@ def test_storage_outage_is_retried_without_spending_attempts(base_env, private_e
             )
             assert again.content[:4] == b"\x89PNG"
     finally:
-        beat.stop()
-        worker.stop()
-        api.stop()
+        stop_together(beat, worker, api)

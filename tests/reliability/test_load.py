@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 
 from core.db import session_factory
 from core.models import RenderJob
-from devstack.stack import BIN, ROOT, start_api, start_beat, start_worker
+from devstack.stack import BIN, ROOT, start_api, start_beat, start_together, start_worker, stop_together
 from tests.reliability.report import record
 from tests.support.accounts import new_key
 
 LOCUSTFILE = Path(__file__).with_name("load") / "locustfile.py"
-USERS, SECONDS = 24, 15
+USERS, SECONDS = 24, 10
 
 
 def test_mixed_load_has_no_5xx_and_loses_no_job(base_env, private_env, log_dir, tmp_path):
@@ -30,9 +30,11 @@ def test_mixed_load_has_no_5xx_and_loses_no_job(base_env, private_env, log_dir, 
     }
     sessions = session_factory(env["CHARTFLEET_DATABASE_URL"])
     _, key = new_key(env, "render", "read", plan="pro")
-    api, base = start_api(env, log_dir, name="load-api")
-    beat = start_beat(env, log_dir, name="load-beat")
-    worker = start_worker(env, log_dir, name="load-worker", concurrency=2)
+    (api, base), beat, worker = start_together(
+        lambda: start_api(env, log_dir, name="load-api"),
+        lambda: start_beat(env, log_dir, name="load-beat"),
+        lambda: start_worker(env, log_dir, name="load-worker", concurrency=2),
+    )
     try:
         prefix = tmp_path / "load"
         run = subprocess.run(
@@ -91,7 +93,5 @@ def test_mixed_load_has_no_5xx_and_loses_no_job(base_env, private_env, log_dir, 
             time.sleep(0.5)
         assert failed == 0
     finally:
-        worker.stop()
-        beat.stop()
-        api.stop()
+        stop_together(worker, beat, api)
     record("load", {"users": USERS, "seconds": SECONDS, "jobs_recorded": total, "routes": routes})

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from core.db import session_factory
 from core.models import OutboxMessage, RenderJob
 from devstack.s3server import free_port
-from devstack.stack import start_api, start_beat, start_worker
+from devstack.stack import start_api, start_beat, start_together, start_worker, stop_together
 from tests.reliability.report import record
 from tests.reliability.traffic import stack_env, unique, wait_all_succeeded_once
 from tests.support.accounts import bearer, new_key
@@ -28,9 +28,11 @@ def test_jobs_whose_publish_was_lost_are_relayed_once(base_env, private_env, log
     sessions = session_factory(env["CHARTFLEET_DATABASE_URL"])
     _, key = new_key(env, "render", "read", plan="pro")
     lost = {**env, "CHARTFLEET_BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"}
-    api, base = start_api(lost, log_dir, name="lostpub-api")
-    beat = start_beat(env, log_dir, name="lostpub-beat")
-    worker = start_worker(env, log_dir, name="lostpub-worker", concurrency=2)
+    (api, base), beat, worker = start_together(
+        lambda: start_api(lost, log_dir, name="lostpub-api"),
+        lambda: start_beat(env, log_dir, name="lostpub-beat"),
+        lambda: start_worker(env, log_dir, name="lostpub-worker", concurrency=2),
+    )
     try:
         started = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
@@ -58,9 +60,7 @@ def test_jobs_whose_publish_was_lost_are_relayed_once(base_env, private_env, log
         assert dict(published) == {1: JOBS}, "one message per job, published once by the relay"
         assert "the relay will retry" in api.log()  # the fast path really failed
     finally:
-        worker.stop()
-        beat.stop()
-        api.stop()
+        stop_together(worker, beat, api)
     record(
         "lost_publish",
         {

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from core.db import session_factory
 from core.models import RenderJob
-from devstack.stack import start_api, start_beat, start_worker
+from devstack.stack import start_api, start_beat, start_together, start_worker, stop_together
 from tests.reliability.report import record
 from tests.reliability.traffic import stack_env, unique
 from tests.support.accounts import bearer, cli, new_key
@@ -29,9 +29,13 @@ def test_two_apis_and_two_workers_are_one_service(base_env, private_env, log_dir
     sessions = session_factory(env["CHARTFLEET_DATABASE_URL"])
     _, key = new_key(env, "render", "read", "manage", plan="pro")
     _, limited = new_key(env, "read", plan="starter")
-    (api_a, a), (api_b, b) = (start_api(env, log_dir, name=f"multi-api-{n}") for n in "ab")
-    workers = [start_worker(env, log_dir, name=f"multi-worker-{n}", concurrency=1) for n in "ab"]
-    beat = start_beat(env, log_dir, name="multi-beat")
+    (api_a, a), (api_b, b), *workers, beat = start_together(
+        lambda: start_api(env, log_dir, name="multi-api-a"),
+        lambda: start_api(env, log_dir, name="multi-api-b"),
+        lambda: start_worker(env, log_dir, name="multi-worker-a", concurrency=1),
+        lambda: start_worker(env, log_dir, name="multi-worker-b", concurrency=1),
+        lambda: start_beat(env, log_dir, name="multi-beat"),
+    )
     auth = bearer(key)
     try:
         # Jobs: submitted on A, followed and fetched on B.
@@ -82,11 +86,7 @@ def test_two_apis_and_two_workers_are_one_service(base_env, private_env, log_dir
         assert revoked.status_code == 200
         assert requests.get(f"{b}/api/v1/stats", headers=bearer(short["key"]), timeout=30).status_code == 401
     finally:
-        beat.stop()
-        for worker in workers:
-            worker.stop()
-        api_b.stop()
-        api_a.stop()
+        stop_together(beat, *workers, api_b, api_a)
     record(
         "multi_process",
         {

@@ -15,7 +15,7 @@ from tests.reliability.traffic import by_status, cut_under_load, latency_ms, run
 from tests.support.accounts import new_key
 from tests.support.tcpproxy import TcpProxy
 
-BEFORE, CUT, AFTER = 3, 20, 8
+BEFORE, CUT, AFTER = 3, 20, 6
 
 
 def test_postgres_cut_under_load_is_503_then_recovers_losing_nothing(base_env, private_env, log_dir):

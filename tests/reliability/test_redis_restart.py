@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from core.db import session_factory
 from core.models import RenderJob
 from devstack.s3server import free_port
-from devstack.stack import start_api, start_beat, start_worker
+from devstack.stack import start_api, start_beat, start_together, start_worker, stop_together
 from tests.reliability.report import record
 
 JOBS = 100
@@ -86,8 +86,10 @@ def test_jobs_queued_in_a_restarted_redis_all_succeed(base_env, private_env, log
         "CHARTFLEET_REDIS_PREFIX": "",
     }
     sessions = session_factory(env["CHARTFLEET_DATABASE_URL"])
-    api, base = start_api(env, log_dir, name="redisrestart-api")
-    beat = start_beat(env, log_dir, name="redisrestart-beat")
+    (api, base), beat = start_together(
+        lambda: start_api(env, log_dir, name="redisrestart-api"),
+        lambda: start_beat(env, log_dir, name="redisrestart-beat"),
+    )
     worker = None
     try:
         ids = []
@@ -125,10 +127,7 @@ def test_jobs_queued_in_a_restarted_redis_all_succeed(base_env, private_env, log
             attempts = s.scalars(select(RenderJob.attempts).where(RenderJob.id.in_(ids))).all()
         assert set(attempts) == {1}, "each lost message rendered once"
     finally:
-        if worker is not None:
-            worker.stop()
-        beat.stop()
-        api.stop()
+        stop_together(*([worker] if worker is not None else []), beat, api)
     record(
         "redis_restart",
         {"jobs_queued_when_redis_died": JOBS, "seconds_until_all_succeeded": round(recovered, 1)},

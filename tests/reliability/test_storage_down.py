@@ -19,7 +19,7 @@ from tests.reliability.traffic import by_status, cut_under_load, latency_ms, run
 from tests.support.accounts import new_key
 from tests.support.tcpproxy import TcpProxy
 
-BEFORE, CUT, AFTER = 3, 10, 10
+BEFORE, CUT, AFTER = 3, 10, 7
 KNOWN_DOWN_AFTER = 3  # seconds: the first failed write marks the store down for everyone
 
 

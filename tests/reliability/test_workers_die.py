@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from core.db import session_factory
 from core.models import RenderJob, UsageCounter, WebhookMessage
-from devstack.stack import start_api, start_beat, start_worker
+from devstack.stack import start_api, start_beat, start_together, start_worker, stop_together
 from tests.reliability.report import record
 from tests.support.accounts import bearer, new_key
 from tests.support.receiver import Receiver
@@ -50,9 +50,12 @@ def test_jobs_survive_killed_workers_exactly_once(base_env, private_env, log_dir
     }
     sessions = session_factory(env["CHARTFLEET_DATABASE_URL"])
     account, key = new_key(env, "render", "read", "manage", plan="pro")
-    api, base = start_api(env, log_dir, name="chaos-api")
-    beat = start_beat(env, log_dir, name="chaos-beat")
-    workers = [start_worker(env, log_dir, name=f"chaos-worker-{i}", concurrency=2) for i in range(2)]
+    (api, base), beat, *workers = start_together(
+        lambda: start_api(env, log_dir, name="chaos-api"),
+        lambda: start_beat(env, log_dir, name="chaos-beat"),
+        lambda: start_worker(env, log_dir, name="chaos-worker-0", concurrency=2),
+        lambda: start_worker(env, log_dir, name="chaos-worker-1", concurrency=2),
+    )
     stop = threading.Event()
     kills = {"children": 0, "workers": 0}
 
@@ -132,10 +135,8 @@ def test_jobs_survive_killed_workers_exactly_once(base_env, private_env, log_dir
         delivered = {r.headers["webhook-id"] for r in receiver.requests}
         assert len(delivered) == JOBS
         attempts = sum(j.attempts for j in jobs)
-        for worker in workers:
-            worker.stop()
-    beat.stop()
-    api.stop()
+        stop_together(*workers)
+    stop_together(beat, api)
     record(
         "workers_die",
         {

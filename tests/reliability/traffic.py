@@ -226,17 +226,17 @@ class Outage:
 def running_stack(env: dict[str, str], log_dir, name: str):
     """The api, beat and a worker (concurrency 2) of a scenario on ``env``, stopped on leaving:
     ``(api, its base URL, [api, beat, worker])``."""
-    from devstack.stack import start_api, start_beat, start_worker
+    from devstack.stack import start_api, start_beat, start_together, start_worker, stop_together
 
-    api, base = start_api(env, log_dir, name=f"{name}-api")
-    beat = start_beat(env, log_dir, name=f"{name}-beat")
-    worker = start_worker(env, log_dir, name=f"{name}-worker", concurrency=2)
+    (api, base), beat, worker = start_together(
+        lambda: start_api(env, log_dir, name=f"{name}-api"),
+        lambda: start_beat(env, log_dir, name=f"{name}-beat"),
+        lambda: start_worker(env, log_dir, name=f"{name}-worker", concurrency=2),
+    )
     try:
         yield api, base, [api, beat, worker]
     finally:
-        worker.stop()
-        beat.stop()
-        api.stop()
+        stop_together(worker, beat, api)
 
 
 def cut_under_load(
