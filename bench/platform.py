@@ -5,7 +5,7 @@ Starts a real api (gunicorn) and a Celery worker and uses the real Postgres/Redi
 can, and waits for all of them. The baseline is the in-process engine loop (``parse_chart`` +
 ``render_chart``) over the same specs in the same run.
 
-    python -m bench.platform [--jobs 200] [--clients 8] [--workers 2] [--scaling 1,2] [--turns 4]
+    python -m bench.platform [--jobs 400] [--clients 8] [--workers 2] [--scaling 1,2] [--turns 4]
                              [--sizes 1000,10000,50000] [--storage local|s3] [--profile DIR]
 
 The timed phase runs once per worker-process count of ``--scaling`` (a fresh worker each time,
@@ -55,7 +55,6 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
-import requests
 from sqlalchemy import create_engine, select
 
 from bench.common import drop_database, forget_redis, percentile, stack_env
@@ -410,7 +409,7 @@ def cpu_ratio(parts: dict[str, float], cpus: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--jobs", type=int, default=400)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--scaling", default="1,2", help="worker-process counts to time (comma-separated)")
@@ -434,7 +433,7 @@ def main() -> None:
         engine_loop(bodies[:5])  # warm-up: fonts, caches
         for n in counts:
             st.start_worker(n)
-            _warm_up(st.url, base, n)
+            _warm_up(st, base, n, args.clients)
             batch = [unique(b, 1_000_000 * n + i) for i, b in enumerate(bodies)]  # never a cache hit
             profile = args.profile if n == args.workers else None
             runs[n], loops[n] = interleaved(st, batch, bodies, args.clients, args.turns, profile)
@@ -506,19 +505,18 @@ def _profilers(st: Stack, directory: Path) -> list[subprocess.Popen]:
     return procs
 
 
-def _warm_up(url: str, base: list[dict], workers: int) -> None:
-    """Steady state, like the engine loop's warm-up: every worker process draws every chart type a
-    few times first (fonts loaded, caches filled) before anything is timed."""
-    ids = []
-    for n in range(len(base) * workers * 3):
-        body = unique(base[n % len(base)], -1 - n)
-        ids.append(requests.post(f"{url}/api/v1/jobs", json=body, timeout=60).json()["statusUrl"])
-    for status_url in ids:
-        deadline = time.time() + 120
-        while requests.get(status_url, timeout=30).json()["status"] not in ("succeeded", "failed", "dead"):
-            if time.time() > deadline:
-                raise SystemExit("platform benchmark: warm-up jobs did not finish")
-            time.sleep(0.05)
+def _warm_up(st: Stack, base: list[dict], workers: int, clients: int) -> None:
+    """Steady state, like the engine loop's warm-up: every worker process draws every chart type
+    several times first (fonts loaded, caches filled), submitted from as many client threads as the
+    timed phase uses (so every api thread and pooled connection has served requests, and Postgres
+    has prepared their statements) before anything is timed."""
+    encoded = [
+        json.dumps(unique(base[n % len(base)], -1 - n)).encode() for n in range(len(base) * workers * 10)
+    ]
+    started = time.time()
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        ids = [job_id for job_id, _ in pool.map(st.submit, encoded)]
+    st.wait(ids, started)
 
 
 def _cpu_by_group(groups: dict[str, list[int]], db_name: str) -> dict[str, float]:
