@@ -17,7 +17,7 @@ from api.errors import ApiError
 from api.extensions import services
 from api.routes.common import etag_matches, quoted_etag, warnings_header
 from core import metrics
-from core.db import utcnow
+from core.db import statement_session, transaction, utcnow
 from core.models import JobStatus, RenderJob
 from core.services import events, hit_log, jobs, outbox
 from core.services.quotas import PlanLimitExceeded, QuotaExceeded
@@ -73,7 +73,10 @@ def _submit(
         job = _record_hit(req, cached)
         if job is not None:
             return job, "HIT", cached_bytes
-    with _plan_refusals(), svc.sessions() as session, session.begin():
+    # A render to queue without an Idempotency-Key is recorded by one statement (quota charge, job
+    # row, outbox row: jobs.create_job), which needs no transaction around it.
+    alone = cached is None and not req.idempotency_key
+    with _plan_refusals(), (statement_session if alone else transaction)(svc.sessions) as session:
         job, message, created = jobs.create_job(
             session, req, cached=cached, retention_days=settings.retention_days
         )

@@ -114,6 +114,17 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+@contextlib.contextmanager
+def statement_session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session of ``factory``'s engine whose statements are each a transaction of their own
+    (autocommit): for a unit of work that is one statement, no BEGIN and no COMMIT round trip.
+    What it ran is committed statement by statement, whether or not the session commits."""
+    with factory.kw["bind"].connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when the pool takes it back
+        with Session(bind=conn, expire_on_commit=False) as session:
+            yield session
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

@@ -50,16 +50,18 @@ class TcpProxy:
 
     def _pipe(self, a: socket.socket, b: socket.socket) -> None:
         sel = selectors.DefaultSelector()
-        sel.register(a, selectors.EVENT_READ, b)
-        sel.register(b, selectors.EVENT_READ, a)
         try:
+            # A cut() between the accept and here has closed both sockets already: registering a
+            # closed socket (file descriptor -1) is a ValueError, as selecting one can be.
+            sel.register(a, selectors.EVENT_READ, b)
+            sel.register(b, selectors.EVENT_READ, a)
             while not self._stop.is_set():
                 for key, _ in sel.select(timeout=0.5):
                     data = key.fileobj.recv(65536)  # type: ignore[union-attr]
                     if not data:
                         return
                     key.data.sendall(data)
-        except OSError:
+        except (OSError, ValueError):
             return
         finally:
             sel.close()

@@ -152,6 +152,8 @@ def create_job(
 # only if the charge was granted, and its outbox message only if the job row was written. All three
 # commit or roll back together with the caller's transaction, as the ORM path's three flushes did;
 # the counter row's lock is taken by this same statement and held until the commit that follows.
+# Being one statement, it is also a transaction by itself: the api sends it alone
+# (``core.db.statement_session``), without a BEGIN or a COMMIT around it.
 _ENQUEUE = text(
     f"""
     WITH charge AS ({quotas.CHARGE_SQL}),
