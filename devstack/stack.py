@@ -182,8 +182,10 @@ def start_together(*starts: Callable[[], Any]) -> list[Any]:
     return [f.result() for f in futures]
 
 
-def stop_together(*procs: ManagedProcess) -> None:
-    """``stop()`` every process at once (each waits for its own exit)."""
+def stop_together(*procs: ManagedProcess | None) -> None:
+    """``stop()`` every process at once (each waits for its own exit); None (one that was never
+    started) is skipped."""
+    procs = tuple(proc for proc in procs if proc is not None)
     if not procs:
         return
     with concurrent.futures.ThreadPoolExecutor(len(procs)) as pool:

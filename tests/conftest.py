@@ -136,11 +136,7 @@ def private_env(base_env: dict[str, str], database: str) -> Iterator:
         db = f"{TEST_DB}_{name}"
         env = {**base_env, "CHARTFLEET_DATABASE_URL": _url(db)}
         _drop_database(db)
-        source = _migrated_template()
-        admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{db}" TEMPLATE "{source}"'))
-        admin.dispose()
+        _admin(f'CREATE DATABASE "{db}" TEMPLATE "{_migrated_template()}"')
         if not seeded_plans:  # keep the seeded limits only where a test is about them
             relax_plans(env["CHARTFLEET_DATABASE_URL"])
         created.append(db)
@@ -152,9 +148,14 @@ def private_env(base_env: dict[str, str], database: str) -> Iterator:
 
 
 def _drop_database(name: str) -> None:
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin(sql: str) -> None:
+    """One statement on the maintenance database (database creation and removal)."""
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(sql))
     admin.dispose()
 
 

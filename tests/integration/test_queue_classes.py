@@ -63,4 +63,4 @@ def test_batch_flood_never_delays_a_sync_render(base_env, private_env, log_dir):
             interval=0.2,
         )
     finally:
-        stop_together(*([batch] if batch is not None else []), interactive, api)
+        stop_together(batch, interactive, api)

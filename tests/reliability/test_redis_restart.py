@@ -127,7 +127,7 @@ def test_jobs_queued_in_a_restarted_redis_all_succeed(base_env, private_env, log
             attempts = s.scalars(select(RenderJob.attempts).where(RenderJob.id.in_(ids))).all()
         assert set(attempts) == {1}, "each lost message rendered once"
     finally:
-        stop_together(*([worker] if worker is not None else []), beat, api)
+        stop_together(worker, beat, api)
     record(
         "redis_restart",
         {"jobs_queued_when_redis_died": JOBS, "seconds_until_all_succeeded": round(recovered, 1)},

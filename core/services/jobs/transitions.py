@@ -110,7 +110,7 @@ def claim_job(
 
 
 def settle_unclaimed(session: Session, job_id: str) -> Claim:
-    """Why a job ``claim_job`` could not claim was not claimable (the caller holds its lock):
+    """The outcome for a job ``claim_job`` found not claimable, under its lock (held by the caller):
     MISSING, FINISHED, or out of attempts, which marks it DEAD now."""
     jid = uuid.UUID(job_id)
     current = session.execute(
